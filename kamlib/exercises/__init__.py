@@ -1,0 +1,101 @@
+"""Exercise definitions: the questions' structure (text comes from the catalogs, keys from solutions/).
+
+An exercise file ``kamlib/exercises/<id>.toml`` lists its items; the prompt of item ``q1`` of
+``ex00`` is catalog key ``ex00.q1.prompt``, its choices ``ex00.q1.choice.<value>``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kamlib.errors import GradingError
+from kamlib.model.workbook import ExerciseAnswer as Answer
+
+_DIR = Path(__file__).parent
+Kind = Literal["choice", "multi", "number", "text"]
+
+
+class Item(BaseModel):
+    """One question: its kind and, for choices, the values offered."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    kind: Kind
+    choices: tuple[str, ...] = ()
+    reveal: str | None = None  # a kamlib function whose result is shown after submitting
+    reveal_args: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _choices_fit_kind(self) -> Item:
+        if (self.kind in ("choice", "multi")) != bool(self.choices):
+            raise ValueError(f"item {self.id}: choices go with choice/multi items only")
+        return self
+
+
+class Exercise(BaseModel):
+    """An exercise: id, the chapter it belongs to, its items in order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    chapter: str
+    items: tuple[Item, ...]
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+
+def exercise_ids() -> list[str]:
+    """Every exercise shipped with kamlib, in course order."""
+    return sorted(p.stem for p in _DIR.glob("*.toml"))
+
+
+@cache
+def load_exercise(exercise_id: str) -> Exercise:
+    """The exercise with this id; an unknown id is a clear error."""
+    path = _DIR / f"{exercise_id}.toml"
+    if not path.is_file():
+        raise GradingError("grading.unknown_exercise", exercise=exercise_id)
+    with path.open("rb") as fh:
+        return Exercise.model_validate(tomllib.load(fh))
+
+
+def normalize_answer(item: Item, value: object) -> Answer:
+    """An answer in its stored form, or None when blank; raises ValueError when not accepted."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if item.kind == "choice":
+        if value not in item.choices:
+            raise ValueError(value)
+        return str(value)
+    if item.kind == "multi":
+        values = [value] if isinstance(value, str) else list(value)  # type: ignore[arg-type]
+        if any(v not in item.choices for v in values):
+            raise ValueError(value)
+        return [c for c in item.choices if c in values] or None
+    if item.kind == "number":
+        return parse_number(value)
+    return str(value).strip()
+
+
+def parse_number(value: object) -> float:
+    """``"20"``, ``"20%"``, ``" 1,500 "``, ``"１２"`` → float; else ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = str(value).strip().rstrip("%％").replace(",", "").replace("，", "")
+        number = float(text)  # float() accepts full-width digits too
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(value)
+    return number

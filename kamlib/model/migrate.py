@@ -1,0 +1,29 @@
+"""Schema migrations: each step takes the raw data of version N to N+1."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Data = dict[str, Any]
+
+
+def _v1_to_v2(data: Data) -> Data:
+    """v1 had one ``plan.key_account``; v2 keeps the picks (``key_accounts``) and the focus."""
+    plan = dict(data.get("plan") or {})
+    picked = plan.pop("key_account", None)
+    plan.setdefault("key_accounts", [picked] if picked else [])
+    plan.setdefault("focus_account", picked)
+    return {**data, "plan": plan, "schema_version": 2}
+
+
+MIGRATIONS: dict[int, Callable[[Data], Data]] = {1: _v1_to_v2}
+
+
+def migrate(data: Data) -> Data:
+    """Bring raw workbook data up to the current schema, one step at a time."""
+    from kamlib.model.workbook import SCHEMA_VERSION
+
+    while data["schema_version"] < SCHEMA_VERSION:
+        data = MIGRATIONS[data["schema_version"]](data)
+    return data

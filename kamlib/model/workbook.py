@@ -1,0 +1,257 @@
+"""The trainee's workbook file: profile and account plan, one validated model (schema v2).
+
+Every chapter reads this model and adds to its own section. Sections hold typed rows; later
+chapters extend the row models and raise ``SCHEMA_VERSION`` with a migration in ``migrate.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
+
+from kamlib import __version__
+from kamlib.i18n import Lang
+
+SCHEMA_VERSION = 2
+
+TraineeId = Annotated[str, StringConstraints(pattern=r"^\w[\w.@-]{0,63}$")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+Note = Annotated[str, StringConstraints(max_length=5000)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]  # 万元 (10,000 RMB)
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+
+def new_id() -> str:
+    """A short random id for a row, stable across saves."""
+    return uuid.uuid4().hex[:8]
+
+
+def now() -> dt.datetime:
+    """The current time, timezone-aware (UTC), to the second."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class Model(BaseModel):
+    """Base of every stored model: unknown fields are errors, text is trimmed, edits validated."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+
+
+class Row(Model):
+    """A row of a section, with its own id."""
+
+    id: str = Field(default_factory=new_id, min_length=1, max_length=40)
+
+
+class Trainee(Model):
+    """Who owns the workbook."""
+
+    id: TraineeId
+    name: Name
+    team: ShortText = ""
+    language: Lang = "zh"
+
+
+# ---- rows of the account plan, one model per course concept -------------------------------
+
+
+class Account(Row):
+    """One account of the trainee's list (chapter 1)."""
+
+    name: Name
+    industry: ShortText = ""
+    bp_wan: Amount | None = None
+    sow_pct: Percent | None = None
+    notes: Note = ""
+
+
+class TreeUnit(Row):
+    """A unit of the customer tree (Lv1–Lv3), a DMU or a User (chapter 1.2)."""
+
+    name: Name
+    level: Literal[1, 2, 3]
+    parent_id: str | None = None
+    kind: Literal["unit", "dmu", "user"] = "unit"
+    bp_wan: Amount | None = None
+
+
+class KeyPerson(Row):
+    """A person in the key-person analysis (chapter 2.4), coded as the course writes it."""
+
+    name: Name
+    title: ShortText = ""
+    department: ShortText = ""
+    reports_to: str | None = None
+    role: Literal["A", "D", "E", "U"] | None = None
+    style: Literal["D", "K", "A", "E"] | None = None
+    attitude: Literal["*", "+", "=", "-", "/"] | None = None
+    contact: Literal["0", "1", "N", "F"] | None = None
+    key_department: bool = False
+
+
+class InformationItem(Row):
+    """An item of the information pyramid or the 'about us' list (chapter 2.1)."""
+
+    level: Literal["public", "limited", "important", "exclusive", "us"]
+    topic: Name
+    status: Literal["known", "partly", "unknown"] = "unknown"
+    content: Note = ""
+    channel: ShortText = ""
+    learned_on: dt.date | None = None
+
+
+class Opportunity(Row):
+    """A project or opportunity at the key account (chapter 2.3)."""
+
+    name: Name
+    amount_wan: Amount | None = None
+    expected_on: dt.date | None = None
+    notes: Note = ""
+
+
+class Factor(Row):
+    """A factor of the information analysis (chapters 2.5 and 3.1)."""
+
+    text: Name
+    advantage: bool
+    strong_control: bool
+    importance: int = Field(1, ge=1, le=5)
+
+
+class Measure(Row):
+    """A row of the sales measures table (chapter 3.3)."""
+
+    priority: int = Field(1, ge=1)
+    key_factor: ShortText
+    analysis: Note = ""
+    measures: Note = ""
+    resources: Note = ""
+
+
+class CampaignStep(Row):
+    """A row of the key-person campaign plan (chapter 3.4)."""
+
+    person_id: str
+    aim: Note = ""
+    resources: Note = ""
+    target_on: dt.date | None = None
+    done_on: dt.date | None = None
+    result: Note = ""
+
+
+class Action(Row):
+    """A row of the action plan (chapter 3.6)."""
+
+    text: Name
+    commitment: ShortText = ""
+    target_on: dt.date | None = None
+    done_on: dt.date | None = None
+    evaluation: Note = ""
+
+
+class Bid(Row):
+    """A tender the trainee prepares (special topic 1)."""
+
+    name: Name
+    due_on: dt.date | None = None
+    notes: Note = ""
+
+
+class Assessment(Row):
+    """A dated substitutability assessment: the eight yes/no questions (chapter 4)."""
+
+    taken_on: dt.date
+    answers: list[bool] = Field(min_length=8, max_length=8)
+
+
+class Crisis(Row):
+    """An incident of the crisis log (special topic 2)."""
+
+    title: Name
+    happened_on: dt.date | None = None
+    severity: int = Field(2, ge=1, le=3)
+    notes: Note = ""
+
+
+RowT = TypeVar("RowT", bound=Row)
+
+
+class Section(Model, Generic[RowT]):
+    """A section of the plan: its rows and when the trainee last changed them."""
+
+    items: list[RowT] = Field(default_factory=list)
+    updated_at: dt.datetime | None = None
+
+
+class AccountPlan(Model):
+    """The account plan that the chapters fill in, section by section."""
+
+    portfolio: Section[Account] = Field(default_factory=Section[Account])
+    key_accounts: list[str] = Field(default_factory=list)
+    focus_account: str | None = None
+    customer_tree: Section[TreeUnit] = Field(default_factory=Section[TreeUnit])
+    information: Section[InformationItem] = Field(default_factory=Section[InformationItem])
+    key_persons: Section[KeyPerson] = Field(default_factory=Section[KeyPerson])
+    opportunities: Section[Opportunity] = Field(default_factory=Section[Opportunity])
+    factors: Section[Factor] = Field(default_factory=Section[Factor])
+    measures: Section[Measure] = Field(default_factory=Section[Measure])
+    campaign: Section[CampaignStep] = Field(default_factory=Section[CampaignStep])
+    actions: Section[Action] = Field(default_factory=Section[Action])
+    bids: Section[Bid] = Field(default_factory=Section[Bid])
+    assessments: Section[Assessment] = Field(default_factory=Section[Assessment])
+    crises: Section[Crisis] = Field(default_factory=Section[Crisis])
+
+    @model_validator(mode="after")
+    def _picks_are_on_the_list(self) -> AccountPlan:
+        ids = {a.id for a in self.portfolio.items}
+        for picked in [*self.key_accounts, *([self.focus_account] if self.focus_account else [])]:
+            if picked not in ids:
+                raise PydanticCustomError(
+                    "kam", "{key}", {"key": "errors.field.unknown_account", "id": picked}
+                )
+        return self
+
+
+class Meta(Model):
+    """When the file was made and last saved, and by which kamlib."""
+
+    created_at: dt.datetime = Field(default_factory=now)
+    updated_at: dt.datetime = Field(default_factory=now)
+    kamlib_version: str = __version__
+
+
+ExerciseAnswer = str | float | list[str] | None
+
+
+class ExerciseWork(Model):
+    """A trainee's answers to one exercise as they type them, and the files submitted."""
+
+    answers: dict[str, ExerciseAnswer] = Field(default_factory=dict)
+    updated_at: dt.datetime | None = None
+    submitted: list[str] = Field(default_factory=list)
+
+
+class Workbook(Model):
+    """The whole file: one trainee, one account plan, the trainee's exercise answers."""
+
+    schema_version: Literal[2] = SCHEMA_VERSION
+    trainee: Trainee
+    plan: AccountPlan = Field(default_factory=AccountPlan)
+    exercises: dict[str, ExerciseWork] = Field(default_factory=dict)
+    meta: Meta = Field(default_factory=Meta)
+
+
+# Which chapter fills which section: the start page's progress summary reads this.
+CHAPTER_SECTIONS: dict[str, tuple[str, ...]] = {
+    "ch1": ("portfolio", "key_accounts", "customer_tree"),
+    "ch2": ("information", "key_persons", "opportunities"),
+    "ch3": ("factors", "measures", "campaign", "actions"),
+    "bidding": ("bids",),
+    "ch4": ("assessments",),
+    "crisis": ("crises",),
+}

@@ -1,0 +1,134 @@
+"""The course settings in force: the deck's values by default, an instructor's file over them.
+
+The file is TOML (``course-settings.toml`` in the workbook home, or ``KAM_SETTINGS``); only the
+values it names change, everything else stays as the deck has it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from kamlib import paths
+from kamlib.errors import SettingsError
+from kamlib.model.validation import describe
+
+SETTINGS_FILE = "course-settings.toml"
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RadpSettings(_Settings):
+    """RADP thresholds (COURSE.md 1.5): SoW in percent, BP in 万元."""
+
+    sow_retainable_pct: float = Field(50, gt=0, le=100)
+    sow_developable_pct: float = Field(10, gt=0, le=100)
+    bp_level1_wan: float = Field(100, gt=0)
+    bp_level2_wan: float = Field(300, gt=0)
+    bp_level3_wan: float = Field(500, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RadpSettings:
+        if not self.sow_developable_pct < self.sow_retainable_pct:
+            raise PydanticCustomError("kam", "{key}", {"key": "errors.settings.sow_order"})
+        if not self.bp_level1_wan < self.bp_level2_wan < self.bp_level3_wan:
+            raise PydanticCustomError("kam", "{key}", {"key": "errors.settings.bp_order"})
+        return self
+
+
+class PickSettings(_Settings):
+    """How many Top and Strategic accounts each rep picks (COURSE.md 1.6)."""
+
+    top: int = Field(3, ge=0, le=20)
+    strategic: int = Field(2, ge=0, le=20)
+
+
+class PointRange(_Settings):
+    """Bounds of one part of a bid scoring rule, in points."""
+
+    low: int = Field(ge=0, le=100)
+    high: int = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PointRange:
+        if self.low > self.high:
+            raise PydanticCustomError("kam", "{key}", {"key": "errors.settings.range_order"})
+        return self
+
+
+class BiddingSettings(_Settings):
+    """The deck's ranges for J1 price, J2 product/technical, J3 service, J4 commercial."""
+
+    j1_price: PointRange = PointRange(low=30, high=40)
+    j2_technical: PointRange = PointRange(low=25, high=35)
+    j3_service: PointRange = PointRange(low=20, high=30)
+    j4_commercial: PointRange = PointRange(low=8, high=12)
+
+
+class ExerciseSettings(_Settings):
+    """Per exercise: may trainees self-check, and when is it due."""
+
+    self_check: bool = True
+    due: dt.datetime | None = None
+
+
+class CourseSettings(_Settings):
+    """Every setting of the course, grouped as the chapters use them."""
+
+    radp: RadpSettings = RadpSettings()
+    picks: PickSettings = PickSettings()
+    bidding: BiddingSettings = BiddingSettings()
+    exercises: dict[str, ExerciseSettings] = Field(default_factory=dict)
+
+    def exercise(self, exercise_id: str) -> ExerciseSettings:
+        return self.exercises.get(exercise_id, ExerciseSettings())
+
+
+def settings_path() -> Path:
+    """``KAM_SETTINGS`` if set, else ``course-settings.toml`` in the workbook home."""
+    env = os.environ.get("KAM_SETTINGS")
+    return Path(env).expanduser() if env else paths.home() / SETTINGS_FILE
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> CourseSettings:
+    """The settings in force; a missing file means the deck's defaults."""
+    path = Path(path) if path is not None else settings_path()
+    if not path.is_file():
+        return CourseSettings()
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError("errors.settings.corrupt", file=str(path), detail=str(exc)) from exc
+    try:
+        return CourseSettings.model_validate(data)
+    except ValidationError as exc:
+        raise SettingsError("errors.settings.invalid", details=describe(exc), file=str(path)) from exc
+
+
+def settings_in_force(settings: CourseSettings) -> list[tuple[str, Any, Any]]:
+    """Each setting as ``(dotted name, value in force, deck default)`` for display."""
+    default = _flat(CourseSettings().model_dump())
+    current = _flat(settings.model_dump())
+    return [(name, value, default.get(name)) for name, value in current.items()]
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not ({"low", "high"} == set(value)):
+            out.update(_flat(value, f"{name}."))
+        elif isinstance(value, dict):
+            out[name] = f"{value['low']}–{value['high']}"
+        else:
+            out[name] = value
+    return out
