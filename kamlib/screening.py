@@ -28,7 +28,7 @@ def radp_status(sow_pct: float, settings: RadpSettings | None = None) -> Status:
 
 
 def radp_level(bp_wan: float, settings: RadpSettings | None = None) -> int:
-    """Level 0–3 by annual buying power in 万元 (100 / 300 / 500 by default; ≥ at each bound)."""
+    """Level 0–3 by annual buying power in wan yuan (100 / 300 / 500 by default; ≥ at each bound)."""
     s = settings or RadpSettings()
     if bp_wan is None or not math.isfinite(bp_wan) or bp_wan < 0:
         raise InputError(

@@ -27,7 +27,7 @@ class _Settings(BaseModel):
 
 
 class RadpSettings(_Settings):
-    """RADP thresholds (COURSE.md 1.5): SoW in percent, BP in 万元."""
+    """RADP thresholds (COURSE.md 1.5): SoW in percent, BP in wan yuan (10,000 RMB)."""
 
     sow_retainable_pct: float = Field(50, gt=0, le=100)
     sow_developable_pct: float = Field(10, gt=0, le=100)
@@ -125,7 +125,7 @@ def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and not ({"low", "high"} == set(value)):
+        if isinstance(value, dict) and {"low", "high"} != set(value):
             out.update(_flat(value, f"{name}."))
         elif isinstance(value, dict):
             out[name] = f"{value['low']}–{value['high']}"

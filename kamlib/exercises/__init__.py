@@ -88,13 +88,13 @@ def normalize_answer(item: Item, value: object) -> Answer:
 
 
 def parse_number(value: object) -> float:
-    """``"20"``, ``"20%"``, ``" 1,500 "``, ``"１２"`` → float; else ValueError."""
+    """``"20"``, ``"20%"``, ``" 1,500 "``, ``"\\uff11\\uff12"`` (full-width) → float; else ValueError."""
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int | float):
         number = float(value)
     else:
-        text = str(value).strip().rstrip("%％").replace(",", "").replace("，", "")
+        text = str(value).strip().rstrip("%\uff05").replace(",", "").replace("\uff0c", "")
         number = float(text)  # float() accepts full-width digits too
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError(value)

@@ -64,11 +64,11 @@ def both(key: str, /, **params: Any) -> str:
 
 
 def normalize_lang(value: object) -> Lang | None:
-    """``"zh-CN"``, ``"zh_Hans"``, ``"中文"`` → ``"zh"``; ``"en-US"`` → ``"en"``; else None."""
+    """``"zh-CN"``, ``"zh_Hans"`` → ``"zh"``; ``"en-US"`` → ``"en"``; else None."""
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip().lower().replace("_", "-")
-    if text.startswith("zh") or text in {"中文", "简体中文", "cn", "chinese"}:
+    if text.startswith("zh") or text in {"cn", "chinese"}:
         return "zh"
     if text.startswith("en") or text == "english":
         return "en"

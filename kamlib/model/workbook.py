@@ -22,7 +22,7 @@ TraineeId = Annotated[str, StringConstraints(pattern=r"^\w[\w.@-]{0,63}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 Note = Annotated[str, StringConstraints(max_length=5000)]
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]  # 万元 (10,000 RMB)
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]  # wan yuan (10,000 RMB)
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 

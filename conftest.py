@@ -1,0 +1,23 @@
+"""Test set-up shared by tests/ and the nbval runs of notebooks/, exercises/ and solutions/.
+
+Every run gets a throw-away KAM_HOME holding one registered trainee, so no test ever reads or
+writes a real trainee's workbook, and notebooks run under nbval see a registered trainee.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+_HOME = Path(tempfile.mkdtemp(prefix="kam-test-home-"))
+for name in ("KAM_LANG", "KAM_WORKBOOK", "KAM_SETTINGS", "JUPYTERHUB_USER"):
+    os.environ.pop(name, None)
+os.environ["KAM_HOME"] = str(_HOME)
+os.environ["MPLBACKEND"] = "Agg"
+
+
+def pytest_configure(config):
+    from kamlib import paths
+    from kamlib.model import Trainee, create_workbook
+
+    create_workbook(Trainee(id="nbval", name="Test Trainee", team="QA"), paths.workbook_path("nbval"))
+    paths.remember("nbval")

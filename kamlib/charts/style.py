@@ -1,0 +1,102 @@
+"""The workbook's chart style: a Chinese-capable font, projector-sized text, colour-blind-safe colours."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import matplotlib as mpl
+from cycler import cycler
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from kamlib.charts.fonts import cjk_font
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour vision
+# deficiency. Ordered for contrast on white; yellow and black come last.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#56B4E9",  # sky blue
+    "#CC79A7",  # reddish purple
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+# Second channels, so no chart carries meaning by colour alone: one hatch / marker per colour.
+HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
+# Neutral colours for tracks, grids and secondary text.
+INK = "#222222"
+MUTED = "#595959"
+TRACK = "#EEEEEE"
+
+BASE_SIZE = 14.0
+
+
+def _title_weight(family: str) -> str:
+    """Bold if the family has a bold face (the bundled font has only Regular), else normal."""
+    weights = [e.weight for e in font_manager.fontManager.ttflist if e.name == family]
+    return "bold" if any(isinstance(w, int) and w >= 600 for w in weights) else "normal"
+
+
+@cache
+def _rc() -> dict[str, Any]:
+    """The rcParams of the workbook style (the font is looked up once)."""
+    family = cjk_font().family
+    weight = _title_weight(family)
+    return {
+        "font.family": ["sans-serif"],
+        "font.sans-serif": [family, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "font.size": BASE_SIZE,
+        "axes.titlesize": BASE_SIZE * 1.3,
+        "axes.titleweight": weight,
+        "axes.titlelocation": "left",
+        "axes.titlepad": 12.0,
+        "axes.labelsize": BASE_SIZE,
+        "axes.labelcolor": INK,
+        "axes.edgecolor": MUTED,
+        "axes.linewidth": 1.0,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.axisbelow": True,
+        "axes.grid": False,
+        "grid.color": "#CCCCCC",
+        "grid.linewidth": 0.8,
+        "xtick.labelsize": BASE_SIZE - 1,
+        "ytick.labelsize": BASE_SIZE - 1,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "legend.fontsize": BASE_SIZE - 1,
+        "legend.frameon": False,
+        "figure.titlesize": BASE_SIZE * 1.45,
+        "figure.titleweight": weight,
+        "figure.facecolor": "white",
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "savefig.facecolor": "white",
+        "text.color": INK,
+        "lines.linewidth": 2.5,
+        "lines.markersize": 8.0,
+        "hatch.linewidth": 1.0,
+        "axes.prop_cycle": cycler(color=list(PALETTE)) + cycler(marker=list(MARKERS)),
+    }
+
+
+def apply_style() -> None:
+    """Set matplotlib's rcParams to the workbook style; cheap to call again."""
+    rc = _rc()
+    params = mpl.rcParams
+    if any(params[key] != value for key, value in rc.items()):
+        params.update(rc)
+
+
+def new_figure(width: float = 9.0, height: float = 4.5) -> Figure:
+    """A styled Figure (inches) with its own Agg canvas and constrained layout; no pyplot state."""
+    apply_style()
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig

@@ -1,0 +1,1 @@
+"""ipywidgets forms: a thin layer that reads the workbook, calls the logic and saves through the store."""

@@ -1,0 +1,179 @@
+"""An exercise form: the trainee's own answers first (saved as typed), then Self-check and Submit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from kamlib.errors import InputError
+from kamlib.exercises import Item, load_exercise, normalize_answer
+from kamlib.forms.common import Status, button, guarded
+from kamlib.forms.page import Page, message_markup
+from kamlib.grading import self_check
+from kamlib.i18n import Lang, Text, t
+from kamlib.model import update_workbook
+from kamlib.model.workbook import ExerciseWork, Workbook, now
+from kamlib.reveal import reveal
+from kamlib.settings import load_settings
+from kamlib.submission import Submission, write_submission
+
+
+class ExerciseForm:
+    """One widget per question; every change is saved to the workbook at once."""
+
+    def __init__(self, page: Page, exercise_id: str, submissions: str | Path | None = None) -> None:
+        self.page = page
+        self.exercise = load_exercise(exercise_id)
+        self.submissions = submissions
+        self.status = Status()
+        saved = page.workbook().exercises.get(exercise_id, ExerciseWork()).answers
+        self.inputs: dict[str, w.Widget] = {}
+        self.prompts: dict[str, w.HTML] = {}
+        self.notes: dict[str, w.HTML] = {}
+        rows = []
+        for item in self.exercise.items:
+            self.prompts[item.id] = w.HTML()
+            self.inputs[item.id] = _input_for(item, saved.get(item.id))
+            self.notes[item.id] = w.HTML()
+            for part in _parts(self.inputs[item.id]):
+                part.observe(guarded(page, self.status)(self._saver(item)), names="value")
+            rows.append(w.VBox([self.prompts[item.id], self.inputs[item.id], self.notes[item.id]]))
+        self.check = button("", "info")
+        self.submit = button("", "primary")
+        self.check.on_click(guarded(page, self.status)(self._check))
+        self.submit.on_click(guarded(page, self.status)(self._submit))
+        self.widget = w.VBox([*rows, w.HBox([self.check, self.submit]), self.status.widget])
+        self.relabel(page.lang)
+
+    # ---- labels ---------------------------------------------------------------------------------
+    def relabel(self, lang: Lang) -> None:
+        ex = self.exercise.id
+        for item in self.exercise.items:
+            self.prompts[item.id].value = f"<b>{_escape(t(f'{ex}.{item.id}.prompt', lang))}</b>"
+            widget = self.inputs[item.id]
+            if item.kind == "choice":
+                value = widget.value
+                widget.options = [(t(f"{ex}.{item.id}.choice.{c}", lang), c) for c in item.choices]
+                widget.value = value
+            elif item.kind == "multi":
+                for box, choice in zip(widget.children, item.choices, strict=True):
+                    box.description = t(f"{ex}.{item.id}.choice.{choice}", lang)
+            else:
+                widget.placeholder = t(f"{ex}.{item.id}.placeholder", lang)
+        self.check.description = t("exercise.check", lang)
+        self.submit.description = t("exercise.submit", lang)
+
+    # ---- actions ---------------------------------------------------------------------------------
+    def _saver(self, item: Item) -> Any:
+        def save(_change: dict[str, Any]) -> None:
+            value = _value_of(item, self.inputs[item.id])
+            try:
+                answer = normalize_answer(item, value)
+            except ValueError:
+                self.notes[item.id].value = message_markup(
+                    "error", t("exercise.not_accepted", self.page.lang, value=str(value))
+                )
+                return
+            self.notes[item.id].value = ""
+
+            def change(wb: Workbook) -> None:
+                work = wb.exercises.setdefault(self.exercise.id, ExerciseWork())
+                work.answers[item.id] = answer
+                work.updated_at = now()
+
+            update_workbook(self.page.workbook_path, change)
+
+        return save
+
+    def answers(self) -> dict[str, Any]:
+        """The answers as saved in the workbook (the one source of truth)."""
+        return dict(self.page.workbook().exercises.get(self.exercise.id, ExerciseWork()).answers)
+
+    def _unsaved(self) -> list[Text]:
+        """Questions whose box holds text that is not accepted (so not saved)."""
+        return [
+            Text("exercise.unsaved_item", {"prompt": Text(f"{self.exercise.id}.{i.id}.prompt")})
+            for i in self.exercise.items
+            if self.notes[i.id].value
+        ]
+
+    def _check(self, _button: Any = None) -> None:
+        lang = self.page.lang
+        if not load_settings().exercise(self.exercise.id).self_check:
+            self.status.say("info", t("grading.self_check_off", lang))
+            return
+        result = self_check(self.exercise.id, self.answers())
+        for item_id, verdict in result.items():
+            self.notes[item_id].value = message_markup(
+                "ok" if verdict in ("correct", "answered") else "info", t(f"grading.check.{verdict}", lang)
+            )
+        right = sum(v in ("correct", "answered") for v in result.values())
+        self.status.say("info", t("exercise.checked", lang, right=right, total=len(result)))
+
+    def _submit(self, _button: Any = None) -> Path:
+        lang = self.page.lang
+        unsaved = self._unsaved()
+        if unsaved:
+            raise InputError("exercise.fix_first", details=unsaved)
+        wb = self.page.workbook()
+        submission = Submission(
+            exercise_id=self.exercise.id, trainee=wb.trainee, answers=self.answers()
+        )
+        path = write_submission(submission, self.submissions)
+
+        def change(book: Workbook) -> None:
+            book.exercises.setdefault(self.exercise.id, ExerciseWork()).submitted.append(path.name)
+
+        update_workbook(self.page.workbook_path, change)
+        lines = [t("exercise.submitted", lang, file=str(path))]
+        for item in self.exercise.items:
+            if item.reveal:
+                lines.append(reveal(item, self.exercise.id, lang))
+        self.status.say("ok", "\n".join(lines))
+        return path
+
+
+def _input_for(item: Item, saved: Any) -> w.Widget:
+    layout = w.Layout(width="40em")
+    if item.kind == "choice":
+        return w.RadioButtons(options=list(item.choices), value=saved, layout=layout)
+    if item.kind == "multi":
+        chosen = set(saved or [])
+        return w.VBox([w.Checkbox(value=c in chosen, indent=False) for c in item.choices])
+    if item.kind == "number":
+        shown = "" if saved is None else f"{saved:g}"
+        return w.Text(value=shown, continuous_update=False, layout=w.Layout(width="12em"))
+    return w.Textarea(value=saved or "", continuous_update=False, layout=layout)
+
+
+def _parts(widget: w.Widget) -> list[w.Widget]:
+    return list(widget.children) if isinstance(widget, w.VBox) else [widget]
+
+
+def _value_of(item: Item, widget: w.Widget) -> Any:
+    if item.kind == "multi":
+        return [c for c, box in zip(item.choices, widget.children, strict=True) if box.value]
+    return widget.value
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def exercise_page(
+    exercise_id: str, lang: str | None = None, workbook: str | Path | None = None,
+    submissions: str | Path | None = None,
+) -> Page:
+    """The whole exercise notebook: title, intro, then the form (or how to register first)."""
+    page = Page(lang=lang, workbook=workbook)
+    page.prose(f"{exercise_id}.title")
+    if not page.registered:
+        page.prose("page.not_registered")
+        return page
+    page.prose(f"{exercise_id}.intro")
+    page.form(ExerciseForm(page, exercise_id, submissions))
+    return page

@@ -1,0 +1,120 @@
+"""A notebook page: its language, its workbook file, and every display to redraw when they change."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from IPython.display import HTML, Markdown, display, update_display
+
+from kamlib import paths
+from kamlib.errors import KamError, explain
+from kamlib.i18n import Lang, t
+from kamlib.model import load_workbook
+from kamlib.model.workbook import Workbook
+
+Render = Callable[[Lang], Any]
+
+
+class Page:
+    """What one notebook shows; holds no trainee data (that is in the workbook file)."""
+
+    def __init__(self, lang: str | None = None, workbook: str | Path | None = None) -> None:
+        from kamlib.i18n import resolve_lang
+
+        self.workbook_path: Path | None = paths.find_workbook(workbook)
+        saved = None
+        if self.workbook_path is not None and self.workbook_path.is_file():
+            try:
+                saved = load_workbook(self.workbook_path).trainee.language
+            except KamError:
+                saved = None  # the problem is shown by whichever display reads the file
+        self.lang: Lang = resolve_lang(lang, saved)
+        self._displays: list[tuple[str, Render]] = []
+        self._forms: list[Any] = []
+        _install_error_handler(self)
+
+    # ---- the workbook ------------------------------------------------------------------------
+    @property
+    def registered(self) -> bool:
+        return self.workbook_path is not None and self.workbook_path.is_file()
+
+    def workbook(self) -> Workbook:
+        """The trainee's workbook as saved now; a clear error when there is none yet."""
+        if self.workbook_path is None or not self.workbook_path.is_file():
+            raise KamError("page.not_registered")
+        return load_workbook(self.workbook_path)
+
+    # ---- displays ------------------------------------------------------------------------------
+    def show(self, render: Render) -> None:
+        """Display ``render(lang)`` now and again whenever the page is refreshed."""
+        display_id = uuid.uuid4().hex
+        self._displays.append((display_id, render))
+        display(self._safe(render), display_id=display_id)
+
+    def prose(self, key: str, **params: Any) -> None:
+        """A paragraph of the catalog in the page's language."""
+        self.show(lambda lang: Markdown(t(key, lang, **params)))
+
+    def form(self, form: Any) -> Any:
+        """Display a form (an object with ``.widget`` and ``.relabel(lang)``) and keep it in step."""
+        self._forms.append(form)
+        display(form.widget)
+        return form
+
+    def refresh(self) -> None:
+        """Redraw every display and relabel every form (after a save or a language change)."""
+        for display_id, render in self._displays:
+            update_display(self._safe(render), display_id=display_id)
+        for form in self._forms:
+            form.relabel(self.lang)
+
+    def set_lang(self, lang: Lang) -> None:
+        self.lang = lang
+        self.refresh()
+
+    def _safe(self, render: Render) -> Any:
+        try:
+            return render(self.lang)
+        except Exception as exc:  # a display must never become a traceback
+            return message_html("error", explain(exc, self.lang))
+
+
+def message_html(kind: str, text: str) -> HTML:
+    """A message box; its kind is said with an icon and a word-free border, not colour alone."""
+    return HTML(message_markup(kind, text))
+
+
+_ICONS = {"ok": "✔", "error": "⚠", "info": "ℹ"}
+_COLOURS = {"ok": "#009E73", "error": "#D55E00", "info": "#0072B2"}
+
+
+def message_markup(kind: str, text: str) -> str:
+    """HTML for a message; the text is escaped (trainees type names with any characters)."""
+    body = "<br>".join(html.escape(line) for line in text.splitlines())
+    return (
+        f'<div class="kam-msg kam-{kind}" style="border-left:4px solid {_COLOURS[kind]};'
+        f'padding:4px 8px;margin:4px 0">{_ICONS[kind]} {body}</div>'
+    )
+
+
+def _install_error_handler(page: Page) -> None:
+    """In a notebook, show any uncaught error as a plain message in the trainee's language.
+
+    The cell still ends in error, so papermill and nbval still see the failure.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def handler(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
+        return [explain(value, page.lang)]
+
+    shell.set_custom_exc((Exception,), handler)

@@ -1,0 +1,207 @@
+"""The start page: welcome, course map, language, registration, progress, settings in force."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import Markdown
+
+from kamlib import paths
+from kamlib.forms.common import WIDE, Status, button, guarded
+from kamlib.forms.page import Page
+from kamlib.i18n import LANGS, Lang, t
+from kamlib.model import create_workbook, update_workbook
+from kamlib.model.workbook import CHAPTER_SECTIONS, Trainee
+from kamlib.progress import plan_progress
+from kamlib.settings import load_settings, settings_in_force, settings_path
+
+# Chapter → its notebook in notebooks/ (shown as a link once the notebook exists).
+CHAPTER_NOTEBOOKS = {
+    "ch1": "01_screening.ipynb",
+    "ch2": "02_customer_analysis.ipynb",
+    "ch3": "03_strategy.ipynb",
+    "bidding": "04_bidding.ipynb",
+    "ch4": "05_account_management.ipynb",
+    "crisis": "06_crisis.ipynb",
+}
+EXERCISE_NOTEBOOKS = {"ex00": "ex00_warmup.ipynb"}
+
+
+def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
+    """The start page's Page (language and workbook resolved as everywhere)."""
+    return Page(lang=lang, workbook=workbook)
+
+
+def course_map(page: Page) -> None:
+    """The chapters, what each produces, and the notebook to open."""
+
+    def render(lang: Lang) -> Markdown:
+        rows = [f"| {t('start.map.chapter', lang)} | {t('start.map.produces', lang)} | "
+                f"{t('start.map.notebook', lang)} |", "|---|---|---|"]
+        for chapter, notebook in CHAPTER_NOTEBOOKS.items():
+            exists = (paths.project_root() / "notebooks" / notebook).is_file()
+            link = f"[{notebook}]({notebook})" if exists else t("start.map.coming", lang)
+            rows.append(f"| {t(f'course.chapter.{chapter}.short', lang)} | "
+                        f"{t(f'course.chapter.{chapter}.produces', lang)} | {link} |")
+        warmup = f"../exercises/{EXERCISE_NOTEBOOKS['ex00']}"
+        intro = t("start.map.intro", lang, warmup=f"[{t('ex00.title', lang)}]({warmup})")
+        return Markdown(intro + "\n\n" + "\n".join(rows))
+
+    page.show(render)
+
+
+class LanguagePicker:
+    """Chinese / English: redraws the page at once and remembers the choice in the workbook."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.status = Status()
+        self.choice = w.ToggleButtons(
+            options=[(t("start.language.name", lang), lang) for lang in LANGS], value=page.lang
+        )
+        self.label = w.HTML()
+        self.choice.observe(guarded(page, self.status)(self._changed), names="value")
+        self.widget = w.VBox([w.HBox([self.label, self.choice]), self.status.widget])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        self.label.value = f"<b>{t('start.language.label', lang)}</b>&nbsp;"
+        if self.choice.value != lang:
+            self.choice.value = lang
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        lang: Lang = change["new"]
+        if lang == self.page.lang:
+            return
+        if self.page.registered:
+            update_workbook(self.page.workbook_path, lambda wb: setattr(wb.trainee, "language", lang))
+        self.page.set_lang(lang)
+        self.status.say("ok", t("start.language.saved", lang))
+
+
+class Registration:
+    """Name, id and team: creates the trainee's workbook, or opens and updates it."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.status = Status()
+        trainee = page.workbook().trainee if page.registered else None
+        self.name = w.Text(value=trainee.name if trainee else "", **WIDE)
+        self.trainee_id = w.Text(
+            value=trainee.id if trainee else paths.default_trainee_id(), **WIDE
+        )
+        self.team = w.Text(value=trainee.team if trainee else "", **WIDE)
+        self.save = button("", "primary")
+        self.save.on_click(guarded(page, self.status)(self._save))
+        self.help = w.HTML()
+        self.widget = w.VBox(
+            [self.help, self.name, self.trainee_id, self.team, self.save, self.status.widget]
+        )
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        self.help.value = t("start.register.help", lang)
+        self.name.description = t("start.register.name", lang)
+        self.name.placeholder = t("start.register.name_hint", lang)
+        self.trainee_id.description = t("start.register.id", lang)
+        self.trainee_id.placeholder = t("start.register.id_hint", lang)
+        self.team.description = t("start.register.team", lang)
+        self.team.placeholder = t("start.register.team_hint", lang)
+        self.trainee_id.disabled = self.page.registered
+        key = "start.register.update" if self.page.registered else "start.register.create"
+        self.save.description = t(key, lang)
+
+    def _save(self, _button: Any = None) -> None:
+        lang = self.page.lang
+        trainee = _validated_trainee(self.trainee_id.value, self.name.value, self.team.value, lang)
+        if self.page.registered:
+            path = self.page.workbook_path
+            assert path is not None
+
+            def change(wb: Any) -> None:
+                wb.trainee.name, wb.trainee.team = trainee.name, trainee.team
+
+            update_workbook(path, change)
+            message = t("start.register.updated", lang, file=str(path))
+        else:
+            path = self.page.workbook_path or paths.workbook_path(trainee.id)
+            if path.is_file():
+                update_workbook(path, lambda wb: None)  # proves it loads; never overwritten
+                message = t("start.register.opened", lang, file=str(path))
+            else:
+                create_workbook(trainee, path)
+                message = t("start.register.created", lang, file=str(path))
+            self.page.workbook_path = path
+        paths.remember(trainee.id)
+        self.page.refresh()
+        self.status.say("ok", message)
+
+
+def _validated_trainee(trainee_id: str, name: str, team: str, lang: Lang) -> Trainee:
+    from pydantic import ValidationError
+
+    from kamlib.errors import InputError
+    from kamlib.model.validation import describe
+
+    try:
+        return Trainee(id=trainee_id, name=name, team=team, language=lang)
+    except ValidationError as exc:
+        raise InputError("errors.input.rejected", details=describe(exc)) from exc
+
+
+def progress_summary(page: Page) -> None:
+    """Per chapter: which sections hold anything, as a table and a chart."""
+
+    def table(lang: Lang) -> Markdown:
+        if not page.registered:
+            return Markdown(t("start.progress.not_registered", lang))
+        wb = page.workbook()
+        rows = [f"| {t('start.progress.chapter', lang)} | {t('start.progress.filled', lang)} | "
+                f"{t('start.progress.sections', lang)} |", "|---|---|---|"]
+        for p in plan_progress(wb.plan):
+            names = ", ".join(
+                ("✔ " if s in p.sections_filled else "○ ") + t(f"course.section.{s}", lang)
+                for s in CHAPTER_SECTIONS[p.chapter]
+            )
+            rows.append(f"| {t(f'course.chapter.{p.chapter}.short', lang)} | "
+                        f"{len(p.sections_filled)}/{len(p.sections_total)} | {names} |")
+        head = t("start.progress.head", lang, name=wb.trainee.name, file=str(page.workbook_path))
+        return Markdown(head + "\n\n" + "\n".join(rows))
+
+    def chart(lang: Lang) -> Any:
+        if not page.registered:
+            return Markdown("")
+        from IPython.display import Image
+
+        from kamlib.charts import progress_chart
+        from kamlib.charts.render import to_png
+
+        return Image(data=to_png(progress_chart(plan_progress(page.workbook().plan), lang)))
+
+    page.show(table)
+    page.show(chart)
+
+
+def settings_view(page: Page) -> None:
+    """The course settings in force, with the deck's default beside each changed value."""
+
+    def render(lang: Lang) -> Markdown:
+        settings = load_settings()
+        rows = [f"| {t('start.settings.name', lang)} | {t('start.settings.value', lang)} | "
+                f"{t('start.settings.default', lang)} |", "|---|---|---|"]
+        for name, value, default in settings_in_force(settings):
+            mark = "" if value == default else " ✎"
+            shown_default = "—" if default is None else default
+            rows.append(f"| `{name}` | {value}{mark} | {shown_default} |")
+        path = settings_path()
+        where = str(path) if path.is_file() else t("start.settings.no_file", lang, file=str(path))
+        return Markdown(t("start.settings.head", lang, file=where) + "\n\n" + "\n".join(rows))
+
+    page.show(render)
+
+
+def data_note(page: Page) -> None:
+    """Where the trainee's data is kept (and that it goes nowhere else)."""
+    page.prose("start.data_note", folder=str(paths.workbook_dir()))

@@ -1,0 +1,30 @@
+"""Fixtures: a fresh KAM_HOME per test and a registered trainee's workbook in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kamlib import paths
+from kamlib.model import Trainee, create_workbook
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test works in its own KAM_HOME with the deck's default settings."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("KAM_HOME", str(folder))
+    for name in ("KAM_LANG", "KAM_WORKBOOK", "KAM_SETTINGS", "JUPYTERHUB_USER"):
+        monkeypatch.delenv(name, raising=False)
+    return folder
+
+
+@pytest.fixture
+def workbook_file(home: Path) -> Path:
+    """A registered trainee with an empty plan."""
+    path = paths.workbook_path("li.wei")
+    create_workbook(Trainee(id="li.wei", name="Li Wei", team="Chengdu 2"), path)
+    paths.remember("li.wei")
+    return path

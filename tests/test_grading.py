@@ -1,0 +1,156 @@
+"""Grading core: keys, scores, self-check without the key, submissions that never overwrite."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kamlib import paths
+from kamlib.cli import main as kam
+from kamlib.errors import GradingError
+from kamlib.exercises import exercise_ids, load_exercise, normalize_answer, parse_number
+from kamlib.grading import (
+    AnswerKey,
+    build_check_data,
+    check_data_path,
+    check_key,
+    grade,
+    load_key,
+    model_answers,
+    self_check,
+)
+from kamlib.model.workbook import Trainee
+from kamlib.submission import Submission, list_submissions, load_submission, write_submission
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAINEE = Trainee(id="li.wei", name="Li Wei")
+
+
+def _submit(answers: dict) -> Submission:
+    return Submission(exercise_id="ex00", trainee=TRAINEE, answers=answers)
+
+
+@pytest.mark.parametrize("exercise_id", exercise_ids())
+def test_solution_scores_full_marks_and_blank_scores_zero(exercise_id: str) -> None:
+    key = load_key(exercise_id)
+    full = grade(Submission(exercise_id=exercise_id, trainee=TRAINEE, answers=model_answers(key)), key)
+    assert full.total == full.max_total == key.max_points > 0
+    blank = grade(Submission(exercise_id=exercise_id, trainee=TRAINEE), key)
+    assert blank.total == 0
+    assert {i.status for i in blank.items} <= {"blank", "manual"}
+
+
+def test_partial_credit_and_wrong_answers() -> None:
+    key = load_key("ex00")
+    result = grade(_submit({"q1": "ch2", "q3": ["lb", "ga"], "q4": 20.0, "q7": "ok"}), key)
+    by_id = {i.item_id: i for i in result.items}
+    assert by_id["q1"].status == "wrong" and by_id["q1"].points == 0
+    assert by_id["q3"].status == "partial" and by_id["q3"].points == 2
+    assert by_id["q4"].status == "correct"
+    assert by_id["q7"].status == "wrong"  # shorter than min_chars
+    wrong_pick = grade(_submit({"q3": ["lb", "ga", "industry", "home"]}), key)
+    assert {i.item_id: i.points for i in wrong_pick.items}["q3"] == 2  # 3 right − 1 wrong
+    assert all(i.explanation["zh"] and i.explanation["en"] for i in result.items)
+
+
+def test_number_tolerance() -> None:
+    base = load_key("ex00")
+    items = tuple(i.model_copy(update={"tolerance": 1.0}) if i.id == "q4" else i for i in base.items)
+    key = AnswerKey(exercise="ex00", items=items)
+    assert {i.item_id: i.status for i in grade(_submit({"q4": 21.0}), key).items}["q4"] == "correct"
+    assert {i.item_id: i.status for i in grade(_submit({"q4": 22.0}), key).items}["q4"] == "wrong"
+
+
+def test_key_must_fit_the_exercise() -> None:
+    key = load_key("ex00")
+    broken = AnswerKey(
+        exercise="ex00",
+        items=tuple(i.model_copy(update={"answer": "ch9"}) if i.id == "q1" else i for i in key.items),
+    )
+    with pytest.raises(GradingError) as err:
+        check_key(broken, load_exercise("ex00"))
+    assert "q1" in err.value.message("en") and "q1" in err.value.message("zh")
+    with pytest.raises(GradingError):
+        check_key(AnswerKey(exercise="ex00", items=key.items[1:]), load_exercise("ex00"))
+
+
+@pytest.mark.parametrize("exercise_id", exercise_ids())
+def test_shipped_self_check_data_matches_the_key(exercise_id: str) -> None:
+    shipped = json.loads(check_data_path(exercise_id).read_text())
+    assert shipped == build_check_data(load_key(exercise_id)), "run: kam keys"
+
+
+def test_self_check_tells_right_from_wrong_without_the_key() -> None:
+    key = load_key("ex00")
+    assert set(self_check("ex00", model_answers(key)).values()) == {"correct", "answered"}
+    verdict = self_check("ex00", {"q1": "ch2", "q3": ["lb", "ga"], "q4": 20})
+    assert verdict["q1"] == "not_yet" and verdict["q3"] == "not_yet" and verdict["q4"] == "correct"
+    assert verdict["q2"] == "blank"
+
+
+def test_no_key_material_outside_solutions() -> None:
+    """Explanations, examples and answer values of the keys appear nowhere a trainee gets."""
+    secrets = set()
+    for exercise_id in exercise_ids():
+        for item in load_key(exercise_id).items:
+            secrets |= {item.explanation["zh"], item.explanation["en"]}
+            if item.example:
+                secrets.add(item.example)
+            if isinstance(item.answer, list):
+                secrets.add(json.dumps(item.answer))
+    shipped = [p for p in (ROOT / "exercises").rglob("*") if p.is_file()]
+    shipped += [p for p in (ROOT / "kamlib").rglob("*") if p.is_file() and p.suffix != ".pyc"]
+    leaks = [
+        (str(p.relative_to(ROOT)), s[:30])
+        for p in shipped
+        for s in secrets
+        if s in p.read_text(encoding="utf-8", errors="ignore")
+    ]
+    assert leaks == []
+    assert not list((ROOT / "exercises").rglob("*.toml"))
+    for nb in (ROOT / "exercises").rglob("*.ipynb"):
+        assert "keys" not in nb.read_text(encoding="utf-8")
+
+
+def test_submitting_twice_adds_a_file(home: Path) -> None:
+    first = write_submission(_submit({"q1": "ch1"}))
+    second = write_submission(_submit({"q1": "ch2"}))
+    assert first != second and first.parent == paths.submissions_dir() / "li.wei"
+    assert re.fullmatch(r"ex00-\d{8}T\d{12}Z\.json", first.name)
+    assert load_submission(first).answers == {"q1": "ch1"}
+    assert load_submission(second).answers == {"q1": "ch2"}
+    assert list_submissions() == sorted([first, second])
+    data = json.loads(first.read_text(encoding="utf-8"))
+    assert {"schema_version", "exercise_id", "trainee", "submitted_at", "kamlib_version", "answers"} <= set(data)
+
+
+def test_bad_submission_file_is_explained(home: Path) -> None:
+    path = home / "s.json"
+    path.write_text('{"exercise_id": "ex00"}', encoding="utf-8")
+    with pytest.raises(GradingError) as err:
+        load_submission(path)
+    assert str(path) in err.value.message("zh") and "Trainee" in err.value.message("en")
+
+
+def test_answers_are_normalised_and_bad_numbers_rejected() -> None:
+    ex = load_exercise("ex00")
+    assert normalize_answer(ex.item("q3"), ["ga", "lb"]) == ["lb", "ga"]
+    assert normalize_answer(ex.item("q4"), " 20% ") == 20.0
+    assert normalize_answer(ex.item("q4"), "") is None
+    assert parse_number("1,500") == 1500
+    with pytest.raises(ValueError):
+        normalize_answer(ex.item("q4"), "twenty")
+    with pytest.raises(ValueError):
+        normalize_answer(ex.item("q1"), "ch9")
+
+
+def test_cli_scores_a_submission(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_submission(_submit(model_answers(load_key("ex00"))))
+    assert kam(["--lang", "en", "score", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "11 / 11 points" in out and "Li Wei" in out
+    assert kam(["--lang", "zh", "score", str(home / "missing.json")]) == 2
+    assert "找不到提交文件" in capsys.readouterr().err
