@@ -46,7 +46,7 @@ class KeyItem(BaseModel):
     tolerance: float = Field(0, ge=0)
     min_chars: int = Field(4, ge=1)
     explanation: dict[Lang, str]
-    example: str | None = None  # a model answer for text items
+    example: dict[Lang, str] | None = None  # a model answer for text items
 
 
 class AnswerKey(BaseModel):
@@ -165,9 +165,11 @@ def grade(submission: Submission, key: AnswerKey) -> GradeResult:
     return GradeResult(key.exercise, submission.trainee.id, tuple(results))
 
 
-def model_answers(key: AnswerKey) -> dict[str, Answer]:
-    """The answers of the solution: the keyed answer, or the example for text items."""
-    return {k.id: k.answer if k.answer is not None else k.example for k in key.items}
+def model_answers(key: AnswerKey, lang: Lang = "zh") -> dict[str, Answer]:
+    """The answers of the solution: the keyed answer, or the example (in ``lang``) for text items."""
+    return {
+        k.id: k.answer if k.answer is not None else (k.example or {}).get(lang) for k in key.items
+    }
 
 
 # ---- self-check without the key ------------------------------------------------------------

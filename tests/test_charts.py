@@ -150,6 +150,9 @@ def test_new_figure_is_a_styled_figure_without_pyplot():
     assert isinstance(fig, Figure)
     assert tuple(fig.get_size_inches()) == (6, 3)
     assert type(fig.canvas).__name__ == "FigureCanvasAgg"
+    png, meta = fig._repr_png_()  # how Jupyter shows it when pyplot is not loaded
+    assert png.startswith(b"\x89PNG")
+    assert meta == {"width": 600, "height": 300}
     apply_style()
     apply_style()  # idempotent
     assert len(PALETTE) == len(HATCHES) == len(MARKERS) == 8

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from functools import cache
 from typing import Any
 
@@ -94,9 +95,19 @@ def apply_style() -> None:
         params.update(rc)
 
 
+class WorkbookFigure(Figure):
+    """A Figure that Jupyter shows as a PNG even when pyplot (and so the inline backend) is not loaded."""
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png")
+        width, height = self.get_size_inches() * 100  # shown at 100 px per inch, sharp on HiDPI
+        return buf.getvalue(), {"width": round(width), "height": round(height)}
+
+
 def new_figure(width: float = 9.0, height: float = 4.5) -> Figure:
     """A styled Figure (inches) with its own Agg canvas and constrained layout; no pyplot state."""
     apply_style()
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = WorkbookFigure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig

@@ -92,12 +92,14 @@ class ExerciseForm:
         return dict(self.page.workbook().exercises.get(self.exercise.id, ExerciseWork()).answers)
 
     def _unsaved(self) -> list[Text]:
-        """Questions whose box holds text that is not accepted (so not saved)."""
-        return [
-            Text("exercise.unsaved_item", {"prompt": Text(f"{self.exercise.id}.{i.id}.prompt")})
-            for i in self.exercise.items
-            if self.notes[i.id].value
-        ]
+        """Questions whose box holds something not accepted (so it was not saved)."""
+        out = []
+        for item in self.exercise.items:
+            try:
+                normalize_answer(item, _value_of(item, self.inputs[item.id]))
+            except ValueError:
+                out.append(Text("exercise.unsaved_item", {"prompt": Text(f"{self.exercise.id}.{item.id}.prompt")}))
+        return out
 
     def _check(self, _button: Any = None) -> None:
         lang = self.page.lang

@@ -56,12 +56,15 @@ def result_markdown(result: GradeResult, answers: dict[str, Any], lang: Lang) ->
 def key_view(page: Page, exercise_id: str, keys: str | Path | None = None) -> AnswerKey:
     """The key as a table, and the model solution scored against it."""
     key = load_key(exercise_id, keys)
-    solution = Submission(
-        exercise_id=exercise_id,
-        trainee=Trainee(id="solution", name="solution"),
-        answers=model_answers(key),
-    )
-    page.show(lambda lang: result_markdown(grade(solution, key), solution.answers, lang))
+
+    def render(lang: Lang) -> Markdown:
+        answers = model_answers(key, lang)
+        solution = Submission(
+            exercise_id=exercise_id, trainee=Trainee(id="solution", name="solution"), answers=answers
+        )
+        return result_markdown(grade(solution, key), answers, lang)
+
+    page.show(render)
     return key
 
 

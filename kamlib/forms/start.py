@@ -11,7 +11,7 @@ from IPython.display import Markdown
 from kamlib import paths
 from kamlib.forms.common import WIDE, Status, button, guarded
 from kamlib.forms.page import Page
-from kamlib.i18n import LANGS, Lang, t
+from kamlib.i18n import LANGS, Lang, Text, t
 from kamlib.model import create_workbook, update_workbook
 from kamlib.model.workbook import CHAPTER_SECTIONS, Trainee
 from kamlib.progress import plan_progress
@@ -136,6 +136,7 @@ class Registration:
             self.page.workbook_path = path
         paths.remember(trainee.id)
         self.page.refresh()
+        self.relabel(lang)
         self.status.say("ok", message)
 
 
@@ -148,7 +149,8 @@ def _validated_trainee(trainee_id: str, name: str, team: str, lang: Lang) -> Tra
     try:
         return Trainee(id=trainee_id, name=name, team=team, language=lang)
     except ValidationError as exc:
-        raise InputError("errors.input.rejected", details=describe(exc)) from exc
+        labels = {f: Text(f"start.register.{f}") for f in ("id", "name", "team")}
+        raise InputError("errors.input.rejected", details=describe(exc, labels)) from exc
 
 
 def progress_summary(page: Page) -> None:

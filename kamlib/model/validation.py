@@ -56,13 +56,18 @@ def where(loc: tuple[Any, ...]) -> str:
     return " → ".join(parts) or "—"
 
 
-def describe(exc: ValidationError) -> list[Text]:
-    """One message per problem, naming the field, its place and what is accepted."""
+def describe(exc: ValidationError, labels: dict[str, Text] | None = None) -> list[Text]:
+    """One message per problem, naming the field, its place and what is accepted.
+
+    ``labels`` names fields as a form shows them (e.g. the form's own "Trainee ID").
+    """
+    labels = labels or {}
     out: list[Text] = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if p not in ("items",))
         names = [p for p in loc if isinstance(p, str)]
-        label = field_label(names[-1]) if names else Text("fields.raw", {"name": "—"})
+        last = names[-1] if names else "—"
+        label = labels.get(last) or field_label(last)
         ctx = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
         if err["type"] == "kam":
             problem = Text(ctx.pop("key"), ctx)

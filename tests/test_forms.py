@@ -1,0 +1,148 @@
+"""Widget forms without a browser: set values as a trainee would, click, check the saved file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kamlib import paths
+from kamlib.forms.exercise import ExerciseForm, exercise_page
+from kamlib.forms.instructor import ScoreForm, solution_page
+from kamlib.forms.page import Page
+from kamlib.forms.start import LanguagePicker, Registration
+from kamlib.grading import load_key, model_answers
+from kamlib.model import load_workbook
+from kamlib.submission import list_submissions
+
+
+def test_registration_creates_the_workbook(home: Path) -> None:
+    page = Page(lang="en")
+    form = Registration(page)
+    assert form.save.description == "Create / open my workbook"
+    form.name.value, form.trainee_id.value, form.team.value = "李伟", "liwei", "成都 2组"
+    form.save.click()
+    assert form.status.kind == "ok", form.status.text
+    wb = load_workbook(paths.workbook_path("liwei"))
+    assert (wb.trainee.name, wb.trainee.team, wb.trainee.language) == ("李伟", "成都 2组", "en")
+    assert page.registered and form.save.description == "Save changes"
+    assert form.trainee_id.disabled
+    assert paths.find_workbook() == paths.workbook_path("liwei")  # chapter pages find it
+
+
+def test_registration_defaults_to_hub_user(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "cd07")
+    assert Registration(Page(lang="zh")).trainee_id.value == "cd07"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("en", "“Trainee ID”"), ("zh", "“学员编号”")]
+)
+def test_bad_registration_names_the_field_and_saves_nothing(home: Path, lang: str, expected: str) -> None:
+    form = Registration(Page(lang=lang))
+    form.name.value, form.trainee_id.value = "Li Wei", "li/wei"
+    form.save.click()
+    assert form.status.kind == "error"
+    assert expected.replace("“", "").replace("”", "") in form.status.text
+    assert not paths.workbook_dir().exists() or not list(paths.workbook_dir().glob("*.json"))
+    assert form.name.value == "Li Wei"  # nothing typed is lost
+
+
+def test_updating_profile_keeps_the_plan(workbook_file: Path) -> None:
+    page = Page()
+    form = Registration(page)
+    assert form.name.value == "Li Wei"
+    form.team.value = "Chengdu 5"
+    form.save.click()
+    assert load_workbook(workbook_file).trainee.team == "Chengdu 5"
+
+
+def test_language_switch_relabels_and_is_remembered(workbook_file: Path) -> None:
+    page = Page()
+    assert page.lang == "zh"
+    reg = page.form(Registration(page))
+    picker = page.form(LanguagePicker(page))
+    picker.choice.value = "en"
+    assert page.lang == "en" and reg.name.description == "Name"
+    assert load_workbook(workbook_file).trainee.language == "en"
+    assert Page().lang == "en"  # the next notebook opens in English
+    assert Page(lang="zh").lang == "zh"  # a parameter still wins
+
+
+def _fill(form: ExerciseForm, answers: dict) -> None:
+    for item in form.exercise.items:
+        value = answers.get(item.id)
+        widget = form.inputs[item.id]
+        if item.kind == "multi":
+            for choice, box in zip(item.choices, widget.children, strict=True):
+                box.value = choice in (value or [])
+        elif item.kind == "number":
+            widget.value = "" if value is None else f"{value:g}"
+        else:
+            widget.value = value if value is not None else widget.value
+
+
+def test_exercise_answers_are_saved_as_typed_and_survive_reopening(workbook_file: Path) -> None:
+    form = ExerciseForm(Page(lang="en"), "ex00")
+    form.inputs["q1"].value = "ch1"
+    form.inputs["q3"].children[2].value = True
+    form.inputs["q4"].value = "20%"
+    saved = load_workbook(workbook_file).exercises["ex00"].answers
+    assert saved == {"q1": "ch1", "q3": ["lb"], "q4": 20.0}
+    again = ExerciseForm(Page(lang="zh"), "ex00")
+    assert again.inputs["q1"].value == "ch1" and again.inputs["q3"].children[2].value
+    assert again.inputs["q4"].value == "20"
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "not a number"), ("zh", "不是数字")])
+def test_bad_number_is_explained_and_not_saved(workbook_file: Path, lang: str, word: str) -> None:
+    form = ExerciseForm(Page(lang=lang), "ex00")
+    form.inputs["q4"].value = "20"
+    form.inputs["q4"].value = "twenty"
+    assert word in form.notes["q4"].value
+    assert form.inputs["q4"].value == "twenty"  # the typed text stays in the box
+    assert load_workbook(workbook_file).exercises["ex00"].answers["q4"] == 20.0
+    form.submit.click()
+    assert form.status.kind == "error" and not list_submissions()
+
+
+def test_self_check_then_submit_then_reveal(workbook_file: Path) -> None:
+    form = ExerciseForm(Page(lang="en"), "ex00")
+    _fill(form, {"q1": "ch2", "q5": "D"})
+    form.check.click()
+    assert "not yet" in form.notes["q1"].value and "right" in form.notes["q5"].value
+    assert "ch1" not in form.status.text  # never reveals the key
+    form.submit.click()
+    assert form.status.kind == "ok", form.status.text
+    (path,) = list_submissions()
+    assert json.loads(path.read_text(encoding="utf-8"))["answers"]["q1"] == "ch2"
+    assert "D Developable" in form.status.text  # the tool's result only after submitting
+    assert load_workbook(workbook_file).exercises["ex00"].submitted == [path.name]
+    form.submit.click()
+    assert len(list_submissions()) == 2
+
+
+def test_self_check_can_be_turned_off(workbook_file: Path, home: Path) -> None:
+    (home / "course-settings.toml").write_text("[exercises.ex00]\nself_check = false\n", encoding="utf-8")
+    form = ExerciseForm(Page(lang="en"), "ex00")
+    form.inputs["q1"].value = "ch1"
+    form.check.click()
+    assert "turned self-check off" in form.status.text and form.notes["q1"].value == ""
+
+
+def test_unregistered_trainee_is_sent_to_the_start_page(home: Path, capsys) -> None:
+    page = exercise_page("ex00", lang="en")
+    assert not page.registered and not page._forms
+
+
+def test_instructor_scores_a_submission(workbook_file: Path) -> None:
+    form = ExerciseForm(Page(lang="en"), "ex00")
+    _fill(form, model_answers(load_key("ex00")))
+    form.submit.click()
+    page = solution_page("ex00", lang="en")
+    score_form = next(f for f in page._forms if isinstance(f, ScoreForm))
+    assert len(score_form.files.options) == 1
+    score_form.files.value = score_form.files.options[0][1]
+    score_form.score_button.click()
+    assert score_form.status.text == "Li Wei: 11 / 11 points."

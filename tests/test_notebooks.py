@@ -1,0 +1,106 @@
+"""Every notebook: stored clean, parameterised, and run headless by papermill in both languages."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from kamlib import paths
+from kamlib.grading import load_key, model_answers
+from kamlib.model import Trainee, create_workbook
+from kamlib.submission import Submission, write_submission
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(
+    p for folder in ("notebooks", "exercises", "solutions") for p in (ROOT / folder).rglob("*.ipynb")
+    if ".ipynb_checkpoints" not in p.parts
+)
+IDS = [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ALLOWED_IN_EN = set("万元语言中文")  # course units and the bilingual language label
+
+
+def _parameters(nb: nbformat.NotebookNode) -> set[str]:
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, "exactly one cell tagged 'parameters'"
+    return set(re.findall(r"^(\w+)\s*=", cells[0].source, flags=re.M))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_stored_without_outputs_and_with_parameters(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    names = _parameters(nb)
+    assert "lang" in names
+    assert names & {"workbook", "keys"}, "a workbook (or keys) parameter so tests use copies"
+    assert nb.metadata.kernelspec.name == "python3"
+
+
+@pytest.fixture
+def scratch(home: Path) -> dict[str, str]:
+    """A copy-workbook, a submissions folder with one submission, for the notebooks' parameters."""
+    workbook = home / "copy" / "trainee.json"
+    create_workbook(Trainee(id="copy", name="Test Trainee", team="QA"), workbook)
+    submissions = home / "subs"
+    sub = Submission(exercise_id="ex00", trainee=Trainee(id="copy", name="Test Trainee"),
+                     answers=model_answers(load_key("ex00")))
+    submission = write_submission(sub, submissions)
+    return {"workbook": str(workbook), "submissions": str(submissions), "submission": str(submission)}
+
+
+def _texts(nb: nbformat.NotebookNode) -> list[str]:
+    out = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            out += [data[m] for m in ("text/markdown", "text/html") if m in data]
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_runs_headless_in_both_languages(path: Path, lang: str, scratch: dict, tmp_path: Path) -> None:
+    names = _parameters(nbformat.read(path, as_version=4))
+    params = {"lang": lang, **{k: v for k, v in scratch.items() if k in names}}
+    out = tmp_path / f"{path.stem}-{lang}.ipynb"
+    pm.execute_notebook(
+        str(path), str(out), parameters=params, kernel_name="python3", cwd=str(path.parent),
+        execution_timeout=120, start_timeout=120, progress_bar=False,
+    )
+    nb = nbformat.read(out, as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors == []
+    texts = _texts(nb)
+    assert texts, "the notebook shows something"
+    if lang == "zh":
+        assert any(CJK.search(t) for t in texts)
+    else:
+        stray = {ch for t in texts for ch in CJK.findall(t)} - ALLOWED_IN_EN
+        assert stray == set(), "Chinese text in the English run"
+    assert not paths.workbook_dir().exists() or not any(paths.workbook_dir().glob("*.json"))
+
+
+def test_start_page_shows_progress_of_a_filled_workbook(scratch: dict, tmp_path: Path) -> None:
+    from kamlib.model import update_workbook
+    from kamlib.model.workbook import Account
+
+    update_workbook(scratch["workbook"], lambda wb: wb.plan.portfolio.items.append(Account(name="ACME")))
+    out = tmp_path / "start.ipynb"
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "00_start_here.ipynb"), str(out),
+        parameters={"lang": "en", "workbook": scratch["workbook"]}, kernel_name="python3",
+        execution_timeout=120, progress_bar=False,
+    )
+    nb = nbformat.read(out, as_version=4)
+    joined = "\n".join(_texts(nb))
+    assert "Workbook of **Test Trainee**" in joined and "| Chapter 1 Key account screening | 1/3 |" in joined
+    images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) == 1  # the progress chart
+    assert json.loads(Path(scratch["workbook"]).read_text(encoding="utf-8"))["trainee"]["name"] == "Test Trainee"
