@@ -103,4 +103,5 @@ def test_start_page_shows_progress_of_a_filled_workbook(scratch: dict, tmp_path:
     assert "Workbook of **Test Trainee**" in joined and "| Chapter 1 Key account screening | 1/3 |" in joined
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(images) == 1  # the progress chart
-    assert json.loads(Path(scratch["workbook"]).read_text(encoding="utf-8"))["trainee"]["name"] == "Test Trainee"
+    saved = json.loads(Path(scratch["workbook"]).read_text(encoding="utf-8"))
+    assert saved["trainee"]["name"] == "Test Trainee"

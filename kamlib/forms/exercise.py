@@ -98,7 +98,8 @@ class ExerciseForm:
             try:
                 normalize_answer(item, _value_of(item, self.inputs[item.id]))
             except ValueError:
-                out.append(Text("exercise.unsaved_item", {"prompt": Text(f"{self.exercise.id}.{item.id}.prompt")}))
+                prompt = Text(f"{self.exercise.id}.{item.id}.prompt")
+                out.append(Text("exercise.unsaved_item", {"prompt": prompt}))
         return out
 
     def _check(self, _button: Any = None) -> None:
