@@ -7,9 +7,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kam-installed
 export PATH := $(abspath $(BIN)):$(PATH)
 
-# The workbook sends nothing anywhere: no JupyterLab news feed, no update check.
+# The workbook sends nothing anywhere: no JupyterLab news feed, no update check, no extension
+# manager looking up PyPI. Root (containers, classroom VMs) needs --allow-root.
 LAB_FLAGS := --ServerApp.ip=127.0.0.1 --LabApp.news_url=None \
-	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	--LabApp.extension_manager=readonly \
+	$(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test lint bench clean
 

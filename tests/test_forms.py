@@ -100,7 +100,7 @@ def test_bad_number_is_explained_and_not_saved(workbook_file: Path, lang: str, w
     form = ExerciseForm(Page(lang=lang), "ex00")
     form.inputs["q4"].value = "20"
     form.inputs["q4"].value = "twenty"
-    assert word in form.notes["q4"].value
+    assert word in form.notes["q4"].text
     assert form.inputs["q4"].value == "twenty"  # the typed text stays in the box
     assert load_workbook(workbook_file).exercises["ex00"].answers["q4"] == 20.0
     form.submit.click()
@@ -111,7 +111,7 @@ def test_self_check_then_submit_then_reveal(workbook_file: Path) -> None:
     form = ExerciseForm(Page(lang="en"), "ex00")
     _fill(form, {"q1": "ch2", "q5": "D"})
     form.check.click()
-    assert "not yet" in form.notes["q1"].value and "right" in form.notes["q5"].value
+    assert "not yet" in form.notes["q1"].text and "right" in form.notes["q5"].text
     assert "ch1" not in form.status.text  # never reveals the key
     form.submit.click()
     assert form.status.kind == "ok", form.status.text
@@ -128,7 +128,7 @@ def test_self_check_can_be_turned_off(workbook_file: Path, home: Path) -> None:
     form = ExerciseForm(Page(lang="en"), "ex00")
     form.inputs["q1"].value = "ch1"
     form.check.click()
-    assert "turned self-check off" in form.status.text and form.notes["q1"].value == ""
+    assert "turned self-check off" in form.status.text and form.notes["q1"].text == ""
 
 
 def test_unregistered_trainee_is_sent_to_the_start_page(home: Path, capsys) -> None:
@@ -146,3 +146,18 @@ def test_instructor_scores_a_submission(workbook_file: Path) -> None:
     score_form.files.value = score_form.files.options[0][1]
     score_form.score_button.click()
     assert score_form.status.text == "Li Wei: 11 / 11 points."
+
+
+def test_messages_follow_a_language_switch(workbook_file: Path) -> None:
+    page = Page(lang="zh")
+    reg = page.form(Registration(page))
+    picker = page.form(LanguagePicker(page))
+    reg.team.value = "Chengdu 9"
+    reg.save.click()
+    assert "已保存" in reg.status.text
+    picker.choice.value = "en"
+    assert reg.status.text.startswith("Saved:") and "已保存" not in reg.status.widget.value
+    form = page.form(ExerciseForm(page, "ex00"))
+    form.inputs["q4"].value = "twenty"
+    picker.choice.value = "zh"
+    assert "不是数字" in form.notes["q4"].widget.value

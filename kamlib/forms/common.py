@@ -10,23 +10,39 @@ import ipywidgets as w
 
 from kamlib.errors import explain
 from kamlib.forms.page import Page, message_markup
+from kamlib.i18n import Lang, t
+
+Message = Callable[[Lang], str]
 
 
 class Status:
-    """A one-line message area under a form."""
+    """A message area of a form; it re-renders its message when the language changes."""
 
-    def __init__(self) -> None:
+    def __init__(self, page: Page) -> None:
+        self.page = page
         self.widget = w.HTML()
         self.kind = ""
-        self.text = ""
+        self._message: Message | None = None
 
-    def say(self, kind: str, text: str) -> None:
-        self.kind, self.text = kind, text
-        self.widget.value = message_markup(kind, text)
+    @property
+    def text(self) -> str:
+        return self._message(self.page.lang) if self._message else ""
+
+    def say(self, kind: str, message: Message) -> None:
+        """Show ``message(lang)``; ``message`` is kept so that a language switch re-renders it."""
+        self.kind, self._message = kind, message
+        self.relabel(self.page.lang)
+
+    def say_key(self, kind: str, key: str, /, **params: Any) -> None:
+        """Show the catalog message ``key``."""
+        self.say(kind, lambda lang: t(key, lang, **params))
 
     def clear(self) -> None:
-        self.kind, self.text = "", ""
+        self.kind, self._message = "", None
         self.widget.value = ""
+
+    def relabel(self, lang: Lang) -> None:
+        self.widget.value = message_markup(self.kind, self._message(lang)) if self._message else ""
 
 
 def guarded(page: Page, status: Status) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -38,12 +54,16 @@ def guarded(page: Page, status: Status) -> Callable[[Callable[..., Any]], Callab
             try:
                 return fn(*args, **kwargs)
             except Exception as exc:
-                status.say("error", explain(exc, page.lang))
+                status.say("error", functools.partial(_explain, exc))
                 return None
 
         return run
 
     return wrap
+
+
+def _explain(exc: BaseException, lang: Lang) -> str:
+    return explain(exc, lang)
 
 
 def button(label: str, style: str = "") -> w.Button:

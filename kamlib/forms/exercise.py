@@ -10,7 +10,7 @@ import ipywidgets as w
 from kamlib.errors import InputError
 from kamlib.exercises import Item, load_exercise, normalize_answer
 from kamlib.forms.common import Status, button, guarded
-from kamlib.forms.page import Page, message_markup
+from kamlib.forms.page import Page
 from kamlib.grading import self_check
 from kamlib.i18n import Lang, Text, t
 from kamlib.model import update_workbook
@@ -27,19 +27,19 @@ class ExerciseForm:
         self.page = page
         self.exercise = load_exercise(exercise_id)
         self.submissions = submissions
-        self.status = Status()
+        self.status = Status(page)
         saved = page.workbook().exercises.get(exercise_id, ExerciseWork()).answers
         self.inputs: dict[str, w.Widget] = {}
         self.prompts: dict[str, w.HTML] = {}
-        self.notes: dict[str, w.HTML] = {}
+        self.notes: dict[str, Status] = {}
         rows = []
         for item in self.exercise.items:
             self.prompts[item.id] = w.HTML()
             self.inputs[item.id] = _input_for(item, saved.get(item.id))
-            self.notes[item.id] = w.HTML()
+            self.notes[item.id] = Status(page)
             for part in _parts(self.inputs[item.id]):
                 part.observe(guarded(page, self.status)(self._saver(item)), names="value")
-            rows.append(w.VBox([self.prompts[item.id], self.inputs[item.id], self.notes[item.id]]))
+            rows.append(w.VBox([self.prompts[item.id], self.inputs[item.id], self.notes[item.id].widget]))
         self.check = button("", "info")
         self.submit = button("", "primary")
         self.check.on_click(guarded(page, self.status)(self._check))
@@ -64,6 +64,8 @@ class ExerciseForm:
                 widget.placeholder = t(f"{ex}.{item.id}.placeholder", lang)
         self.check.description = t("exercise.check", lang)
         self.submit.description = t("exercise.submit", lang)
+        for status in [self.status, *self.notes.values()]:
+            status.relabel(lang)
 
     # ---- actions ---------------------------------------------------------------------------------
     def _saver(self, item: Item) -> Any:
@@ -72,11 +74,9 @@ class ExerciseForm:
             try:
                 answer = normalize_answer(item, value)
             except ValueError:
-                self.notes[item.id].value = message_markup(
-                    "error", t("exercise.not_accepted", self.page.lang, value=str(value))
-                )
+                self.notes[item.id].say_key("error", "exercise.not_accepted", value=str(value))
                 return
-            self.notes[item.id].value = ""
+            self.notes[item.id].clear()
 
             def change(wb: Workbook) -> None:
                 work = wb.exercises.setdefault(self.exercise.id, ExerciseWork())
@@ -103,20 +103,17 @@ class ExerciseForm:
         return out
 
     def _check(self, _button: Any = None) -> None:
-        lang = self.page.lang
         if not load_settings().exercise(self.exercise.id).self_check:
-            self.status.say("info", t("grading.self_check_off", lang))
+            self.status.say_key("info", "grading.self_check_off")
             return
         result = self_check(self.exercise.id, self.answers())
         for item_id, verdict in result.items():
-            self.notes[item_id].value = message_markup(
-                "ok" if verdict in ("correct", "answered") else "info", t(f"grading.check.{verdict}", lang)
-            )
+            kind = "ok" if verdict in ("correct", "answered") else "info"
+            self.notes[item_id].say_key(kind, f"grading.check.{verdict}")
         right = sum(v in ("correct", "answered") for v in result.values())
-        self.status.say("info", t("exercise.checked", lang, right=right, total=len(result)))
+        self.status.say_key("info", "exercise.checked", right=right, total=len(result))
 
     def _submit(self, _button: Any = None) -> Path:
-        lang = self.page.lang
         unsaved = self._unsaved()
         if unsaved:
             raise InputError("exercise.fix_first", details=unsaved)
@@ -130,11 +127,13 @@ class ExerciseForm:
             book.exercises.setdefault(self.exercise.id, ExerciseWork()).submitted.append(path.name)
 
         update_workbook(self.page.workbook_path, change)
-        lines = [t("exercise.submitted", lang, file=str(path))]
-        for item in self.exercise.items:
-            if item.reveal:
-                lines.append(reveal(item, self.exercise.id, lang))
-        self.status.say("ok", "\n".join(lines))
+        revealed = [item for item in self.exercise.items if item.reveal]
+
+        def message(lang: Lang) -> str:
+            lines = [t("exercise.submitted", lang, file=str(path))]
+            return "\n".join(lines + [reveal(item, self.exercise.id, lang) for item in revealed])
+
+        self.status.say("ok", message)
         return path
 
 

@@ -73,7 +73,7 @@ class ScoreForm:
 
     def __init__(self, page: Page, key: AnswerKey, folder: str | Path | None = None) -> None:
         self.page, self.key, self.folder = page, key, folder
-        self.status = Status()
+        self.status = Status(page)
         self.files = w.Dropdown(layout=w.Layout(width="40em"))
         self.refresh_button = button("")
         self.score_button = button("", "primary")
@@ -91,11 +91,12 @@ class ScoreForm:
         self.files.description = t("instructor.submission", lang)
         self.refresh_button.description = t("instructor.refresh", lang)
         self.score_button.description = t("instructor.score", lang)
+        self.status.relabel(lang)
 
     def _list(self) -> None:
         found = [p for p in list_submissions(self.folder) if p.name.startswith(f"{self.key.exercise}-")]
         self.files.options = [(f"{p.parent.name} / {p.name}", str(p)) for p in found]
-        self.status.say("info", t("instructor.found", self.page.lang, count=len(found)))
+        self.status.say_key("info", "instructor.found", count=len(found))
 
     def score(self, path: str | Path) -> GradeResult:
         submission = load_submission(path)
@@ -105,13 +106,13 @@ class ScoreForm:
             from IPython.display import display
 
             display(result_markdown(result, submission.answers, self.page.lang))
-        self.status.say("ok", t("instructor.scored", self.page.lang, trainee=submission.trainee.name,
-                                total=f"{result.total:g}", max=f"{result.max_total:g}"))
+        self.status.say_key("ok", "instructor.scored", trainee=submission.trainee.name,
+                            total=f"{result.total:g}", max=f"{result.max_total:g}")
         return result
 
     def _score(self, _button: Any = None) -> None:
         if not self.files.value:
-            self.status.say("info", t("instructor.none_chosen", self.page.lang))
+            self.status.say_key("info", "instructor.none_chosen")
             return
         self.score(self.files.value)
 

@@ -57,7 +57,7 @@ class LanguagePicker:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.status = Status()
+        self.status = Status(page)
         self.choice = w.ToggleButtons(
             options=[(t("start.language.name", lang), lang) for lang in LANGS], value=page.lang
         )
@@ -68,6 +68,7 @@ class LanguagePicker:
 
     def relabel(self, lang: Lang) -> None:
         self.label.value = f"<b>{t('start.language.label', lang)}</b>&nbsp;"
+        self.status.relabel(lang)
         if self.choice.value != lang:
             self.choice.value = lang
 
@@ -78,7 +79,7 @@ class LanguagePicker:
         if self.page.registered:
             update_workbook(self.page.workbook_path, lambda wb: setattr(wb.trainee, "language", lang))
         self.page.set_lang(lang)
-        self.status.say("ok", t("start.language.saved", lang))
+        self.status.say_key("ok", "start.language.saved")
 
 
 class Registration:
@@ -86,7 +87,7 @@ class Registration:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.status = Status()
+        self.status = Status(page)
         trainee = page.workbook().trainee if page.registered else None
         self.name = w.Text(value=trainee.name if trainee else "", **WIDE)
         self.trainee_id = w.Text(
@@ -112,6 +113,7 @@ class Registration:
         self.trainee_id.disabled = self.page.registered
         key = "start.register.update" if self.page.registered else "start.register.create"
         self.save.description = t(key, lang)
+        self.status.relabel(lang)
 
     def _save(self, _button: Any = None) -> None:
         lang = self.page.lang
@@ -124,20 +126,20 @@ class Registration:
                 wb.trainee.name, wb.trainee.team = trainee.name, trainee.team
 
             update_workbook(path, change)
-            message = t("start.register.updated", lang, file=str(path))
+            done = "start.register.updated"
         else:
             path = self.page.workbook_path or paths.workbook_path(trainee.id)
             if path.is_file():
                 update_workbook(path, lambda wb: None)  # proves it loads; never overwritten
-                message = t("start.register.opened", lang, file=str(path))
+                done = "start.register.opened"
             else:
                 create_workbook(trainee, path)
-                message = t("start.register.created", lang, file=str(path))
+                done = "start.register.created"
             self.page.workbook_path = path
         paths.remember(trainee.id)
         self.page.refresh()
         self.relabel(lang)
-        self.status.say("ok", message)
+        self.status.say_key("ok", done, file=str(path))
 
 
 def _validated_trainee(trainee_id: str, name: str, team: str, lang: Lang) -> Trainee:
