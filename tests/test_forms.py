@@ -103,8 +103,13 @@ def test_bad_number_is_explained_and_not_saved(workbook_file: Path, lang: str, w
     assert word in form.notes["q4"].text
     assert form.inputs["q4"].value == "twenty"  # the typed text stays in the box
     assert load_workbook(workbook_file).exercises["ex00"].answers["q4"] == 20.0
+    form.check.click()
+    assert word in form.notes["q4"].text  # self-check does not hide the problem
     form.submit.click()
     assert form.status.kind == "error" and not list_submissions()
+    form.inputs["q4"].value = "20"
+    form.check.click()
+    assert form.notes["q4"].kind == "ok"
 
 
 def test_self_check_then_submit_then_reveal(workbook_file: Path) -> None:

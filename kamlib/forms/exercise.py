@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+from IPython.display import Markdown
 
 from kamlib.errors import InputError
 from kamlib.exercises import Item, load_exercise, normalize_answer
@@ -91,25 +92,32 @@ class ExerciseForm:
         """The answers as saved in the workbook (the one source of truth)."""
         return dict(self.page.workbook().exercises.get(self.exercise.id, ExerciseWork()).answers)
 
+    def _rejected(self, item: Item) -> bool:
+        """Whether the box of ``item`` holds something not accepted (so not saved)."""
+        try:
+            normalize_answer(item, _value_of(item, self.inputs[item.id]))
+        except ValueError:
+            return True
+        return False
+
     def _unsaved(self) -> list[Text]:
-        """Questions whose box holds something not accepted (so it was not saved)."""
-        out = []
-        for item in self.exercise.items:
-            try:
-                normalize_answer(item, _value_of(item, self.inputs[item.id]))
-            except ValueError:
-                prompt = Text(f"{self.exercise.id}.{item.id}.prompt")
-                out.append(Text("exercise.unsaved_item", {"prompt": prompt}))
-        return out
+        """A line per question whose box holds something not accepted."""
+        return [
+            Text("exercise.unsaved_item", {"prompt": Text(f"{self.exercise.id}.{item.id}.prompt")})
+            for item in self.exercise.items
+            if self._rejected(item)
+        ]
 
     def _check(self, _button: Any = None) -> None:
         if not load_settings().exercise(self.exercise.id).self_check:
             self.status.say_key("info", "grading.self_check_off")
             return
         result = self_check(self.exercise.id, self.answers())
+        kinds = {"correct": "ok", "answered": "ok", "not_yet": "error"}
         for item_id, verdict in result.items():
-            kind = "ok" if verdict in ("correct", "answered") else "info"
-            self.notes[item_id].say_key(kind, f"grading.check.{verdict}")
+            if self._rejected(self.exercise.item(item_id)):
+                continue  # the box holds input that was not accepted: its note keeps saying so
+            self.notes[item_id].say_key(kinds.get(verdict, "info"), f"grading.check.{verdict}")
         right = sum(v in ("correct", "answered") for v in result.values())
         self.status.say_key("info", "exercise.checked", right=right, total=len(result))
 
@@ -172,7 +180,7 @@ def exercise_page(
 ) -> Page:
     """The whole exercise notebook: title, intro, then the form (or how to register first)."""
     page = Page(lang=lang, workbook=workbook)
-    page.prose(f"{exercise_id}.title")
+    page.show(lambda lang: Markdown(f"# {t(f'{exercise_id}.title', lang)}"))
     if not page.registered:
         page.prose("page.not_registered")
         return page
