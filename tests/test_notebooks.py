@@ -105,3 +105,36 @@ def test_start_page_shows_progress_of_a_filled_workbook(scratch: dict, tmp_path:
     assert len(images) == 1  # the progress chart
     saved = json.loads(Path(scratch["workbook"]).read_text(encoding="utf-8"))
     assert saved["trainee"]["name"] == "Test Trainee"
+
+
+@pytest.mark.parametrize("notebook", ["notebooks/00_start_here.ipynb", "exercises/ex00_warmup.ipynb"])
+def test_damaged_workbook_is_explained_not_a_traceback(notebook: str, scratch: dict, tmp_path: Path) -> None:
+    Path(scratch["workbook"]).write_text("{ not json", encoding="utf-8")
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(
+        str(ROOT / notebook), str(out), parameters={"lang": "en", "workbook": scratch["workbook"]},
+        kernel_name="python3", cwd=str((ROOT / notebook).parent), execution_timeout=120,
+        progress_bar=False,
+    )
+    nb = nbformat.read(out, as_version=4)
+    shown = json.dumps([o for c in nb.cells for o in c.get("outputs", [])])
+    assert "is damaged" in shown and "Traceback" not in shown
+    assert Path(scratch["workbook"]).read_text(encoding="utf-8") == "{ not json"
+
+
+def test_uncaught_error_shows_a_plain_message_and_still_fails(tmp_path: Path) -> None:
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[
+        new_code_cell("from kamlib.forms.page import Page\npage = Page(lang='zh')"),
+        new_code_cell("from kamlib.model import load_workbook\nload_workbook('missing.json')"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    src = tmp_path / "raise.ipynb"
+    nbformat.write(nb, src)
+    with pytest.raises(pm.PapermillExecutionError):
+        pm.execute_notebook(str(src), str(tmp_path / "out.ipynb"), kernel_name="python3",
+                            cwd=str(tmp_path), progress_bar=False)
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    (error,) = [o for c in out.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert error.traceback == [error.traceback[0]] and "找不到练习手册文件" in error.traceback[0]
+    assert "Traceback" not in error.traceback[0]

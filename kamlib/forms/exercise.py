@@ -8,10 +8,10 @@ from typing import Any
 import ipywidgets as w
 from IPython.display import Markdown
 
-from kamlib.errors import InputError
+from kamlib.errors import InputError, KamError
 from kamlib.exercises import Item, load_exercise, normalize_answer
 from kamlib.forms.common import Status, button, guarded
-from kamlib.forms.page import Page
+from kamlib.forms.page import Page, message_html
 from kamlib.grading import self_check
 from kamlib.i18n import Lang, Text, t
 from kamlib.model import update_workbook
@@ -185,5 +185,9 @@ def exercise_page(
         page.prose("page.not_registered")
         return page
     page.prose(f"{exercise_id}.intro")
-    page.form(ExerciseForm(page, exercise_id, submissions))
+    try:
+        page.form(ExerciseForm(page, exercise_id, submissions))
+    except KamError as exc:  # e.g. a damaged workbook file: explain, never a traceback
+        problem = exc
+        page.show(lambda lang: message_html("error", problem.message(lang)))
     return page

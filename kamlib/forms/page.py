@@ -115,6 +115,8 @@ def _install_error_handler(page: Page) -> None:
         return
 
     def handler(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
-        return [explain(value, page.lang)]
+        stb = [explain(value, page.lang)]
+        shell._showtraceback(etype, value, stb)  # what showtraceback does, with our text
+        return stb
 
     shell.set_custom_exc((Exception,), handler)

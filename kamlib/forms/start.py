@@ -9,6 +9,7 @@ import ipywidgets as w
 from IPython.display import Markdown
 
 from kamlib import paths
+from kamlib.errors import KamError
 from kamlib.forms.common import WIDE, Status, button, guarded
 from kamlib.forms.page import Page
 from kamlib.i18n import LANGS, Lang, Text, t
@@ -88,7 +89,12 @@ class Registration:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.status = Status(page)
-        trainee = page.workbook().trainee if page.registered else None
+        trainee = None
+        if page.registered:
+            try:
+                trainee = page.workbook().trainee
+            except KamError as exc:  # a damaged file: say so here, the form stays usable
+                self.status.say("error", exc.message)
         self.name = w.Text(value=trainee.name if trainee else "", **WIDE)
         self.trainee_id = w.Text(
             value=trainee.id if trainee else paths.default_trainee_id(), **WIDE
