@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kamlib import paths
 from kamlib.errors import GradingError
-from kamlib.exercises import _DIR as EXERCISES_DIR
-from kamlib.exercises import Answer, Exercise, Item, load_exercise
+from kamlib.exercises import EXERCISES_DIR, Answer, Exercise, Item, load_exercise
 from kamlib.i18n import Lang
 from kamlib.model.validation import describe
 from kamlib.submission import Submission

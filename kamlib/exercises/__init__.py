@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from kamlib.errors import GradingError
 from kamlib.model.workbook import ExerciseAnswer as Answer
 
-_DIR = Path(__file__).parent
+EXERCISES_DIR = Path(__file__).parent
 Kind = Literal["choice", "multi", "number", "text"]
 
 
@@ -56,13 +56,13 @@ class Exercise(BaseModel):
 
 def exercise_ids() -> list[str]:
     """Every exercise shipped with kamlib, in course order."""
-    return sorted(p.stem for p in _DIR.glob("*.toml"))
+    return sorted(p.stem for p in EXERCISES_DIR.glob("*.toml"))
 
 
 @cache
 def load_exercise(exercise_id: str) -> Exercise:
     """The exercise with this id; an unknown id is a clear error."""
-    path = _DIR / f"{exercise_id}.toml"
+    path = EXERCISES_DIR / f"{exercise_id}.toml"
     if not path.is_file():
         raise GradingError("grading.unknown_exercise", exercise=exercise_id)
     with path.open("rb") as fh:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ class ExerciseForm:
     def relabel(self, lang: Lang) -> None:
         ex = self.exercise.id
         for item in self.exercise.items:
-            self.prompts[item.id].value = f"<b>{_escape(t(f'{ex}.{item.id}.prompt', lang))}</b>"
+            self.prompts[item.id].value = f"<b>{html.escape(t(f'{ex}.{item.id}.prompt', lang))}</b>"
             widget = self.inputs[item.id]
             if item.kind == "choice":
                 value = widget.value
@@ -166,12 +167,6 @@ def _value_of(item: Item, widget: w.Widget) -> Any:
     if item.kind == "multi":
         return [c for c, box in zip(item.choices, widget.children, strict=True) if box.value]
     return widget.value
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
 
 
 def exercise_page(

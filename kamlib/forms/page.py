@@ -12,7 +12,7 @@ from IPython.display import HTML, Markdown, display, update_display
 
 from kamlib import paths
 from kamlib.errors import KamError, explain
-from kamlib.i18n import Lang, t
+from kamlib.i18n import Lang, resolve_lang, t
 from kamlib.model import load_workbook
 from kamlib.model.workbook import Workbook
 
@@ -23,8 +23,6 @@ class Page:
     """What one notebook shows; holds no trainee data (that is in the workbook file)."""
 
     def __init__(self, lang: str | None = None, workbook: str | Path | None = None) -> None:
-        from kamlib.i18n import resolve_lang
-
         self.workbook_path: Path | None = paths.find_workbook(workbook)
         saved = None
         if self.workbook_path is not None and self.workbook_path.is_file():

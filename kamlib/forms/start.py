@@ -7,13 +7,15 @@ from typing import Any
 
 import ipywidgets as w
 from IPython.display import Markdown
+from pydantic import ValidationError
 
 from kamlib import paths
-from kamlib.errors import KamError
+from kamlib.errors import InputError, KamError
 from kamlib.forms.common import WIDE, Status, button, guarded
 from kamlib.forms.page import Page
 from kamlib.i18n import LANGS, Lang, Text, t
 from kamlib.model import create_workbook, update_workbook
+from kamlib.model.validation import describe
 from kamlib.model.workbook import CHAPTER_SECTIONS, Trainee
 from kamlib.progress import plan_progress
 from kamlib.settings import load_settings, settings_in_force, settings_path
@@ -149,11 +151,6 @@ class Registration:
 
 
 def _validated_trainee(trainee_id: str, name: str, team: str, lang: Lang) -> Trainee:
-    from pydantic import ValidationError
-
-    from kamlib.errors import InputError
-    from kamlib.model.validation import describe
-
     try:
         return Trainee(id=trainee_id, name=name, team=team, language=lang)
     except ValidationError as exc:
