@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kamlib.model.workbook import CHAPTER_SECTIONS, AccountPlan
+from kamlib.model.workbook import CHAPTER_SECTIONS, AccountPlan, ShareCard
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,13 @@ class ChapterProgress:
 
 
 def section_rows(plan: AccountPlan, section: str) -> int:
-    """How many rows a section holds (picks count as rows)."""
+    """How many rows a section holds (picks count as rows, a filled-in card as one)."""
     value = getattr(plan, section)
-    return len(value) if isinstance(value, list) else len(value.items)
+    if isinstance(value, list):
+        return len(value)
+    if isinstance(value, ShareCard):
+        return int(any((value.account_id, value.goal, value.problem, value.organisation)))
+    return len(value.items)
 
 
 def plan_progress(plan: AccountPlan) -> list[ChapterProgress]:

@@ -20,7 +20,7 @@ from kamlib.charts import fonts as chart_fonts
 from kamlib.charts.fonts import FontUnavailableError, find_cjk_font
 from kamlib.charts.style import HATCHES, MARKERS, PALETTE
 from kamlib.i18n import LANGS, catalog, t
-from kamlib.model.workbook import Account, Bid, Factor, Measure, Trainee, Workbook
+from kamlib.model.workbook import Account, Bid, Factor, KeyAccountPick, Measure, Trainee, Workbook
 from kamlib.progress import plan_progress
 
 CHARTS_DIR = Path(kamlib.__file__).parent / "charts"
@@ -29,11 +29,11 @@ GLYPH_WARNING = re.compile(r"Glyph|missing from font", re.IGNORECASE)
 
 
 def workbook() -> Workbook:
-    """Chapter 1: 2 of 3 sections; chapter 3: 2 of 4; bidding: 1 of 1; the rest empty."""
+    """Chapter 1: 2 of 4 sections; chapter 3: 2 of 4; bidding: 1 of 1; the rest empty."""
     wb = Workbook(trainee=Trainee(id="t1", name="Test"))
     account = Account(name="ACME")
     wb.plan.portfolio.items.append(account)
-    wb.plan.key_accounts.append(account.id)
+    wb.plan.key_accounts.append(KeyAccountPick(account_id=account.id, kind="top"))
     wb.plan.factors.items.append(Factor(text="price", advantage=True, strong_control=False))
     wb.plan.measures.items.append(Measure(key_factor="price"))
     wb.plan.bids.items.append(Bid(name="tender"))
@@ -121,7 +121,7 @@ def test_progress_chart_labels_and_percentages(lang):
     bottom, top = ax.get_ylim()
     assert bottom > top
 
-    expected = {"ch1": (2, 3, 67), "ch2": (0, 3, 0), "ch3": (2, 4, 50), "bidding": (1, 1, 100)}
+    expected = {"ch1": (2, 4, 50), "ch2": (0, 3, 0), "ch3": (2, 4, 50), "bidding": (1, 1, 100)}
     for p in progress:
         filled, total, percent = expected.get(p.chapter, (0, 1, 0))
         assert (len(p.sections_filled), len(p.sections_total), round(p.share * 100)) == (

@@ -100,7 +100,7 @@ def test_start_page_shows_progress_of_a_filled_workbook(scratch: dict, tmp_path:
     )
     nb = nbformat.read(out, as_version=4)
     joined = "\n".join(_texts(nb))
-    assert "Workbook of **Test Trainee**" in joined and "| Chapter 1 Key account screening | 1/3 |" in joined
+    assert "Workbook of **Test Trainee**" in joined and "| Chapter 1 Key account screening | 1/4 |" in joined
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(images) == 1  # the progress chart
     saved = json.loads(Path(scratch["workbook"]).read_text(encoding="utf-8"))

@@ -18,19 +18,19 @@ from kamlib.model import (
     update_workbook,
 )
 from kamlib.model.store import backup_path, create_workbook
-from kamlib.model.workbook import Account
+from kamlib.model.workbook import Account, KeyAccountPick
 
 
 def test_round_trip_keeps_every_section(workbook_file: Path) -> None:
     def change(wb):
         wb.plan.portfolio.items.append(Account(name="中国工商银行安徽省分行", bp_wan=800, sow_pct=12))
-        wb.plan.key_accounts = [wb.plan.portfolio.items[0].id]
+        wb.plan.key_accounts = [KeyAccountPick(account_id=wb.plan.portfolio.items[0].id, kind="top")]
 
     update_workbook(workbook_file, change, section="portfolio")
     wb = load_workbook(workbook_file)
     assert wb.plan.portfolio.items[0].name == "中国工商银行安徽省分行"
     assert wb.plan.portfolio.updated_at is not None
-    assert wb.plan.key_accounts == [wb.plan.portfolio.items[0].id]
+    assert wb.plan.key_accounts[0].account_id == wb.plan.portfolio.items[0].id
     text = workbook_file.read_text(encoding="utf-8")
     assert "中国工商银行" in text  # human-readable: no \\u escapes
     assert json.loads(text)["schema_version"] == SCHEMA_VERSION
@@ -93,7 +93,8 @@ def test_v1_file_is_migrated(home: Path) -> None:
     path.write_text(json.dumps(v1), encoding="utf-8")
     wb = load_workbook(path)
     assert wb.schema_version == SCHEMA_VERSION
-    assert wb.plan.key_accounts == ["k1"] and wb.plan.focus_account == "k1"
+    assert wb.plan.key_accounts == [KeyAccountPick(account_id="k1", kind=None)]
+    assert wb.plan.focus_account == "k1"
     update_workbook(path, lambda wb: None)
     assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == SCHEMA_VERSION
     assert json.loads(backup_path(path).read_text(encoding="utf-8"))["schema_version"] == 1
@@ -103,7 +104,7 @@ def test_rejected_change_leaves_file_unchanged(workbook_file: Path) -> None:
     before = workbook_file.read_bytes()
 
     def bad(wb):
-        wb.plan.key_accounts.append("nope")
+        wb.plan.key_accounts.append(KeyAccountPick(account_id="nope", kind="top"))
 
     with pytest.raises(InputError) as err:
         update_workbook(workbook_file, bad)
@@ -143,3 +144,25 @@ def test_default_id_is_the_hub_user_and_workbook_is_found(
     assert paths.find_workbook("elsewhere.json") == Path("elsewhere.json")
     monkeypatch.setenv("KAM_WORKBOOK", "/x/y.json")
     assert paths.find_workbook() == Path("/x/y.json")
+
+
+def test_v2_file_is_migrated(home: Path) -> None:
+    v2 = {
+        "schema_version": 2,
+        "trainee": {"id": "v2", "name": "Two", "team": "", "language": "zh"},
+        "plan": {
+            "portfolio": {"items": [{"id": "k1", "name": "ICBC", "bp_wan": 900, "sow_pct": 20}]},
+            "key_accounts": ["k1"],
+            "customer_tree": {"items": [
+                {"id": "u1", "name": "ICBC", "level": 1, "kind": "unit"},
+                {"id": "u2", "name": "Anhui", "level": 2, "parent_id": "u1", "kind": "dmu"},
+            ]},
+        },
+    }
+    path = paths.workbook_path("v2")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(v2), encoding="utf-8")
+    wb = load_workbook(path)
+    assert wb.plan.key_accounts == [KeyAccountPick(account_id="k1", kind=None)]
+    assert [u.parent_id for u in wb.plan.customer_tree.items] == [None, "u1"]
+    assert wb.plan.portfolio.items[0].bp_wan == 900

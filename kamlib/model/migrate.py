@@ -17,7 +17,18 @@ def _v1_to_v2(data: Data) -> Data:
     return {**data, "plan": plan, "schema_version": 2}
 
 
-MIGRATIONS: dict[int, Callable[[Data], Data]] = {1: _v1_to_v2}
+def _v2_to_v3(data: Data) -> Data:
+    """v3 records whether a pick is Top or Strategic (unknown for v2 picks: the trainee says),
+    derives tree levels from the tree instead of storing them, and adds the Share 1 card."""
+    plan = dict(data.get("plan") or {})
+    plan["key_accounts"] = [{"account_id": a, "kind": None} for a in plan.get("key_accounts") or []]
+    tree = dict(plan.get("customer_tree") or {})
+    tree["items"] = [{k: v for k, v in u.items() if k != "level"} for u in tree.get("items") or []]
+    plan["customer_tree"] = tree
+    return {**data, "plan": plan, "schema_version": 3}
+
+
+MIGRATIONS: dict[int, Callable[[Data], Data]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(data: Data) -> Data:

@@ -1,4 +1,4 @@
-"""The trainee's workbook file: profile and account plan, one validated model (schema v2).
+"""The trainee's workbook file: profile and account plan, one validated model (schema v3).
 
 Every chapter reads this model and adds to its own section. Sections hold typed rows; later
 chapters extend the row models and raise ``SCHEMA_VERSION`` with a migration in ``migrate.py``.
@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from kamlib import __version__
 from kamlib.i18n import Lang
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TraineeId = Annotated[str, StringConstraints(pattern=r"^\w[\w.@-]{0,63}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
@@ -60,24 +60,64 @@ class Trainee(Model):
 # ---- rows of the account plan, one model per course concept -------------------------------
 
 
+Segment = Literal["home", "smb", "lb", "industry", "ga"]
+Influence = Literal["large", "medium", "small"]
+Coverage = Literal["os", "is", "channel"]
+Relationship = Literal["good", "average", "poor"]
+WorkOrder = Literal["near", "mid", "long"]
+PickKind = Literal["top", "strategic"]
+
+
+class YearFigures(Model):
+    """One past year of an account: buying power and our share of wallet."""
+
+    year: int = Field(ge=1990, le=2100)
+    bp_wan: Amount | None = None
+    sow_pct: Percent | None = None
+
+
 class Account(Row):
-    """One account of the trainee's list (chapter 1)."""
+    """One account of the trainee's list with its screening-table columns (chapter 1)."""
 
     name: Name
     industry: ShortText = ""
-    bp_wan: Amount | None = None
-    sow_pct: Percent | None = None
+    segment: Segment | None = None
+    bp_wan: Amount | None = None  # this year's annual buying power
+    sow_pct: Percent | None = None  # this year's share of wallet
+    history: list[YearFigures] = Field(default_factory=list, max_length=5)
+    benchmark: bool = False  # an industry benchmark company
+    influence: Influence | None = None
+    margin: bool = False  # contributes margin
+    revenue: bool = False  # contributes revenue
+    coverage: Coverage | None = None
+    relationship: Relationship | None = None
+    work_order: WorkOrder | None = None  # the trainee's own order; None: the suggested one
     notes: Note = ""
 
 
+class KeyAccountPick(Model):
+    """A Top or Strategic pick; ``kind`` None is a pick from an older file still to be classified."""
+
+    account_id: str
+    kind: PickKind | None = None
+
+
 class TreeUnit(Row):
-    """A unit of the customer tree (Lv1–Lv3), a DMU or a User (chapter 1.2)."""
+    """A unit of the customer tree, a DMU or a User (chapter 1.2); its level is its depth (Lv1 = root)."""
 
     name: Name
-    level: Literal[1, 2, 3]
     parent_id: str | None = None
     kind: Literal["unit", "dmu", "user"] = "unit"
     bp_wan: Amount | None = None
+
+
+class ShareCard(Model):
+    """Share 1: my key account (chapter 1.8)."""
+
+    account_id: str | None = None
+    goal: Note = ""
+    problem: Note = ""
+    organisation: Note = ""
 
 
 class KeyPerson(Row):
@@ -192,9 +232,10 @@ class AccountPlan(Model):
     """The account plan that the chapters fill in, section by section."""
 
     portfolio: Section[Account] = Field(default_factory=Section[Account])
-    key_accounts: list[str] = Field(default_factory=list)
+    key_accounts: list[KeyAccountPick] = Field(default_factory=list)
     focus_account: str | None = None
     customer_tree: Section[TreeUnit] = Field(default_factory=Section[TreeUnit])
+    share: ShareCard = Field(default_factory=ShareCard)
     information: Section[InformationItem] = Field(default_factory=Section[InformationItem])
     key_persons: Section[KeyPerson] = Field(default_factory=Section[KeyPerson])
     opportunities: Section[Opportunity] = Field(default_factory=Section[Opportunity])
@@ -209,7 +250,9 @@ class AccountPlan(Model):
     @model_validator(mode="after")
     def _picks_are_on_the_list(self) -> AccountPlan:
         ids = {a.id for a in self.portfolio.items}
-        for picked in [*self.key_accounts, *([self.focus_account] if self.focus_account else [])]:
+        picked_ids = [p.account_id for p in self.key_accounts]
+        extra = [x for x in (self.focus_account, self.share.account_id) if x]
+        for picked in [*picked_ids, *extra]:
             if picked not in ids:
                 raise PydanticCustomError(
                     "kam", "{key}", {"key": "errors.field.unknown_account", "id": picked}
@@ -239,7 +282,7 @@ class ExerciseWork(Model):
 class Workbook(Model):
     """The whole file: one trainee, one account plan, the trainee's exercise answers."""
 
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     trainee: Trainee
     plan: AccountPlan = Field(default_factory=AccountPlan)
     exercises: dict[str, ExerciseWork] = Field(default_factory=dict)
@@ -248,7 +291,7 @@ class Workbook(Model):
 
 # Which chapter fills which section: the start page's progress summary reads this.
 CHAPTER_SECTIONS: dict[str, tuple[str, ...]] = {
-    "ch1": ("portfolio", "key_accounts", "customer_tree"),
+    "ch1": ("portfolio", "key_accounts", "customer_tree", "share"),
     "ch2": ("information", "key_persons", "opportunities"),
     "ch3": ("factors", "measures", "campaign", "actions"),
     "bidding": ("bids",),
