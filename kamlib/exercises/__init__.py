@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kamlib.errors import GradingError
+from kamlib.i18n import Lang, Text, t
 from kamlib.model.workbook import ExerciseAnswer as Answer
 
 EXERCISES_DIR = Path(__file__).parent
@@ -28,8 +29,12 @@ class Item(BaseModel):
     id: str
     kind: Kind
     choices: tuple[str, ...] = ()
+    prompt: str | None = None  # catalog key of the prompt; default ``<exercise>.<item>.prompt``
+    prompt_params: dict[str, str] = Field(default_factory=dict)  # name -> catalog key
+    choice_labels: str | None = None  # catalog prefix of choice labels; "=": the value is the label
     reveal: str | None = None  # a kamlib function whose result is shown after submitting
     reveal_args: dict[str, Any] = Field(default_factory=dict)
+    reveal_text: str | None = None  # catalog key with {result} (and prompt_params); default <ex>.<item>.reveal
 
     @model_validator(mode="after")
     def _choices_fit_kind(self) -> Item:
@@ -54,9 +59,23 @@ class Exercise(BaseModel):
         raise KeyError(item_id)
 
 
+def prompt_text(exercise_id: str, item: Item) -> Text:
+    """The question as a catalog message."""
+    params = {name: Text(key) for name, key in item.prompt_params.items()}
+    return Text(item.prompt or f"{exercise_id}.{item.id}.prompt", params)
+
+
+def choice_label(exercise_id: str, item: Item, value: str, lang: Lang) -> str:
+    """How a choice reads in ``lang``."""
+    if item.choice_labels == "=":
+        return value
+    prefix = item.choice_labels or f"{exercise_id}.{item.id}.choice"
+    return t(f"{prefix}.{value}", lang)
+
+
 def exercise_ids() -> list[str]:
     """Every exercise shipped with kamlib, in course order."""
-    return sorted(p.stem for p in EXERCISES_DIR.glob("*.toml"))
+    return sorted(p.stem for p in EXERCISES_DIR.glob("ex[0-9][0-9].toml"))
 
 
 @cache

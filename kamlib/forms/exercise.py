@@ -10,7 +10,7 @@ import ipywidgets as w
 from IPython.display import Markdown
 
 from kamlib.errors import InputError, KamError
-from kamlib.exercises import Item, load_exercise, normalize_answer
+from kamlib.exercises import Item, choice_label, load_exercise, normalize_answer, prompt_text
 from kamlib.forms.common import Status, button, guarded
 from kamlib.forms.page import Page, message_html
 from kamlib.grading import self_check
@@ -53,15 +53,15 @@ class ExerciseForm:
     def relabel(self, lang: Lang) -> None:
         ex = self.exercise.id
         for item in self.exercise.items:
-            self.prompts[item.id].value = f"<b>{html.escape(t(f'{ex}.{item.id}.prompt', lang))}</b>"
+            self.prompts[item.id].value = f"<b>{html.escape(prompt_text(ex, item).render(lang))}</b>"
             widget = self.inputs[item.id]
             if item.kind == "choice":
                 value = widget.value
-                widget.options = [(t(f"{ex}.{item.id}.choice.{c}", lang), c) for c in item.choices]
+                widget.options = [(choice_label(ex, item, c, lang), c) for c in item.choices]
                 widget.value = value
             elif item.kind == "multi":
                 for box, choice in zip(widget.children, item.choices, strict=True):
-                    box.description = t(f"{ex}.{item.id}.choice.{choice}", lang)
+                    box.description = choice_label(ex, item, choice, lang)
             else:
                 widget.placeholder = t(f"{ex}.{item.id}.placeholder", lang)
         self.check.description = t("exercise.check", lang)
@@ -104,7 +104,7 @@ class ExerciseForm:
     def _unsaved(self) -> list[Text]:
         """A line per question whose box holds something not accepted."""
         return [
-            Text("exercise.unsaved_item", {"prompt": Text(f"{self.exercise.id}.{item.id}.prompt")})
+            Text("exercise.unsaved_item", {"prompt": prompt_text(self.exercise.id, item)})
             for item in self.exercise.items
             if self._rejected(item)
         ]
@@ -148,6 +148,8 @@ class ExerciseForm:
 
 def _input_for(item: Item, saved: Any) -> w.Widget:
     layout = w.Layout(width="40em")
+    if item.kind == "choice" and len(item.choices) > 6:  # long lists read better as a drop-down
+        return w.Dropdown(options=list(item.choices), value=saved, layout=w.Layout(width="20em"))
     if item.kind == "choice":
         return w.RadioButtons(options=list(item.choices), value=saved, layout=layout)
     if item.kind == "multi":

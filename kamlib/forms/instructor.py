@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as w
 from IPython.display import Markdown
 
-from kamlib.exercises import Exercise, load_exercise
+from kamlib.exercises import Exercise, choice_label, load_exercise, prompt_text
 from kamlib.forms.common import Status, button, guarded
 from kamlib.forms.page import Page
 from kamlib.grading import AnswerKey, GradeResult, grade, load_key, model_answers
@@ -24,7 +24,7 @@ def answer_label(exercise: Exercise, item_id: str, answer: Any, lang: Lang) -> s
     item = exercise.item(item_id)
     values = answer if isinstance(answer, list) else [answer]
     if item.choices:
-        return "; ".join(t(f"{exercise.id}.{item_id}.choice.{v}", lang) for v in values)
+        return "; ".join(choice_label(exercise.id, item, v, lang) for v in values)
     if isinstance(answer, float):
         return f"{answer:g}"
     return str(answer)
@@ -42,7 +42,7 @@ def result_markdown(result: GradeResult, answers: dict[str, Any], lang: Lang) ->
             "|" + "---|" * len(cols)]
     for r in result.items:
         rows.append("| " + " | ".join(_cell(c) for c in (
-            t(f"{exercise.id}.{r.item_id}.prompt", lang),
+            prompt_text(exercise.id, exercise.item(r.item_id)).render(lang),
             answer_label(exercise, r.item_id, answers.get(r.item_id), lang),
             t(f"grading.status.{r.status}", lang),
             f"{r.points:g}", f"{r.max_points:g}", r.explanation[lang],
