@@ -71,3 +71,18 @@ def button(label: str, style: str = "") -> w.Button:
 
 
 WIDE = {"style": {"description_width": "initial"}, "layout": w.Layout(width="32em")}
+
+
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]{}()#+!|<>~"})
+
+
+def md_escape(text: object) -> str:
+    """Text a trainee typed, safe inside Markdown (no markup, no HTML, one line)."""
+    return str(text).translate(_MD_SPECIAL).replace("\n", " ")
+
+
+def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table; cells are used as given (escape trainee text with ``md_escape``)."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -9,7 +9,7 @@ import ipywidgets as w
 from IPython.display import Markdown
 
 from kamlib.exercises import Exercise, choice_label, load_exercise, prompt_text
-from kamlib.forms.common import Status, button, guarded
+from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
 from kamlib.forms.page import Page
 from kamlib.grading import AnswerKey, GradeResult, grade, load_key, model_answers
 from kamlib.i18n import Lang, t
@@ -30,27 +30,24 @@ def answer_label(exercise: Exercise, item_id: str, answer: Any, lang: Lang) -> s
     return str(answer)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def result_markdown(result: GradeResult, answers: dict[str, Any], lang: Lang) -> Markdown:
     """Per item: the question, the answer given, result, points and the explanation."""
     exercise = load_exercise(result.exercise_id)
     cols = ("item", "answer", "status", "points", "max", "explanation")
-    rows = ["| " + " | ".join(t(f"grading.table.{c}", lang) for c in cols) + " |",
-            "|" + "---|" * len(cols)]
-    for r in result.items:
-        rows.append("| " + " | ".join(_cell(c) for c in (
+    rows = [
+        [md_escape(c) for c in (
             prompt_text(exercise.id, exercise.item(r.item_id)).render(lang),
             answer_label(exercise, r.item_id, answers.get(r.item_id), lang),
             t(f"grading.status.{r.status}", lang),
             f"{r.points:g}", f"{r.max_points:g}", r.explanation[lang],
-        )) + " |")
+        )]
+        for r in result.items
+    ]
+    table = markdown_table([t(f"grading.table.{c}", lang) for c in cols], rows)
     total = t("grading.table.total", lang, total=f"{result.total:g}", max=f"{result.max_total:g}")
     pending = result.pending_manual
     tail = f"\n\n{t('grading.table.pending', lang, count=len(pending))}" if pending else ""
-    return Markdown(f"**{total}**{tail}\n\n" + "\n".join(rows))
+    return Markdown(f"**{total}**{tail}\n\n{table}")
 
 
 def key_view(page: Page, exercise_id: str, keys: str | Path | None = None) -> AnswerKey:

@@ -22,7 +22,7 @@ from kamlib.settings import load_settings, settings_in_force, settings_path
 
 # Chapter → its notebook in notebooks/ (shown as a link once the notebook exists).
 CHAPTER_NOTEBOOKS = {
-    "ch1": "01_screening.ipynb",
+    "ch1": "01_key_account_screening.ipynb",
     "ch2": "02_customer_analysis.ipynb",
     "ch3": "03_strategy.ipynb",
     "bidding": "04_bidding.ipynb",

@@ -1,0 +1,247 @@
+"""A row editor for any section of the plan: pick a row (or a new one), edit its fields, save.
+
+Chapters describe their fields once (``FieldSpec``); the editor builds the widgets, parses and
+validates what the trainee typed (errors name the field in their language), and saves through
+the store. Nothing is kept in the editor: after every save it re-reads the workbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import ipywidgets as w
+from pydantic import ValidationError
+
+from kamlib.errors import InputError
+from kamlib.exercises import parse_number
+from kamlib.forms.common import Status, button, guarded
+from kamlib.forms.page import Page
+from kamlib.i18n import Lang, Text, t
+from kamlib.model import update_workbook
+from kamlib.model.validation import describe
+from kamlib.model.workbook import Row, Workbook
+
+NEW = "__new__"
+Kind = Literal["text", "note", "number", "choice", "bool", "history"]
+HISTORY_YEARS = 2  # rows of past years offered (the course looks at three years: two past + this one)
+Choices = Callable[[Lang, Workbook], list[tuple[str, Any]]]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One editable field: the model attribute, its label's catalog key, and how it is entered."""
+
+    name: str
+    label: str
+    kind: Kind = "text"
+    choices: Choices | None = None  # for "choice": (label, value) pairs; None allowed as "—"
+    hint: str | None = None  # catalog key of a placeholder
+
+
+@dataclass
+class RowEditor:
+    """Edit the rows of ``section`` (a list of ``model`` rows in ``wb.plan``)."""
+
+    page: Page
+    section: str
+    model: type[Row]
+    fields: Sequence[FieldSpec]
+    row_label: Callable[[Row, Lang], str]
+    on_saved: Callable[[], None] | None = None
+    extra: Sequence[w.Widget] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.page)
+        self.picker = w.Dropdown(layout=w.Layout(width="36em"), style={"description_width": "initial"})
+        self.inputs: dict[str, w.Widget] = {f.name: _widget(f) for f in self.fields}
+        self.save_button = button("", "primary")
+        self.delete_button = button("", "danger")
+        run = guarded(self.page, self.status)
+        self.picker.observe(run(lambda _c: self.load_row()), names="value")
+        self.save_button.on_click(run(lambda _b: self.save()))
+        self.delete_button.on_click(run(lambda _b: self.delete()))
+        self.widget = w.VBox([
+            self.picker, *self.inputs.values(), *self.extra,
+            w.HBox([self.save_button, self.delete_button]), self.status.widget,
+        ])
+        self.relabel(self.page.lang)
+
+    # ---- labels and choices ------------------------------------------------------------------
+    def relabel(self, lang: Lang) -> None:
+        wb = self.page.workbook()
+        self.picker.description = t("rows.pick", lang)
+        current = self.picker.value
+        options = [(t("rows.new", lang), NEW)]
+        options += [(self.row_label(r, lang), r.id) for r in self.rows(wb)]
+        self.picker.options = options
+        self.picker.value = current if current in {v for _, v in options} else NEW
+        for spec in self.fields:
+            widget = self.inputs[spec.name]
+            widget.description = t(spec.label, lang)
+            if isinstance(widget, HistoryInput):
+                widget.relabel(lang)
+            if spec.hint and hasattr(widget, "placeholder"):
+                widget.placeholder = t(spec.hint, lang)
+            if spec.kind == "choice" and spec.choices is not None:
+                value = widget.value
+                widget.options = [("—", None), *spec.choices(lang, wb)]
+                widget.value = value if value in {v for _, v in widget.options} else None
+        self.save_button.description = t("rows.save", lang)
+        self.delete_button.description = t("rows.delete", lang)
+        self.status.relabel(lang)
+
+    def rows(self, wb: Workbook) -> list[Row]:
+        return getattr(wb.plan, self.section).items
+
+    # ---- actions -------------------------------------------------------------------------------
+    def load_row(self) -> None:
+        """Fill the fields from the chosen row (or empty them for a new row)."""
+        row = next((r for r in self.rows(self.page.workbook()) if r.id == self.picker.value), None)
+        for spec in self.fields:
+            value = getattr(row, spec.name) if row is not None else None
+            _set(self.inputs[spec.name], spec, value)
+        self.status.clear()
+
+    def values(self) -> dict[str, Any]:
+        """The fields as typed, parsed; a number that is not one is an error naming the field."""
+        out: dict[str, Any] = {}
+        problems: list[Text] = []
+        for spec in self.fields:
+            raw = self.inputs[spec.name].value
+            if spec.kind == "history":
+                out[spec.name] = self.inputs[spec.name].parsed(problems)
+            elif spec.kind == "number":
+                text = str(raw).strip()
+                try:
+                    out[spec.name] = parse_number(text) if text else None
+                except ValueError:
+                    problems.append(Text("errors.input.not_a_number", {"field": Text(spec.label), "value": text}))
+            else:
+                out[spec.name] = raw
+        if problems:
+            raise InputError("errors.input.rejected", details=problems)
+        return out
+
+    def save(self) -> str:
+        """Save the fields into the chosen row, or append a new row; returns the row's id."""
+        values = self.values()
+        labels = {s.name: Text(s.label) for s in self.fields}
+        row_id = self.picker.value
+
+        def change(wb: Workbook) -> None:
+            rows = self.rows(wb)
+            if row_id == NEW:
+                rows.append(_validated(self.model, values, labels))
+            else:
+                i = next(i for i, r in enumerate(rows) if r.id == row_id)
+                rows[i] = _validated(self.model, {**rows[i].model_dump(), **values}, labels)
+
+        wb = update_workbook(self.page.workbook_path, change, section=self.section)
+        saved_id = self.rows(wb)[-1].id if row_id == NEW else row_id
+        self.after_save(saved_id)
+        return saved_id
+
+    def delete(self) -> None:
+        row_id = self.picker.value
+        if row_id == NEW:
+            return
+
+        def change(wb: Workbook) -> None:
+            section = getattr(wb.plan, self.section)
+            section.items = [r for r in section.items if r.id != row_id]
+
+        update_workbook(self.page.workbook_path, change, section=self.section)
+        self.after_save(NEW)
+
+    def after_save(self, select: str) -> None:
+        self.page.refresh()
+        self.relabel(self.page.lang)
+        self.picker.value = select
+        self.load_row()
+        self.status.say_key("ok", "rows.saved")
+        if self.on_saved:
+            self.on_saved()
+
+
+def _validated(model: type[Row], values: dict[str, Any], labels: dict[str, Text]) -> Row:
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise InputError("errors.input.rejected", details=describe(exc, labels)) from exc
+
+
+class HistoryInput(w.VBox):
+    """Past years of an account: year, BP (wan yuan) and SoW (%) per row; blank rows are ignored."""
+
+    def __init__(self) -> None:
+        self.rows = [tuple(w.Text(layout=w.Layout(width=width)) for width in ("7em", "10em", "8em"))
+                     for _ in range(HISTORY_YEARS)]
+        self.label = w.HTML()
+        super().__init__([self.label, *(w.HBox(list(r)) for r in self.rows)])
+        self.description = ""
+
+    @property
+    def value(self) -> list[dict[str, Any]]:
+        return [{"year": y.value, "bp_wan": b.value, "sow_pct": s.value} for y, b, s in self.rows]
+
+    @value.setter
+    def value(self, history: list[Any] | None) -> None:
+        items = sorted(history or [], key=lambda h: h.year)[-HISTORY_YEARS:]
+        for i, (year, bp, sow) in enumerate(self.rows):
+            h = items[i] if i < len(items) else None
+            year.value = str(h.year) if h else ""
+            bp.value = "" if h is None or h.bp_wan is None else f"{h.bp_wan:g}"
+            sow.value = "" if h is None or h.sow_pct is None else f"{h.sow_pct:g}"
+
+    def relabel(self, lang: Lang) -> None:
+        self.label.value = f"<b>{t('rows.history', lang)}</b>"
+        for year, bp, sow in self.rows:
+            year.placeholder, bp.placeholder, sow.placeholder = (
+                t("rows.year", lang), t("fields.bp_wan", lang), t("fields.sow_pct", lang)
+            )
+
+    def parsed(self, problems: list[Text]) -> list[dict[str, Any]]:
+        """The filled-in rows as numbers; each unparsable cell adds a problem naming it."""
+        out = []
+        for cells in self.value:
+            if not any(str(v).strip() for v in cells.values()):
+                continue
+            row: dict[str, Any] = {}
+            for name, raw in cells.items():
+                text = str(raw).strip()
+                try:
+                    row[name] = (int(parse_number(text)) if name == "year" else parse_number(text)) if text else None
+                except ValueError:
+                    label = Text("rows.year") if name == "year" else Text(f"fields.{name}")
+                    problems.append(Text("errors.input.not_a_number", {"field": label, "value": text}))
+            out.append(row)
+        return out
+
+
+def _widget(spec: FieldSpec) -> w.Widget:
+    style = {"description_width": "12em"}
+    if spec.kind == "history":
+        return HistoryInput()
+    if spec.kind == "note":
+        return w.Textarea(layout=w.Layout(width="48em", height="4em"), style=style)
+    if spec.kind == "bool":
+        return w.Checkbox(indent=True, style=style)
+    if spec.kind == "choice":
+        return w.Dropdown(options=[("—", None)], value=None, layout=w.Layout(width="32em"), style=style)
+    width = "22em" if spec.kind == "number" else "36em"
+    return w.Text(layout=w.Layout(width=width), style=style)
+
+
+def _set(widget: w.Widget, spec: FieldSpec, value: Any) -> None:
+    if spec.kind == "history":
+        widget.value = value
+    elif spec.kind == "bool":
+        widget.value = bool(value)
+    elif spec.kind == "choice":
+        widget.value = value if value in {v for _, v in widget.options} else None
+    elif spec.kind == "number":
+        widget.value = "" if value is None else f"{value:g}"
+    else:
+        widget.value = value or ""

@@ -1,0 +1,473 @@
+"""Chapter 1 forms: the account list, RADP, Top and Strategic picks, the screening table,
+the customer tree and Share 1. Each reads the workbook, calls ``kamlib.screening`` and friends,
+and saves through the store."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import Image, Markdown
+
+from kamlib import paths
+from kamlib.errors import InputError
+from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
+from kamlib.forms.page import Page
+from kamlib.forms.rows import FieldSpec, RowEditor
+from kamlib.i18n import Lang, Text, t
+from kamlib.model import update_workbook
+from kamlib.model.workbook import (
+    Account,
+    Coverage,
+    Influence,
+    KeyAccountPick,
+    Relationship,
+    Segment,
+    TreeUnit,
+    Workbook,
+    WorkOrder,
+)
+from kamlib.screening import (
+    account_mode,
+    check_picks,
+    eligible_as,
+    pareto_check,
+    propose_key_accounts,
+    radp_box,
+    work_order,
+)
+from kamlib.settings import load_settings
+
+SEGMENTS: tuple[Segment, ...] = ("home", "smb", "lb", "industry", "ga")
+INFLUENCES: tuple[Influence, ...] = ("large", "medium", "small")
+COVERAGES: tuple[Coverage, ...] = ("os", "is", "channel")
+RELATIONSHIPS: tuple[Relationship, ...] = ("good", "average", "poor")
+WORK_ORDERS: tuple[WorkOrder, ...] = ("near", "mid", "long")
+UNIT_KINDS = ("unit", "dmu", "user")
+
+
+def _codes(group: str, values: tuple[str, ...]) -> Any:
+    return lambda lang, _wb: [(t(f"ch1.{group}.{v}", lang), v) for v in values]
+
+
+ACCOUNT_FIELDS = (
+    FieldSpec("name", "fields.account_name", hint="ch1.hint.name"),
+    FieldSpec("industry", "fields.industry", hint="ch1.hint.industry"),
+    FieldSpec("segment", "fields.segment", "choice", _codes("segment", SEGMENTS)),
+    FieldSpec("bp_wan", "fields.bp_wan", "number", hint="ch1.hint.bp"),
+    FieldSpec("sow_pct", "fields.sow_pct", "number", hint="ch1.hint.sow"),
+    FieldSpec("history", "fields.history", "history"),
+    FieldSpec("benchmark", "fields.benchmark", "bool"),
+    FieldSpec("influence", "fields.influence", "choice", _codes("influence", INFLUENCES)),
+    FieldSpec("margin", "fields.margin", "bool"),
+    FieldSpec("revenue", "fields.revenue", "bool"),
+    FieldSpec("coverage", "fields.coverage", "choice", _codes("coverage", COVERAGES)),
+    FieldSpec("relationship", "fields.relationship", "choice", _codes("relationship", RELATIONSHIPS)),
+    FieldSpec("work_order", "fields.work_order", "choice", _codes("work_order", WORK_ORDERS)),
+    FieldSpec("notes", "fields.notes", "note"),
+)
+
+
+def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
+    """Chapter 1's page; tells an unregistered trainee where to register."""
+    page = Page(lang=lang, workbook=workbook)
+    page.show(lambda lang: Markdown(t("ch1.intro", lang)))
+    if not page.registered:
+        page.prose("page.not_registered")
+    return page
+
+
+def _box(account: Account) -> str:
+    if account.sow_pct is None or account.bp_wan is None:
+        return "—"
+    return radp_box(account.sow_pct, account.bp_wan, load_settings().radp)
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.6g}"
+
+
+# ---- the account list --------------------------------------------------------------------------
+
+
+def account_editor(page: Page) -> RowEditor | None:
+    """Enter or edit one account of the list at a time."""
+    if not page.registered:
+        return None
+    editor = RowEditor(
+        page, "portfolio", Account, ACCOUNT_FIELDS,
+        row_label=lambda a, _lang: f"{a.name} · {_box(a)}",  # type: ignore[attr-defined]
+    )
+    return page.form(editor)
+
+
+class ImportForm:
+    """Upload a CSV or XLSX account list: new names are added, known names get the file's figures."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.status = Status(page)
+        self.upload = w.FileUpload(accept=".csv,.xlsx", multiple=False)
+        self.progress = w.IntProgress(min=0, max=100, value=0, layout=w.Layout(width="24em", visibility="hidden"))
+        self.go = button("", "primary")
+        self.go.on_click(guarded(page, self.status)(lambda _b: self._from_upload()))
+        self.help = w.HTML()
+        self.widget = w.VBox([self.help, w.HBox([self.upload, self.go, self.progress]), self.status.widget])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        self.help.value = t("ch1.import.help", lang)
+        self.upload.description = t("ch1.import.choose", lang)
+        self.go.description = t("ch1.import.go", lang)
+        self.status.relabel(lang)
+
+    def _from_upload(self) -> None:
+        if not self.upload.value:
+            self.status.say_key("info", "ch1.import.none")
+            return
+        item = self.upload.value[0]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(item["name"]).name
+            path.write_bytes(bytes(item["content"]))
+            self.import_file(path)
+
+    def import_file(self, path: str | Path) -> tuple[int, int, int]:
+        """Import ``path``; returns (added, updated, rows skipped)."""
+        from kamlib.accounts_io import read_account_table, to_accounts
+
+        self.progress.layout.visibility = "visible"
+
+        def progress(done: int, total: int) -> None:
+            self.progress.value = int(100 * done / max(total, 1))
+
+        table = read_account_table(path, progress=progress)
+        incoming = to_accounts(table)
+        counts = {"added": 0, "updated": 0}
+
+        def change(wb: Workbook) -> None:
+            by_name = {a.name: a for a in wb.plan.portfolio.items}
+            for account in incoming:
+                known = by_name.get(account.name)
+                if known is None:
+                    wb.plan.portfolio.items.append(account)
+                    counts["added"] += 1
+                else:
+                    figures = account.model_dump(exclude={"id"}, exclude_defaults=True)
+                    index = wb.plan.portfolio.items.index(known)
+                    wb.plan.portfolio.items[index] = known.model_copy(update=figures)
+                    counts["updated"] += 1
+
+        update_workbook(self.page.workbook_path, change, section="portfolio")
+        problems = [Text("ch1.import.problem", {"row": p.row, "column": p.column, "reason": p.reason})
+                    for p in table.problems]
+        skipped = len(table.problems)
+        self.progress.value = 100
+        self.page.refresh()
+        message = Text("ch1.import.done", {**counts, "skipped": skipped, "file": Path(path).name})
+        self.status.say("ok" if not problems else "info",
+                        lambda lang: "\n".join(x.render(lang) for x in [message, *problems[:20]]))
+        return counts["added"], counts["updated"], skipped
+
+
+def import_form(page: Page) -> ImportForm | None:
+    return page.form(ImportForm(page)) if page.registered else None
+
+
+# ---- RADP ----------------------------------------------------------------------------------------
+
+
+def radp_view(page: Page) -> None:
+    """The list with status, level and box; the 4×4 grid; BP × SoW."""
+    if not page.registered:
+        return
+
+    def table(lang: Lang) -> Markdown:
+        wb = page.workbook()
+        accounts = wb.plan.portfolio.items
+        if not accounts:
+            return Markdown(t("ch1.radp.empty", lang))
+        radp = load_settings().radp
+        cols = ["account", "industry", "mode", "bp", "sow", "box", "eligible"]
+        rows = []
+        for a in accounts:
+            box = _box(a)
+            mode = account_mode(a.segment)
+            kind = eligible_as(a, radp) if box != "—" else None
+            rows.append([
+                md_escape(a.name), md_escape(a.industry) or "—",
+                t(f"ch1.mode.{mode}", lang) if mode else "—",
+                _num(a.bp_wan), _num(a.sow_pct),
+                f"**{box}**" + ("" if box == "—" else f" {t(f'screening.status.{box[0]}', lang)}"),
+                t(f"ch1.pick.{kind}", lang) if kind else "",
+            ])
+        headers = [t(f"ch1.radp.col.{c}", lang) for c in cols]
+        return Markdown(markdown_table(headers, rows))
+
+    def grid(lang: Lang) -> Any:
+        from kamlib.charts.render import to_png
+        from kamlib.charts.screening import radp_grid
+
+        wb = page.workbook()
+        if not wb.plan.portfolio.items:
+            return Markdown("")
+        return Image(data=to_png(radp_grid(wb.plan.portfolio.items, wb.plan.key_accounts, lang, load_settings().radp)))
+
+    def scatter(lang: Lang) -> Any:
+        from kamlib.charts.render import to_png
+        from kamlib.charts.screening import bp_sow_scatter
+
+        wb = page.workbook()
+        if not wb.plan.portfolio.items:
+            return Markdown("")
+        accounts, picks = wb.plan.portfolio.items, wb.plan.key_accounts
+        return Image(data=to_png(bp_sow_scatter(accounts, picks, lang, load_settings().radp)))
+
+    page.show(table)
+    page.show(grid)
+    page.show(scatter)
+
+
+# ---- Top and Strategic -----------------------------------------------------------------------------
+
+
+class PicksForm:
+    """Pick Top and Strategic accounts; the rule is checked and every break explained."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.status = Status(page)
+        self.proposal = w.HTML()
+        layout = w.Layout(width="30em", height="10em")
+        self.top = w.SelectMultiple(layout=layout, style={"description_width": "initial"})
+        self.strategic = w.SelectMultiple(layout=layout, style={"description_width": "initial"})
+        self.save_button = button("", "primary")
+        self.save_button.on_click(guarded(page, self.status)(lambda _b: self.save()))
+        self.widget = w.VBox([self.proposal, w.HBox([self.top, self.strategic]), self.save_button,
+                              self.status.widget])
+        self.relabel(page.lang)
+        self._show_check()
+
+    def relabel(self, lang: Lang) -> None:
+        wb = self.page.workbook()
+        options = [(f"{a.name} · {_box(a)}", a.id) for a in wb.plan.portfolio.items]
+        for widget, kind in ((self.top, "top"), (self.strategic, "strategic")):
+            widget.options = options
+            widget.value = tuple(p.account_id for p in wb.plan.key_accounts if p.kind == kind)
+            widget.description = t(f"ch1.pick.{kind}_label", lang)
+        settings = load_settings()
+        proposed = propose_key_accounts(wb.plan.portfolio.items, settings.radp, settings.picks)
+        names = {k: ", ".join(a.name for a in v) or t("ch1.pick.none", lang) for k, v in proposed.items()}
+        self.proposal.value = "<br>".join([
+            t("ch1.pick.rule", lang, top=settings.picks.top, strategic=settings.picks.strategic),
+            md_escape(t("ch1.pick.proposal", lang, top=names["top"], strategic=names["strategic"])),
+        ])
+        self.save_button.description = t("ch1.pick.save", lang)
+        self.status.relabel(lang)
+
+    def save(self) -> None:
+        top, strategic = list(self.top.value), list(self.strategic.value)
+        both = set(top) & set(strategic)
+        if both:
+            wb = self.page.workbook()
+            names = ", ".join(a.name for a in wb.plan.portfolio.items if a.id in both)
+            raise InputError("ch1.pick.both", names=names)
+
+        def change(wb: Workbook) -> None:
+            wb.plan.key_accounts = [KeyAccountPick(account_id=i, kind="top") for i in top] + [
+                KeyAccountPick(account_id=i, kind="strategic") for i in strategic
+            ]
+
+        update_workbook(self.page.workbook_path, change, section="portfolio")
+        self.page.refresh()
+        self._show_check()
+
+    def _show_check(self) -> None:
+        wb = self.page.workbook()
+        if not wb.plan.key_accounts:
+            self.status.clear()
+            return
+        settings = load_settings()
+        problems = check_picks(wb.plan, settings.radp, settings.picks)
+        if problems:
+            self.status.say("info", lambda lang: "\n".join(
+                [t("ch1.pick.problems", lang)] + [p.render(lang) for p in problems]))
+        else:
+            self.status.say_key("ok", "ch1.pick.ok")
+
+
+def picks_form(page: Page) -> PicksForm | None:
+    if not page.registered:
+        return None
+    form = page.form(PicksForm(page))
+
+    def pyramid(lang: Lang) -> Any:
+        from kamlib.charts.render import to_png
+        from kamlib.charts.screening import screening_pyramid
+
+        wb = page.workbook()
+        return Image(data=to_png(screening_pyramid(
+            wb.plan.portfolio.items, wb.plan.key_accounts, lang, load_settings().radp)))
+
+    page.show(pyramid)
+    return form
+
+
+# ---- the screening tool table and 20/80 -------------------------------------------------------------
+
+
+def screening_table(page: Page) -> None:
+    """The deck's screening tool table, in working order (largest BP first unless you set it)."""
+    if not page.registered:
+        return
+
+    def render(lang: Lang) -> Markdown:
+        accounts = page.workbook().plan.portfolio.items
+        if not accounts:
+            return Markdown(t("ch1.radp.empty", lang))
+        cols = ["account", "influence", "contribution", "coverage", "purchase", "relationship", "order"]
+        rows = []
+        for a, order, own in work_order(accounts):
+            contribution = " + ".join(t(f"ch1.contribution.{c}", lang) for c in ("margin", "revenue")
+                                      if getattr(a, c)) or "—"
+            rows.append([
+                md_escape(a.name),
+                t(f"ch1.influence.{a.influence}", lang) if a.influence else "—",
+                contribution,
+                t(f"ch1.coverage.{a.coverage}", lang) if a.coverage else "—",
+                _num(a.bp_wan),
+                t(f"ch1.relationship.{a.relationship}", lang) if a.relationship else "—",
+                t(f"ch1.work_order.{order}", lang) + ("" if own else " " + t("ch1.table.suggested", lang)),
+            ])
+        check = pareto_check([a.bp_wan for a in accounts if a.bp_wan is not None])
+        pareto = t("ch1.pareto.result", lang, top=check.top_accounts, total=check.accounts,
+                   share=f"{check.top_share:.0%}",
+                   verdict=t("ch1.pareto.holds" if check.holds else "ch1.pareto.spread", lang))
+        headers = [t(f"ch1.table.col.{c}", lang) for c in cols]
+        return Markdown(t("ch1.table.help", lang) + "\n\n" + markdown_table(headers, rows) + "\n\n" + pareto)
+
+    page.show(render)
+
+
+# ---- the customer tree --------------------------------------------------------------------------------
+
+
+def _units(lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
+    return [(u.name, u.id) for u in wb.plan.customer_tree.items]
+
+
+TREE_FIELDS = (
+    FieldSpec("name", "fields.unit_name", hint="ch1.hint.unit"),
+    FieldSpec("parent_id", "fields.parent_id", "choice", _units),
+    FieldSpec("kind", "fields.unit_kind", "choice", _codes("kind", UNIT_KINDS)),
+    FieldSpec("bp_wan", "fields.bp_wan", "number"),
+)
+
+
+def tree_editor(page: Page) -> RowEditor | None:
+    """Build the customer tree unit by unit; the chart and any problems follow each save."""
+    if not page.registered:
+        return None
+    editor = page.form(RowEditor(
+        page, "customer_tree", TreeUnit, TREE_FIELDS,
+        row_label=lambda u, lang: f"{u.name} · {t(f'ch1.kind.{u.kind}', lang)}",  # type: ignore[attr-defined]
+    ))
+
+    def chart(lang: Lang) -> Any:
+        from kamlib.charts.render import to_png
+        from kamlib.charts.tree import customer_tree_chart
+        from kamlib.customer_tree import dmu_bp, tree_problems
+
+        units = page.workbook().plan.customer_tree.items
+        if not units:
+            return Markdown(t("ch1.tree.empty", lang))
+        problems = tree_problems(units)
+        if problems:
+            lines = "\n".join(f"- {md_escape(p.render(lang))}" for p in problems)
+            return Markdown(t("ch1.tree.problems", lang) + "\n\n" + lines)
+        return Image(data=to_png(customer_tree_chart(units, lang, dmu_bp(units))))
+
+    page.show(chart)
+    return editor
+
+
+# ---- Share 1: my key account ----------------------------------------------------------------------
+
+
+class ShareForm:
+    """Share 1 (COURSE.md 1.8): the account, goal, biggest problem, organisation; a card to show."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.status = Status(page)
+        card = page.workbook().plan.share
+        style = {"description_width": "12em"}
+        self.account = w.Dropdown(style=style, layout=w.Layout(width="36em"))
+        self.goal = w.Textarea(value=card.goal, style=style, layout=w.Layout(width="48em", height="4em"))
+        self.problem = w.Textarea(value=card.problem, style=style, layout=w.Layout(width="48em", height="4em"))
+        self.organisation = w.Textarea(value=card.organisation, style=style,
+                                       layout=w.Layout(width="48em", height="4em"))
+        self.anonymise = w.Checkbox(value=False, indent=False)
+        self.save_button = button("", "primary")
+        self.export_button = button("")
+        run = guarded(page, self.status)
+        self.save_button.on_click(run(lambda _b: self.save()))
+        self.export_button.on_click(run(lambda _b: self.export()))
+        self.widget = w.VBox([self.account, self.goal, self.problem, self.organisation,
+                              w.HBox([self.save_button, self.export_button, self.anonymise]), self.status.widget])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        wb = self.page.workbook()
+        chosen = self.account.value or wb.plan.share.account_id
+        self.account.options = [("—", None), *((a.name, a.id) for a in wb.plan.portfolio.items)]
+        self.account.value = chosen if chosen in {a.id for a in wb.plan.portfolio.items} else None
+        for name in ("account", "goal", "problem", "organisation"):
+            getattr(self, name).description = t(f"ch1.share.{name}", lang)
+        self.anonymise.description = t("ch1.share.anonymise", lang)
+        self.save_button.description = t("ch1.share.save", lang)
+        self.export_button.description = t("ch1.share.export", lang)
+        self.status.relabel(lang)
+
+    def save(self) -> None:
+        def change(wb: Workbook) -> None:
+            wb.plan.share = wb.plan.share.model_copy(update={
+                "account_id": self.account.value, "goal": self.goal.value.strip(),
+                "problem": self.problem.value.strip(), "organisation": self.organisation.value.strip(),
+            })
+
+        update_workbook(self.page.workbook_path, change)
+        self.page.refresh()
+        self.status.say_key("ok", "rows.saved")
+
+    def export(self) -> list[Path]:
+        """Write the card as HTML and PNG (anonymised if ticked) into ``exports/``."""
+        from kamlib.share_card import share_card_html, share_card_png
+
+        self.save()
+        wb = self.page.workbook()
+        anonymise = bool(self.anonymise.value)
+        folder = paths.home() / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"share1-{wb.trainee.id}" + ("-anonymised" if anonymise else "")
+        html_path, png_path = folder / f"{stem}.html", folder / f"{stem}.png"
+        lang = self.page.lang
+        html_path.write_text(share_card_html(wb.plan, lang, anonymise=anonymise), encoding="utf-8")
+        png_path.write_bytes(share_card_png(wb.plan, lang, anonymise=anonymise))
+        self.status.say_key("ok", "ch1.share.exported", html=str(html_path), png=str(png_path))
+        return [html_path, png_path]
+
+
+def share_form(page: Page) -> ShareForm | None:
+    if not page.registered:
+        return None
+    form = page.form(ShareForm(page))
+
+    def preview(lang: Lang) -> Any:
+        from kamlib.share_card import share_card_png
+
+        return Image(data=share_card_png(page.workbook().plan, lang))
+
+    page.show(preview)
+    return form

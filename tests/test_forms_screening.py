@@ -1,0 +1,128 @@
+"""Chapter 1 forms without a browser: enter accounts, pick, build the tree, as a trainee would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kamlib.forms import screening as ch1
+from kamlib.forms.page import Page
+from kamlib.forms.rows import NEW
+from kamlib.model import load_workbook
+from kamlib.model.workbook import Account, KeyAccountPick, YearFigures
+
+
+def _add(editor, **values) -> str:
+    editor.picker.value = NEW
+    for name, value in values.items():
+        editor.inputs[name].value = value
+    return editor.save()
+
+
+def test_enter_an_account_with_history(workbook_file: Path) -> None:
+    page = Page(lang="en")
+    editor = ch1.account_editor(page)
+    assert editor.inputs["bp_wan"].description == "Buying power BP (万元)"
+    _add(editor, name="ICBC Anhui", industry="Banking", segment="lb", bp_wan="1,200", sow_pct="35%",
+         benchmark=True, relationship="good")
+    history = editor.inputs["history"]
+    history.rows[0][0].value, history.rows[0][1].value, history.rows[0][2].value = "2024", "900", "30"
+    editor.save()
+    (account,) = load_workbook(workbook_file).plan.portfolio.items
+    assert (account.bp_wan, account.sow_pct, account.segment, account.benchmark) == (1200, 35, "lb", True)
+    assert account.history == [YearFigures(year=2024, bp_wan=900, sow_pct=30)]
+    assert editor.picker.value == account.id  # the saved row stays selected
+    assert "D3" in editor.picker.label
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", ["Share of wallet SoW (%)", "abc"]),
+                                             ("zh", ["钱包份额 SoW(%)", "abc"])])
+def test_bad_number_names_the_field_and_keeps_the_list(workbook_file: Path, lang: str, words) -> None:
+    editor = ch1.account_editor(Page(lang=lang))
+    _add(editor, name="ACME", bp_wan="100", sow_pct="10")
+    before = workbook_file.read_bytes()
+    editor.picker.value = NEW
+    editor.inputs["name"].value, editor.inputs["sow_pct"].value = "Beta", "abc"
+    editor.save_button.click()
+    assert editor.status.kind == "error" and all(w in editor.status.text for w in words)
+    assert workbook_file.read_bytes() == before
+    assert editor.inputs["name"].value == "Beta"  # what was typed stays
+
+
+def test_out_of_range_sow_is_refused_by_the_model(workbook_file: Path) -> None:
+    editor = ch1.account_editor(Page(lang="en"))
+    editor.picker.value = NEW
+    editor.inputs["name"].value, editor.inputs["sow_pct"].value = "ACME", "130"
+    editor.save_button.click()
+    assert "Share of wallet SoW (%)" in editor.status.text and "100" in editor.status.text
+    assert load_workbook(workbook_file).plan.portfolio.items == []
+
+
+def test_edit_and_delete_a_row(workbook_file: Path) -> None:
+    editor = ch1.account_editor(Page(lang="en"))
+    row_id = _add(editor, name="ACME", bp_wan="100", sow_pct="10")
+    editor.picker.value = row_id
+    assert editor.inputs["bp_wan"].value == "100"
+    editor.inputs["bp_wan"].value = "650"
+    editor.save()
+    assert load_workbook(workbook_file).plan.portfolio.items[0].bp_wan == 650
+    editor.delete_button.click()
+    assert load_workbook(workbook_file).plan.portfolio.items == []
+
+
+def _portfolio(workbook_file: Path) -> dict[str, str]:
+    from kamlib.model import update_workbook
+
+    accounts = [
+        Account(name="Top1", bp_wan=900, sow_pct=60, history=[YearFigures(year=2024, bp_wan=800, sow_pct=55)]),
+        Account(name="Top2", bp_wan=700, sow_pct=20),
+        Account(name="Bench", bp_wan=800, sow_pct=5, benchmark=True),
+        Account(name="Small", bp_wan=50, sow_pct=0),
+    ]
+    update_workbook(workbook_file, lambda wb: wb.plan.portfolio.items.extend(accounts))
+    return {a.name: a.id for a in accounts}
+
+
+def test_picks_are_saved_and_checked(workbook_file: Path) -> None:
+    ids = _portfolio(workbook_file)
+    form = ch1.PicksForm(Page(lang="en"))
+    assert "Top1" in form.proposal.value and "Bench" in form.proposal.value
+    form.top.value = (ids["Top1"], ids["Small"])
+    form.strategic.value = (ids["Bench"],)
+    form.save_button.click()
+    picks = load_workbook(workbook_file).plan.key_accounts
+    assert KeyAccountPick(account_id=ids["Top1"], kind="top") in picks
+    assert "“Small” is LEVEL0" in form.status.text
+    assert "You picked 2 Top account(s); the rule is 3" in form.status.text
+    form.top.value = (ids["Top1"],)
+    form.strategic.value = (ids["Top1"],)
+    form.save_button.click()
+    assert form.status.kind == "error" and "both" in form.status.text
+
+
+def test_screening_table_follows_the_largest_bp(workbook_file: Path) -> None:
+    _portfolio(workbook_file)
+    page = Page(lang="en")
+    shown = []
+    page.show = lambda render: shown.append(render("en").data)  # type: ignore[method-assign]
+    ch1.screening_table(page)
+    text = shown[0]
+    assert text.index("Top1") < text.index("Bench") < text.index("Top2") < text.index("Small")
+    assert "near-term (suggested)" in text and "20/80 check" in text
+
+
+def test_tree_editor_builds_units_under_parents(workbook_file: Path) -> None:
+    page = Page(lang="zh")
+    editor = ch1.tree_editor(page)
+    head = _add(editor, name="工商银行总行", kind="unit")
+    editor.relabel("zh")
+    _add(editor, name="安徽省分行", kind="dmu", parent_id=head, bp_wan="1200")
+    units = load_workbook(workbook_file).plan.customer_tree.items
+    assert [(u.name, u.parent_id, u.kind) for u in units] == [
+        ("工商银行总行", None, "unit"), ("安徽省分行", head, "dmu")]
+
+
+def test_unregistered_page_shows_no_forms(home: Path) -> None:
+    page = ch1.open_page(lang="en")
+    assert ch1.account_editor(page) is None and ch1.picks_form(page) is None
