@@ -12,7 +12,8 @@ import pytest
 
 from kamlib import paths
 from kamlib.grading import load_key, model_answers
-from kamlib.model import Trainee, create_workbook
+from kamlib.model import Trainee, create_workbook, update_workbook
+from kamlib.model.workbook import Account, KeyAccountPick, ShareCard, TreeUnit, Workbook, YearFigures
 from kamlib.submission import Submission, write_submission
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,14 +46,29 @@ def test_stored_without_outputs_and_with_parameters(path: Path) -> None:
 
 @pytest.fixture
 def scratch(home: Path) -> dict[str, str]:
-    """A copy-workbook, a submissions folder with one submission, for the notebooks' parameters."""
+    """A copy-workbook and a submissions folder, for the notebooks' parameters."""
     workbook = home / "copy" / "trainee.json"
     create_workbook(Trainee(id="copy", name="Test Trainee", team="QA"), workbook)
-    submissions = home / "subs"
-    sub = Submission(exercise_id="ex00", trainee=Trainee(id="copy", name="Test Trainee"),
-                     answers=model_answers(load_key("ex00")))
-    submission = write_submission(sub, submissions)
-    return {"workbook": str(workbook), "submissions": str(submissions), "submission": str(submission)}
+    update_workbook(workbook, _sample_plan)
+    return {"workbook": str(workbook), "submissions": str(home / "subs")}
+
+
+def _sample_plan(wb: Workbook) -> None:
+    """A small plan in every chapter-1 section, so that the notebooks draw every chart."""
+    history = [YearFigures(year=2024, bp_wan=700, sow_pct=55), YearFigures(year=2025, bp_wan=800, sow_pct=52)]
+    accounts = [
+        Account(name="Harbour Bank", industry="Banking", segment="lb", bp_wan=900, sow_pct=60, history=history),
+        Account(name="Metro Hospital", industry="Health", segment="industry", bp_wan=650, sow_pct=5, benchmark=True),
+        Account(name="City Bureau", industry="Government", segment="ga", bp_wan=120, sow_pct=0),
+    ]
+    wb.plan.portfolio.items = accounts
+    wb.plan.key_accounts = [KeyAccountPick(account_id=accounts[0].id, kind="top"),
+                            KeyAccountPick(account_id=accounts[1].id, kind="strategic")]
+    head = TreeUnit(name="Harbour Bank HQ", kind="unit")
+    branch = TreeUnit(name="East branch", kind="dmu", parent_id=head.id, bp_wan=500)
+    wb.plan.customer_tree.items = [head, branch, TreeUnit(name="Credit dept", kind="user", parent_id=branch.id)]
+    wb.plan.share = ShareCard(account_id=accounts[0].id, goal="Raise SoW to 70%", problem="New CIO",
+                              organisation="CIO and procurement")
 
 
 def _texts(nb: nbformat.NotebookNode) -> list[str]:
@@ -69,6 +85,11 @@ def _texts(nb: nbformat.NotebookNode) -> list[str]:
 def test_runs_headless_in_both_languages(path: Path, lang: str, scratch: dict, tmp_path: Path) -> None:
     names = _parameters(nbformat.read(path, as_version=4))
     params = {"lang": lang, **{k: v for k, v in scratch.items() if k in names}}
+    exercise_id = path.stem.split("_")[0]
+    if "submission" in names:  # a model submission of the notebook's own exercise, to be scored
+        sub = Submission(exercise_id=exercise_id, trainee=Trainee(id="copy", name="Test Trainee"),
+                         answers=model_answers(load_key(exercise_id), lang))
+        params["submission"] = str(write_submission(sub, scratch["submissions"]))
     out = tmp_path / f"{path.stem}-{lang}.ipynb"
     pm.execute_notebook(
         str(path), str(out), parameters=params, kernel_name="python3", cwd=str(path.parent),
@@ -78,6 +99,7 @@ def test_runs_headless_in_both_languages(path: Path, lang: str, scratch: dict, t
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == []
     texts = _texts(nb)
+    assert not [t for t in texts if "kam-error" in t], "a display showed an error message"
     assert texts, "the notebook shows something"
     if lang == "zh":
         assert any(CJK.search(t) for t in texts)
@@ -88,10 +110,9 @@ def test_runs_headless_in_both_languages(path: Path, lang: str, scratch: dict, t
 
 
 def test_start_page_shows_progress_of_a_filled_workbook(scratch: dict, tmp_path: Path) -> None:
-    from kamlib.model import update_workbook
-    from kamlib.model.workbook import Account
 
     update_workbook(scratch["workbook"], lambda wb: wb.plan.portfolio.items.append(Account(name="ACME")))
+    # 4 accounts, picks, tree and card: every chapter-1 section holds something
     out = tmp_path / "start.ipynb"
     pm.execute_notebook(
         str(ROOT / "notebooks" / "00_start_here.ipynb"), str(out),
@@ -100,7 +121,7 @@ def test_start_page_shows_progress_of_a_filled_workbook(scratch: dict, tmp_path:
     )
     nb = nbformat.read(out, as_version=4)
     joined = "\n".join(_texts(nb))
-    assert "Workbook of **Test Trainee**" in joined and "| Chapter 1 Key account screening | 1/4 |" in joined
+    assert "Workbook of **Test Trainee**" in joined and "| Chapter 1 Key account screening | 4/4 |" in joined
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(images) == 1  # the progress chart
     saved = json.loads(Path(scratch["workbook"]).read_text(encoding="utf-8"))

@@ -50,6 +50,7 @@ class Exercise(BaseModel):
 
     id: str
     chapter: str
+    case: str | None = None  # file name of the exercise's case in this folder, e.g. "ex01_case.toml"
     items: tuple[Item, ...]
 
     def item(self, item_id: str) -> Item:
