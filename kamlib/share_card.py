@@ -1,0 +1,333 @@
+"""Chapter 1.8, Share 1: my key account — a one-page card (HTML and PNG), optionally anonymised.
+
+The card shows the account's name and industry, the sales goal, the biggest problem now, the
+account's organisation, the people responsible (the key persons of the plan) and the customer tree.
+
+Anonymised, the card shows codes instead of names (numbering in the order shown):
+
+* accounts of the list: “Account A” (the card's account is A, the others B, C, … in list order);
+  the card's header reads “industry · Account A”;
+* key persons: their title and a code, “Branch president · Person 1”;
+* tree units: ``DMU-n``, ``User-n`` or ``Unit-n``, numbered per kind top-down (the card's tree
+  first, then the rest of the plan's tree); units with the same name share a code, and a unit
+  named like an account shows the account's code.
+
+The words of the codes come from the catalogs (``share.anon.*``), so they follow the card's language.
+
+Every occurrence of any of these names in the text the trainee typed (goal, problem,
+organisation, industry, titles, departments) is replaced by its code too — longest name first,
+case-insensitive, in one pass, so a name inside a longer name or inside a code is never half
+replaced. Names the plan does not know (a person not entered as a key person) cannot be found:
+the trainee checks the text before sharing.
+
+This module draws nothing itself: the PNG and the tree image come from ``kamlib.charts.tree``,
+imported when needed, so importing this module does not import matplotlib.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from dataclasses import dataclass, field
+
+from kamlib.customer_tree import roots, structure_problems, tree_order
+from kamlib.i18n import Lang, check_lang, t
+from kamlib.model.workbook import Account, AccountPlan, KeyPerson, TreeUnit
+
+MAX_NOTE_CHARS = 400  # longer notes are cut (after anonymising) so the card stays one page
+MAX_PEOPLE = 8  # key persons listed; the rest are counted
+ELLIPSIS = "…"
+
+
+# ---- codes for anonymising ----------------------------------------------------------------------
+
+
+def letter_code(index: int) -> str:
+    """A, B, …, Z, AA, AB, … for index 0, 1, …"""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+@dataclass
+class Codes:
+    """The code of every name the plan knows, and the replacement of those names in free text."""
+
+    lang: Lang
+    by_name: dict[str, str] = field(default_factory=dict)  # casefolded name -> code
+    accounts: dict[str, str] = field(default_factory=dict)  # account id -> code
+    persons: dict[str, str] = field(default_factory=dict)  # person id -> code
+    units: dict[str, str] = field(default_factory=dict)  # unit id -> code
+    _pattern: re.Pattern[str] | None = None
+
+    def _add(self, name: str, code: str) -> str:
+        """Register ``name`` (the first code given to a name wins) and return its code."""
+        return self.by_name.setdefault(name.casefold(), code)
+
+    def _compile(self) -> None:
+        names = sorted(self.by_name, key=len, reverse=True)
+        self._pattern = re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE) if names else None
+
+    def text(self, value: str) -> str:
+        """``value`` with every known name replaced by its code."""
+        if self._pattern is None or not value:
+            return value
+        return self._pattern.sub(lambda m: self.by_name.get(m.group(0).casefold(), ELLIPSIS), value)
+
+
+def make_codes(plan: AccountPlan, lang: Lang, first: list[TreeUnit] | None = None) -> Codes:
+    """Codes for the plan's accounts (the card's account first), key persons and tree units.
+
+    Every unit of the plan's tree gets a code, those of ``first`` (the card's tree) numbered first;
+    when two names are the same, an account's code wins over a person's, a person's over a unit's.
+    """
+    lang = check_lang(lang)
+    codes = Codes(lang)
+    accounts = sorted(plan.portfolio.items, key=lambda a: a.id != plan.share.account_id)  # stable
+    for n, account in enumerate(accounts):
+        code = t("share.anon.account_code", lang, letter=letter_code(n))
+        codes.accounts[account.id] = codes._add(account.name, code)
+    number = 0
+    for person in plan.key_persons.items:
+        if person.name.casefold() not in codes.by_name:
+            number += 1
+        codes.persons[person.id] = codes._add(person.name, t("share.anon.person_code", lang, number=number))
+    counters = {"unit": 0, "dmu": 0, "user": 0}
+    everything = list(plan.customer_tree.items)
+    ordered = [*tree_order(first or []), *tree_order(everything)]
+    seen = {u.id for u in ordered}
+    for unit in [*ordered, *(u for u in everything if u.id not in seen)]:
+        if unit.id in codes.units:
+            continue
+        if unit.name.casefold() not in codes.by_name:
+            counters[unit.kind] += 1
+        code = t(f"share.anon.{unit.kind}", lang, number=counters[unit.kind])
+        codes.units[unit.id] = codes._add(unit.name, code)
+    codes._compile()
+    return codes
+
+
+# ---- the card's content -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardField:
+    """A labelled block of the card; ``text`` is empty when the trainee has not filled it in."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CardContent:
+    """Everything the card shows, rendered in one language (anonymised if asked)."""
+
+    lang: Lang
+    title: str
+    account: str  # the account's name (or its code); the notice when no account is chosen
+    account_chosen: bool
+    industry: CardField
+    goal: CardField
+    problem: CardField
+    organisation: CardField
+    people_label: str
+    people: tuple[str, ...]
+    people_hidden: int  # key persons not listed (beyond MAX_PEOPLE)
+    not_filled: str
+    tree_label: str
+    units: tuple[TreeUnit, ...]  # the tree to draw, names replaced by codes when anonymised
+    tree_problems: tuple[str, ...]  # structural problems: the tree cannot be drawn
+    note: str  # the anonymised notice, or ""
+    anonymised: bool
+
+
+def _cut(text: str, limit: int = MAX_NOTE_CHARS) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def card_account(plan: AccountPlan) -> Account | None:
+    """The account the card is about, or None when Share 1 has none (yet)."""
+    return next((a for a in plan.portfolio.items if a.id == plan.share.account_id), None)
+
+
+def card_units(plan: AccountPlan, account: Account | None) -> list[TreeUnit]:
+    """The tree of the card: the subtree(s) whose Lv1 bears the account's name, else the whole tree."""
+    units = list(plan.customer_tree.items)
+    if account is None or structure_problems(units):
+        return units
+    name = account.name.casefold()
+    own = [r.id for r in roots(units) if r.name.casefold() == name]
+    if not own:
+        return units
+    keep = {u.id for u in tree_order(units, own)}
+    return [u for u in units if u.id in keep]
+
+
+def _person_line(person: KeyPerson, codes: Codes | None) -> str:
+    if codes is None:
+        parts = [person.name, person.title, person.department]
+        return " · ".join(p for p in parts if p)
+    code = codes.persons[person.id]
+    title = codes.text(person.title)
+    head = t("share.anon.person", codes.lang, title=title, code=code) if title else code
+    department = codes.text(person.department)
+    return f"{head} · {department}" if department else head
+
+
+def card_content(plan: AccountPlan, lang: Lang, anonymise: bool = False) -> CardContent:
+    """The card's texts and tree in ``lang``; with ``anonymise``, names replaced by codes."""
+    lang = check_lang(lang)
+    account = card_account(plan)
+    units = card_units(plan, account)
+    codes = make_codes(plan, lang, units) if anonymise else None
+
+    def text(value: str) -> str:
+        return _cut(codes.text(value) if codes else value)
+
+    industry = text(account.industry) if account else ""
+    if account is None:
+        name = t("share.no_account", lang)
+    elif codes is None:
+        name = account.name
+    else:
+        code = codes.accounts[account.id]
+        name = t("share.anon.account", lang, industry=industry, code=code) if industry else code
+
+    problems = tuple(text(p.render(lang)) for p in structure_problems(units))
+    shown_units = [] if problems else units
+    if codes is not None:
+        shown_units = [u.model_copy(update={"name": codes.units[u.id]}) for u in shown_units]
+
+    people = [_person_line(p, codes) for p in plan.key_persons.items]
+    extra = len(people) - MAX_PEOPLE
+    share = plan.share
+    return CardContent(
+        lang=lang,
+        title=t("share.title", lang),
+        account=name,
+        account_chosen=account is not None,
+        industry=CardField(t("share.field.industry", lang), industry),
+        goal=CardField(t("share.field.goal", lang), text(share.goal)),
+        problem=CardField(t("share.field.problem", lang), text(share.problem)),
+        organisation=CardField(t("share.field.organisation", lang), text(share.organisation)),
+        people_label=t("share.field.people", lang),
+        people=tuple(_cut(p, 120) for p in people[:MAX_PEOPLE]),
+        people_hidden=max(extra, 0),
+        not_filled=t("share.not_filled", lang),
+        tree_label=t("share.field.tree", lang),
+        units=tuple(shown_units),
+        tree_problems=problems,
+        note=t("share.anonymised", lang) if anonymise else "",
+        anonymised=anonymise,
+    )
+
+
+# ---- HTML -------------------------------------------------------------------------------------
+
+_CSS = """
+@page { size: A4; margin: 12mm; }
+* { box-sizing: border-box; }
+body { margin: 0; color: #222; background: #fff;
+  font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+  font-size: 10.5pt; line-height: 1.45; }
+.card { max-width: 186mm; margin: 0 auto; padding: 6mm 0; }
+.kicker { margin: 0; color: #0072B2; font-size: 11pt; letter-spacing: .02em; }
+h1 { margin: 1mm 0 2mm; font-size: 20pt; line-height: 1.2; overflow-wrap: anywhere; }
+h1.notice { font-size: 13pt; color: #D55E00; border-left: 3px solid #D55E00; padding-left: 3mm; }
+.industry { margin: 0 0 2mm; color: #595959; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 3mm 8mm; margin-top: 3mm; }
+.field h2, .tree h2 { margin: 0 0 1mm; font-size: 10.5pt; color: #0072B2; font-weight: bold; }
+.field p { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.field ul { margin: 0; padding-left: 5mm; }
+.empty { color: #595959; font-style: italic; }
+.tree { margin-top: 4mm; break-inside: avoid; page-break-inside: avoid; }
+.tree img { display: block; max-width: 100%; max-height: 110mm; margin: 0 auto; object-fit: contain; }
+.tree ul { margin: 0; padding-left: 5mm; }
+footer { margin-top: 3mm; color: #595959; font-size: 9pt; }
+@media print { .card { padding: 0; } }
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _field_html(f: CardField, not_filled: str) -> str:
+    body = f'<p>{_e(f.text)}</p>' if f.text else f'<p class="empty">{_e(not_filled)}</p>'
+    return f'<section class="field"><h2>{_e(f.label)}</h2>{body}</section>'
+
+
+def _tree_png(units: tuple[TreeUnit, ...], lang: Lang) -> bytes:
+    from kamlib.charts.render import to_png
+    from kamlib.charts.tree import customer_tree_chart
+
+    return to_png(customer_tree_chart(list(units), lang, title=False), dpi=150)
+
+
+def card_html(card: CardContent, tree_png: bytes | None = None) -> str:
+    """The card as one self-contained HTML page; ``tree_png`` is embedded as base64 when given."""
+    lang = card.lang
+    head = f"{card.title} · {card.account}" if card.account_chosen else card.title
+    account_cls = "" if card.account_chosen else ' class="notice"'
+    industry = ""
+    if card.industry.text and not card.anonymised:  # anonymised, the industry is in the heading
+        line = t("share.labelled", lang, label=card.industry.label, text=card.industry.text)
+        industry = f'<p class="industry">{_e(line)}</p>'
+
+    if card.people:
+        items = "".join(f"<li>{_e(p)}</li>" for p in card.people)
+        if card.people_hidden:
+            items += f"<li>{_e(t('share.more_people', lang, count=card.people_hidden))}</li>"
+        people = f"<ul>{items}</ul>"
+    else:
+        people = f'<p class="empty">{_e(card.not_filled)}</p>'
+    empty_tree = t("tree.chart.empty", lang)
+    tree = f'<section class="tree"><h2>{_e(card.tree_label)}</h2><p class="empty">{_e(empty_tree)}</p></section>'
+    if card.tree_problems:
+        items = "".join(f"<li>{_e(p)}</li>" for p in card.tree_problems)
+        tree = (
+            f'<section class="tree"><h2>{_e(card.tree_label)}</h2>'
+            f"<p>{_e(t('share.tree_invalid', lang))}</p><ul>{items}</ul></section>"
+        )
+    elif tree_png:
+        data = base64.b64encode(tree_png).decode("ascii")
+        tree = (
+            f'<section class="tree"><h2>{_e(card.tree_label)}</h2>'
+            f'<img src="data:image/png;base64,{data}" alt="{_e(t("share.tree_alt", lang))}"></section>'
+        )
+    footer = f"<footer>{_e(card.note)}</footer>" if card.note else ""
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(head)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f'<main class="card">\n<p class="kicker">{_e(card.title)}</p>\n'
+        f"<h1{account_cls}>{_e(card.account)}</h1>\n{industry}\n"
+        '<div class="grid">\n'
+        f"{_field_html(card.goal, card.not_filled)}\n{_field_html(card.problem, card.not_filled)}\n"
+        f"{_field_html(card.organisation, card.not_filled)}\n"
+        f'<section class="field"><h2>{_e(card.people_label)}</h2>{people}</section>\n'
+        f"</div>\n{tree}\n{footer}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def share_card_html(plan: AccountPlan, lang: Lang, anonymise: bool = False) -> str:
+    """Share 1 as one self-contained, printable HTML page (inline CSS, the tree as an embedded PNG)."""
+    card = card_content(plan, lang, anonymise)
+    tree_png = _tree_png(card.units, card.lang) if card.units else None
+    return card_html(card, tree_png)
+
+
+def share_card_png(plan: AccountPlan, lang: Lang, anonymise: bool = False, dpi: int = 150) -> bytes:
+    """Share 1 as a one-page PNG card: the whole landscape A4 page (texts, then the customer tree)."""
+    from kamlib.charts.tree import share_card_figure
+
+    buf = io.BytesIO()
+    share_card_figure(card_content(plan, lang, anonymise)).savefig(buf, format="png", dpi=dpi, facecolor="white")
+    return buf.getvalue()
