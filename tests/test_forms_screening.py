@@ -126,3 +126,21 @@ def test_tree_editor_builds_units_under_parents(workbook_file: Path) -> None:
 def test_unregistered_page_shows_no_forms(home: Path) -> None:
     page = ch1.open_page(lang="en")
     assert ch1.account_editor(page) is None and ch1.picks_form(page) is None
+
+
+def test_share_card_is_saved_and_exported_with_an_anonymised_variant(workbook_file: Path, home: Path) -> None:
+    ids = _portfolio(workbook_file)
+    form = ch1.ShareForm(Page(lang="en"))
+    form.account.value = ids["Top1"]
+    form.goal.value, form.problem.value = "Win Top1's core system", "Top1's CIO prefers a rival"
+    form.save_button.click()
+    card = load_workbook(workbook_file).plan.share
+    assert (card.account_id, card.goal) == (ids["Top1"], "Win Top1's core system")
+    html_path, png_path = form.export()
+    assert html_path.parent == home / "exports" and "Top1" in html_path.read_text(encoding="utf-8")
+    assert png_path.read_bytes().startswith(b"\x89PNG")
+    form.anonymise.value = True
+    anon_html, _ = form.export()
+    assert anon_html.name.endswith("-anonymised.html")
+    assert "Top1" not in anon_html.read_text(encoding="utf-8")
+    assert ch1.ShareForm(Page(lang="zh")).goal.value == "Win Top1's core system"  # reopened from the file
