@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from collections.abc import Sequence
 
-from kamlib.errors import KamError
-from kamlib.i18n import Lang, resolve_lang, t
+from kamlib.errors import InputError, KamError
+from kamlib.i18n import LANGS, Lang, resolve_lang, t
+
+MAX_PROBLEM_LINES = 20  # ``kam screen`` lists this many problems, then counts the rest
 
 
 def _score(args: argparse.Namespace, lang: Lang) -> int:
@@ -39,6 +42,81 @@ def _keys(args: argparse.Namespace, lang: Lang) -> int:
     return 0
 
 
+def _width(text: str) -> int:
+    """Terminal columns of ``text``: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(rows: list[list[str]], right: set[int]) -> list[str]:
+    """Rows as aligned text columns (``right``: the columns aligned right)."""
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            (" " * (w - _width(c)) + c) if i in right else (c + " " * (w - _width(c)))
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _screen(args: argparse.Namespace, lang: Lang) -> int:
+    """Classify an account list into the RADP boxes: a summary, and the rows with their boxes if --out."""
+    from collections import Counter
+    from pathlib import Path
+
+    from kamlib.accounts_io import RESULT_COLUMNS, read_account_table, write_table
+    from kamlib.screening import BOXES, classify
+    from kamlib.settings import load_settings
+
+    out_path = Path(args.out) if args.out else None
+    if out_path is not None:
+        if out_path.suffix.lower() not in (".csv", ".xlsx"):
+            raise InputError("accounts_io.error.write_suffix", file=str(out_path), suffix=out_path.suffix or "-")
+        if out_path.exists() and out_path.resolve() == Path(args.file).resolve():
+            raise InputError("cli.screen.same_file", file=str(out_path))
+    table = read_account_table(args.file)
+    frame = table.frame
+    result = classify(frame["sow_pct"], frame["bp_wan"], load_settings().radp)
+    print(t("cli.screen.read", lang, file=args.file, rows=table.rows_read, good=len(frame),
+            skipped=table.skipped_rows))
+    for notice in table.notices:
+        print(notice.render(lang))
+    print()
+    bp = frame["bp_wan"].groupby(result["box"], observed=False).agg(["count", "sum"])
+    total_bp = float(frame["bp_wan"].sum())
+    rows = [[t(f"cli.screen.col_{c}", lang) for c in ("box", "status", "level", "count", "bp", "share")]]
+    for box in BOXES:
+        count, amount = int(bp.loc[box, "count"]), float(bp.loc[box, "sum"])
+        share = f"{100 * amount / total_bp:.1f}%" if total_bp > 0 else "-"
+        rows.append([box, t(f"screening.status.{box[0]}", lang), box[1], f"{count:,}", f"{amount:,.1f}", share])
+    rows.append([t("cli.screen.total", lang), "", "", f"{len(frame):,}", f"{total_bp:,.1f}",
+                 "100.0%" if total_bp > 0 else "-"])
+    lines = _table(rows, right={3, 4, 5})
+    lines.insert(1, "-" * max(map(_width, lines)))
+    lines.insert(len(lines) - 1, lines[1])
+    print("\n".join(lines))
+    if table.problems:
+        by_column = Counter(p.column for p in table.problems)
+        columns = ", ".join(f"“{c}” {n:,}" for c, n in by_column.most_common())
+        print()
+        print(t("cli.screen.skipped", lang, count=table.skipped_rows, columns=columns))
+        for problem in table.problems[:MAX_PROBLEM_LINES]:
+            print(f"  {problem.message(lang)}")
+        more = len(table.problems) - MAX_PROBLEM_LINES
+        if more > 0:
+            print("  " + t("cli.screen.more", lang, count=more))
+    if out_path is not None:
+        raw = table.raw.drop(columns=[c for c in table.raw.columns if str(c).strip().lower() in RESULT_COLUMNS])
+        raw["status"] = result["status"].reindex(raw.index)
+        raw["level"] = result["level"].reindex(raw.index).astype("Int8")
+        raw["box"] = result["box"].reindex(raw.index)
+        write_table(raw, out_path)
+        print()
+        print(t("cli.screen.written", lang, file=str(out_path), rows=len(raw)))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kam", description="Key account workbook tools")
     parser.add_argument("--lang", help="zh or en (default: KAM_LANG, else zh)")
@@ -48,10 +126,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     score.add_argument("--keys", help="folder of answer keys (default: solutions/keys)")
     keys = sub.add_parser("keys", help="regenerate the self-check digests from the answer keys")
     keys.add_argument("--keys", help="folder of answer keys (default: solutions/keys)")
+    screen = sub.add_parser("screen", help="classify an account list (.csv/.xlsx) into the RADP boxes")
+    screen.add_argument("file", help="the account list, .csv or .xlsx")
+    screen.add_argument("--out", help="write the rows with status, level and box added (.csv or .xlsx)")
+    screen.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help="zh or en")
     args = parser.parse_args(argv)
     lang = resolve_lang(args.lang)
     try:
-        return {"score": _score, "keys": _keys}[args.command](args, lang)
+        return {"score": _score, "keys": _keys, "screen": _screen}[args.command](args, lang)
     except KamError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 2
