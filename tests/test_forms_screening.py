@@ -144,3 +144,23 @@ def test_share_card_is_saved_and_exported_with_an_anonymised_variant(workbook_fi
     assert anon_html.name.endswith("-anonymised.html")
     assert "Top1" not in anon_html.read_text(encoding="utf-8")
     assert ch1.ShareForm(Page(lang="zh")).goal.value == "Win Top1's core system"  # reopened from the file
+
+
+def test_import_adds_new_names_updates_known_ones_and_reports_bad_rows(workbook_file: Path, tmp_path: Path) -> None:
+    _portfolio(workbook_file)
+    csv = tmp_path / "list.csv"
+    csv.write_text(
+        "客户名称,行业,采购能力(万元),钱包份额(%)\n"
+        "Top1,Banking,\"1,100\",65%\n"
+        "Newco,Energy,450,12\n"
+        "Broken,Energy,300,140\n",
+        encoding="utf-8",
+    )
+    form = ch1.ImportForm(Page(lang="en"))
+    assert form.import_file(csv) == (1, 1, 1)
+    accounts = {a.name: a for a in load_workbook(workbook_file).plan.portfolio.items}
+    assert accounts["Top1"].bp_wan == 1100 and accounts["Top1"].sow_pct == 65
+    assert accounts["Top1"].history  # figures updated, history kept
+    assert accounts["Newco"].industry == "Energy" and "Broken" not in accounts
+    assert "1 accounts added, 1 updated, 1 rows skipped" in form.status.text
+    assert "row 4" in form.status.text
