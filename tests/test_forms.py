@@ -166,3 +166,30 @@ def test_messages_follow_a_language_switch(workbook_file: Path) -> None:
     form.inputs["q4"].value = "twenty"
     picker.choice.value = "zh"
     assert "不是数字" in form.notes["q4"].widget.value
+
+
+def test_app_mode_keeps_displays_live_in_output_widgets(workbook_file: Path, monkeypatch) -> None:
+    import ipywidgets as w
+
+    monkeypatch.setenv("SERVER_SOFTWARE", "voila/0.5.13")
+    page = Page()
+    assert page.live
+    page.prose("start.register.heading")
+    ((box, _render),) = page._displays
+    assert isinstance(box, w.Output)
+    assert "注册" in box.outputs[0]["data"]["text/markdown"]
+    page.set_lang("en")
+    assert len(box.outputs) == 1 and "Register" in box.outputs[0]["data"]["text/markdown"]
+
+
+def test_downloads_carry_the_file(workbook_file: Path) -> None:
+    import base64
+    import re
+
+    form = ExerciseForm(Page(lang="en"), "ex00")
+    form.inputs["q1"].value = "ch1"
+    path = form._submit()
+    link = form.download.value
+    assert f'download="{path.name}"' in link
+    payload = re.search(r"base64,([^\"]+)", link).group(1)
+    assert base64.b64decode(payload) == path.read_bytes()

@@ -12,6 +12,7 @@ from IPython.display import Markdown
 from kamlib.errors import InputError, KamError
 from kamlib.exercises import Item, choice_label, load_exercise, normalize_answer, prompt_text
 from kamlib.forms.common import Status, button, guarded
+from kamlib.forms.downloads import file_link
 from kamlib.forms.page import Page, message_html
 from kamlib.grading import self_check
 from kamlib.i18n import Lang, Text, t
@@ -46,7 +47,8 @@ class ExerciseForm:
         self.submit = button("", "primary")
         self.check.on_click(guarded(page, self.status)(self._check))
         self.submit.on_click(guarded(page, self.status)(self._submit))
-        self.widget = w.VBox([*rows, w.HBox([self.check, self.submit]), self.status.widget])
+        self.download = w.HTML()
+        self.widget = w.VBox([*rows, w.HBox([self.check, self.submit]), self.status.widget, self.download])
         self.relabel(page.lang)
 
     # ---- labels ---------------------------------------------------------------------------------
@@ -143,6 +145,7 @@ class ExerciseForm:
             return "\n".join(lines + [reveal(item, self.exercise.id, lang) for item in revealed])
 
         self.status.say("ok", message)
+        self.download.value = file_link(path, t("exercise.download", self.page.lang, name=path.name))
         return path
 
 

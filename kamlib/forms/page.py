@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +32,8 @@ class Page:
             except KamError:
                 saved = None  # the problem is shown by whichever display reads the file
         self.lang: Lang = resolve_lang(lang, saved)
-        self._displays: list[tuple[str, Render]] = []
+        self.live = in_app()
+        self._displays: list[tuple[Any, Render]] = []
         self._forms: list[Any] = []
         _install_error_handler(self)
 
@@ -48,7 +50,19 @@ class Page:
 
     # ---- displays ------------------------------------------------------------------------------
     def show(self, render: Render) -> None:
-        """Display ``render(lang)`` now and again whenever the page is refreshed."""
+        """Display ``render(lang)`` now and again whenever the page is refreshed.
+
+        In JupyterLab the output is updated in place through its display id; in the app (Voila),
+        whose cell outputs are static, it lives in an Output widget instead.
+        """
+        if self.live:
+            import ipywidgets as w
+
+            box = w.Output()
+            box.append_display_data(self._safe(render))
+            self._displays.append((box, render))
+            display(box)
+            return
         display_id = uuid.uuid4().hex
         self._displays.append((display_id, render))
         display(self._safe(render), display_id=display_id)
@@ -65,8 +79,12 @@ class Page:
 
     def refresh(self) -> None:
         """Redraw every display and relabel every form (after a save or a language change)."""
-        for display_id, render in self._displays:
-            update_display(self._safe(render), display_id=display_id)
+        for target, render in self._displays:
+            if isinstance(target, str):
+                update_display(self._safe(render), display_id=target)
+            else:
+                target.outputs = ()
+                target.append_display_data(self._safe(render))
         for form in self._forms:
             form.relabel(self.lang)
 
@@ -79,6 +97,11 @@ class Page:
             return render(self.lang)
         except Exception as exc:  # a display must never become a traceback
             return message_html("error", explain(exc, self.lang))
+
+
+def in_app() -> bool:
+    """Whether the notebook runs in the no-code app (Voila), which tells its kernel so."""
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/") or os.environ.get("KAM_APP") == "1"
 
 
 def message_html(kind: str, text: str) -> HTML:

@@ -14,6 +14,7 @@ from IPython.display import Image, Markdown
 from kamlib import paths
 from kamlib.errors import InputError
 from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
+from kamlib.forms.downloads import file_link
 from kamlib.forms.page import Page
 from kamlib.forms.rows import FieldSpec, RowEditor
 from kamlib.i18n import Lang, Text, t
@@ -414,8 +415,10 @@ class ShareForm:
         run = guarded(page, self.status)
         self.save_button.on_click(run(lambda _b: self.save()))
         self.export_button.on_click(run(lambda _b: self.export()))
+        self.download = w.HTML()
         self.widget = w.VBox([self.account, self.goal, self.problem, self.organisation,
-                              w.HBox([self.save_button, self.export_button, self.anonymise]), self.status.widget])
+                              w.HBox([self.save_button, self.export_button, self.anonymise]), self.status.widget,
+                              self.download])
         self.relabel(page.lang)
 
     def relabel(self, lang: Lang) -> None:
@@ -456,6 +459,7 @@ class ShareForm:
         html_path.write_text(share_card_html(wb.plan, lang, anonymise=anonymise), encoding="utf-8")
         png_path.write_bytes(share_card_png(wb.plan, lang, anonymise=anonymise))
         self.status.say_key("ok", "ch1.share.exported", html=str(html_path), png=str(png_path))
+        self.download.value = " &nbsp; ".join(file_link(p, p.name) for p in (html_path, png_path))
         return [html_path, png_path]
 
 

@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-from IPython.display import Markdown
+from IPython.display import HTML, Markdown
 from pydantic import ValidationError
 
 from kamlib import paths
 from kamlib.errors import InputError, KamError
 from kamlib.forms.common import WIDE, Status, button, guarded
+from kamlib.forms.downloads import file_link
 from kamlib.forms.page import Page
 from kamlib.i18n import LANGS, Lang, Text, t
 from kamlib.model import create_workbook, update_workbook
@@ -19,6 +20,7 @@ from kamlib.model.validation import describe
 from kamlib.model.workbook import CHAPTER_SECTIONS, Trainee
 from kamlib.progress import plan_progress
 from kamlib.settings import load_settings, settings_in_force, settings_path
+from kamlib.submission import list_submissions
 
 # Chapter → its notebook in notebooks/ (shown as a link once the notebook exists).
 CHAPTER_NOTEBOOKS = {
@@ -210,5 +212,16 @@ def settings_view(page: Page) -> None:
 
 
 def data_note(page: Page) -> None:
-    """Where the trainee's data is kept (and that it goes nowhere else)."""
+    """Where the trainee's data is kept (and that it goes nowhere else), with download links."""
     page.prose("start.data_note", folder=str(paths.workbook_dir()))
+
+    def links(lang: Lang) -> HTML:
+        if not page.registered or page.workbook_path is None:
+            return HTML("")
+        trainee = page.workbook().trainee.id
+        items = [file_link(page.workbook_path, t("start.download.workbook", lang))]
+        items += [file_link(p, t("start.download.submission", lang, name=p.name))
+                  for p in list_submissions() if p.parent.name == trainee]
+        return HTML("<br>".join(items))
+
+    page.show(links)
