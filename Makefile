@@ -7,14 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kam-installed
 export PATH := $(abspath $(BIN)):$(PATH)
 
-# The workbook sends nothing anywhere: no JupyterLab news feed, no update check, no extension
-# manager looking up PyPI. Root (containers, classroom VMs) needs --allow-root.
-LAB_FLAGS := --ServerApp.ip=127.0.0.1 --LabApp.news_url=None \
-	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
-	--LabApp.extension_manager=readonly \
-	$(if $(filter 0,$(shell id -u)),--allow-root)
-
-.PHONY: lab test lint bench clean
+.PHONY: lab app test lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -23,8 +16,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	@touch $(STAMP)
 
+# Both servers listen on 127.0.0.1 with a token and send nothing anywhere (flags: kamlib/app.py).
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_start_here.ipynb
+	$(BIN)/kam lab
+
+app: $(STAMP)
+	$(BIN)/kam app --port $${APP_PORT:-8866}
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -117,6 +117,21 @@ def _screen(args: argparse.Namespace, lang: Lang) -> int:
     return 0
 
 
+def _app(args: argparse.Namespace, lang: Lang) -> int:
+    from kamlib import paths
+    from kamlib.app import run_app
+
+    print(t("cli.app_open", lang), end="")
+    return run_app(paths.project_root(), args.port)
+
+
+def _lab(args: argparse.Namespace, lang: Lang) -> int:
+    from kamlib import paths
+    from kamlib.app import run_lab
+
+    return run_lab(paths.project_root())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kam", description="Key account workbook tools")
     parser.add_argument("--lang", help="zh or en (default: KAM_LANG, else zh)")
@@ -130,10 +145,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     screen.add_argument("file", help="the account list, .csv or .xlsx")
     screen.add_argument("--out", help="write the rows with status, level and box added (.csv or .xlsx)")
     screen.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help="zh or en")
+    app = sub.add_parser("app", help="serve the no-code app (Voila) on 127.0.0.1 with a token")
+    app.add_argument("--port", type=int, default=8866)
+    sub.add_parser("lab", help="open JupyterLab on the start page (127.0.0.1, token)")
     args = parser.parse_args(argv)
     lang = resolve_lang(args.lang)
     try:
-        return {"score": _score, "keys": _keys, "screen": _screen}[args.command](args, lang)
+        return {"score": _score, "keys": _keys, "screen": _screen, "app": _app, "lab": _lab}[args.command](args, lang)
     except KamError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 2

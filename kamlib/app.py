@@ -1,0 +1,72 @@
+"""How the workbook's two servers are started: JupyterLab (`make lab`) and the no-code app (`make app`).
+
+One place for the flags, used by the Makefile (through ``kam lab`` / ``kam app``) and by the
+browser tests, so that what is tested is what trainees run. Both listen on 127.0.0.1 with a
+token and load nothing from outside this machine.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+START_PAGE = "notebooks/00_start_here.ipynb"
+
+
+def _root_flag() -> list[str]:
+    return ["--allow-root"] if hasattr(os, "getuid") and os.getuid() == 0 else []
+
+
+def lab_command(root: Path, port: int | None = None, token: str | None = None, open_page: bool = True) -> list[str]:
+    """JupyterLab without its news feed, update check or PyPI extension manager."""
+    cmd = [
+        sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly", *_root_flag(),
+    ]
+    if port is not None:
+        cmd.append(f"--ServerApp.port={port}")
+    if token is not None:
+        cmd.append(f"--IdentityProvider.token={token}")
+    if open_page:
+        cmd.append(START_PAGE)
+    else:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def app_csp(port: int) -> str:
+    """The app's Content-Security-Policy: this server only (Voila would fetch icons from a CDN)."""
+    return (
+        "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; "
+        f"connect-src 'self' ws://127.0.0.1:{port}"
+    )
+
+
+def app_command(root: Path, port: int, token: str) -> list[str]:
+    """Voila over the project: forms, text and charts only; every notebook reachable by link."""
+    settings = {"headers": {"Content-Security-Policy": app_csp(port)}}
+    return [
+        sys.executable, "-m", "voila", "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
+        f"--token={token}", f"--Voila.root_dir={root}", f"--Voila.tornado_settings={settings!r}",
+    ]
+
+
+def app_url(port: int, token: str, notebook: str = START_PAGE) -> str:
+    return f"http://127.0.0.1:{port}/voila/render/{notebook}?token={token}"
+
+
+def run_app(root: Path, port: int) -> int:
+    """Print the app's address (token included) and serve until stopped."""
+    token = secrets.token_urlsafe(24)
+    print(f"\n    {app_url(port, token)}\n", flush=True)
+    os.execv(sys.executable, app_command(root, port, token))
+    return 0  # pragma: no cover
+
+
+def run_lab(root: Path) -> int:
+    os.chdir(root)
+    os.execv(sys.executable, lab_command(root))
+    return 0  # pragma: no cover
