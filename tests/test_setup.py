@@ -49,3 +49,14 @@ def test_import_kamlib_loads_no_heavy_library() -> None:
         capture_output=True, text=True, check=True,
     )
     assert bare.stdout.strip() == "False"
+
+
+def test_widget_front_ends_and_kernel_side_are_installed_as_pinned() -> None:
+    """JupyterLab's and the app's widget front ends must match ipywidgets: the pins are the contract."""
+    from importlib.metadata import version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = dict(_split(s) for s in project["dependencies"])
+    for name in ("ipywidgets", "jupyterlab-widgets", "widgetsnbextension", "voila"):
+        assert pins[name].startswith("=="), f"{name} must be pinned"
+        assert version(name) == pins[name][2:]

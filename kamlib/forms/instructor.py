@@ -93,6 +93,7 @@ class ScoreForm:
     def _list(self) -> None:
         found = [p for p in list_submissions(self.folder) if p.name.startswith(f"{self.key.exercise}-")]
         self.files.options = [(f"{p.parent.name} / {p.name}", str(p)) for p in found]
+        self.files.value = str(found[-1]) if found else None
         self.status.say_key("info", "instructor.found", count=len(found))
 
     def score(self, path: str | Path) -> GradeResult:

@@ -1,0 +1,34 @@
+"""The trainee the browser tests work as: a registered workbook with a small chapter-1 plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kamlib.grading import load_key, model_answers
+from kamlib.model import Trainee, create_workbook, update_workbook
+from kamlib.model.workbook import Account, KeyAccountPick, TreeUnit, Workbook, YearFigures
+from kamlib.submission import Submission, write_submission
+
+
+def _plan(wb: Workbook) -> None:
+    history = [YearFigures(year=2024, bp_wan=700, sow_pct=55), YearFigures(year=2025, bp_wan=800, sow_pct=52)]
+    accounts = [
+        Account(name="Harbour Bank", industry="Banking", segment="lb", bp_wan=900, sow_pct=60, history=history),
+        Account(name="Metro Hospital", industry="Health", segment="industry", bp_wan=650, sow_pct=5, benchmark=True),
+    ]
+    wb.plan.portfolio.items = accounts
+    wb.plan.key_accounts = [KeyAccountPick(account_id=accounts[0].id, kind="top")]
+    head = TreeUnit(name="Harbour Bank HQ", kind="unit")
+    wb.plan.customer_tree.items = [head, TreeUnit(name="East branch", kind="dmu", parent_id=head.id, bp_wan=500)]
+
+
+def fill_home(home: Path) -> None:
+    """Register trainee ``browser`` in ``home`` and hand in one model submission per exercise."""
+    path = home / "workbook" / "browser.json"
+    trainee = Trainee(id="browser", name="Browser Trainee", team="QA", language="en")
+    create_workbook(trainee, path)
+    update_workbook(path, _plan)
+    (home / "workbook" / ".last-trainee").write_text("browser", encoding="utf-8")
+    for exercise in ("ex00", "ex01"):
+        answers = model_answers(load_key(exercise), "en")
+        write_submission(Submission(exercise_id=exercise, trainee=trainee, answers=answers), home / "submissions")

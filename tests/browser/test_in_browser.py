@@ -1,0 +1,114 @@
+"""Every notebook in a real browser, in JupyterLab and in the app: open it, run it, fill a form as a
+trainee would, and see the result. One short entry per notebook in ``CASES``."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, Server
+
+TIMEOUT = 60_000  # ms
+
+
+def start_page(page) -> None:
+    page.get_by_role("heading", name="Key Account Development and Management · Workbook").first.wait_for(timeout=TIMEOUT)
+    page.locator(".widget-toggle-button", has_text="中文").click()
+    page.get_by_role("heading", name="重点客户开拓和管理 · 练习手册").first.wait_for(timeout=TIMEOUT)
+    page.locator(".widget-toggle-button", has_text="English").click()
+    page.get_by_text("Switched to English").wait_for(timeout=TIMEOUT)
+    team = page.locator(".widget-text", has_text="Team / region").locator("input")
+    assert page.locator(".widget-text", has_text="Name").first.locator("input").input_value() == "Browser Trainee"
+    team.fill("QA 2")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_text("Saved:").wait_for(timeout=TIMEOUT)
+    page.get_by_text("Download my workbook (JSON)").wait_for(timeout=TIMEOUT)
+
+
+def exercise_00(page) -> None:
+    page.get_by_text("Chapter 1 Key account screening", exact=True).first.click()
+    page.get_by_role("button", name="Self-check").click()
+    page.get_by_text("Self-check: 1 of 8").wait_for(timeout=TIMEOUT)
+
+
+def chapter_1(page) -> None:
+    editor = page.locator(".widget-vbox", has=page.locator(".widget-text", has_text="Account name")).last
+    editor.locator(".widget-text", has_text="Account name").locator("input").fill("Test Co")
+    editor.locator(".widget-text", has_text="Buying power BP").locator("input").fill("1,200")
+    editor.locator(".widget-text", has_text="Share of wallet SoW").locator("input").fill("30")
+    editor.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved to your workbook.").first.wait_for(timeout=TIMEOUT)
+    page.get_by_role("cell", name="Test Co").first.wait_for(timeout=TIMEOUT)  # the RADP table redrawn
+    assert page.locator("img").count() >= 4  # grid, scatter, pyramid, tree
+
+
+def exercise_01(page) -> None:
+    page.locator(".widget-dropdown select").first.select_option("D3")
+    page.get_by_role("button", name="Self-check").click()
+    page.get_by_text("Self-check:").wait_for(timeout=TIMEOUT)
+
+
+def solution(page) -> None:
+    page.get_by_role("button", name="Score").click()
+    page.get_by_text("Browser Trainee:").wait_for(timeout=TIMEOUT)
+
+
+CASES: dict[str, tuple[str, Callable]] = {
+    # notebook: (what shows when it has run, the trainee's steps)
+    "notebooks/00_start_here.ipynb": (".widget-toggle-button", start_page),
+    "notebooks/01_key_account_screening.ipynb": (".widget-dropdown", chapter_1),
+    "exercises/ex00_warmup.ipynb": (".widget-radio-box", exercise_00),
+    "exercises/ex01_screening.ipynb": (".widget-dropdown", exercise_01),
+    "solutions/ex00_warmup.ipynb": (".widget-dropdown", solution),
+    "solutions/ex01_screening.ipynb": (".widget-dropdown", solution),
+}
+TIMES: dict[str, float] = {}
+
+
+def _run(browser, server: Server, kind: str, notebook: str) -> None:
+    ready, steps = CASES[notebook]
+    context = browser.new_context(viewport={"width": 1280, "height": 1400})
+    page = context.new_page()
+    outside: list[str] = []
+
+    def leaving(route) -> None:  # whatever would leave this machine is recorded and stopped
+        outside.append(route.request.url)
+        route.abort()
+
+    context.route(lambda url: urlparse(url).hostname not in {"127.0.0.1", "localhost"}, leaving)
+    start = time.perf_counter()
+    try:
+        if kind == "lab":
+            page.goto(f"http://127.0.0.1:{server.port}/lab/workspaces/{uuid.uuid4().hex}/tree/{notebook}"
+                      f"?token={server.token}&reset")
+            page.locator(".jp-Notebook:visible").first.wait_for(timeout=TIMEOUT)
+            page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=TIMEOUT)  # the kernel is ready
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
+            page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+        else:
+            page.goto(f"http://127.0.0.1:{server.port}/voila/render/{notebook}?token={server.token}")
+        page.locator(ready).first.wait_for(timeout=TIMEOUT)
+        steps(page)
+        assert not page.get_by_text("Traceback").count()
+        assert outside == [], f"requests left this machine: {outside}"
+    finally:
+        TIMES[f"{kind} {notebook}"] = round(time.perf_counter() - start, 2)
+        name = f"{kind}-{notebook.replace('/', '-').removesuffix('.ipynb')}.png"
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        context.close()
+        (ARTIFACTS / "times.json").write_text(json.dumps(TIMES, indent=2), encoding="utf-8")
+
+
+@pytest.mark.parametrize("notebook", list(CASES))
+def test_in_the_app(browser, app: Server, notebook: str) -> None:
+    _run(browser, app, "app", notebook)
+
+
+@pytest.mark.parametrize("notebook", list(CASES))
+def test_in_jupyterlab(browser, lab: Server, notebook: str) -> None:
+    _run(browser, lab, "lab", notebook)
