@@ -17,7 +17,8 @@ TIMEOUT = 60_000  # ms
 
 
 def start_page(page) -> None:
-    page.get_by_role("heading", name="Key Account Development and Management · Workbook").first.wait_for(timeout=TIMEOUT)
+    title = "Key Account Development and Management · Workbook"
+    page.get_by_role("heading", name=title).first.wait_for(timeout=TIMEOUT)
     page.locator(".widget-toggle-button", has_text="中文").click()
     page.get_by_role("heading", name="重点客户开拓和管理 · 练习手册").first.wait_for(timeout=TIMEOUT)
     page.locator(".widget-toggle-button", has_text="English").click()
