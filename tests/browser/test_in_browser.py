@@ -113,3 +113,23 @@ def test_in_the_app(browser, app: Server, notebook: str) -> None:
 @pytest.mark.parametrize("notebook", list(CASES))
 def test_in_jupyterlab(browser, lab: Server, notebook: str) -> None:
     _run(browser, lab, "lab", notebook)
+
+
+def test_the_app_reaches_every_chapter_from_the_start_page(browser, app: Server) -> None:
+    """A trainee in the app follows the course map's links; each opens as a page of forms."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        start = f"http://127.0.0.1:{app.port}/voila/render/notebooks/00_start_here.ipynb?token={app.token}"
+        page.goto(start)
+        page.locator(".widget-toggle-button").first.wait_for(timeout=TIMEOUT)
+        links = page.locator("a[href$='.ipynb']")
+        targets = sorted({links.nth(i).get_attribute("href") for i in range(links.count())})
+        assert "01_key_account_screening.ipynb" in targets and "../exercises/ex00_warmup.ipynb" in targets
+        for href in targets:
+            page.goto(start)
+            page.locator(f"a[href='{href}']").first.click()
+            page.locator(".widget-button, .widget-dropdown, .widget-radio-box").first.wait_for(timeout=TIMEOUT)
+            assert "/voila/render/" in page.url and not page.get_by_text("Traceback").count()
+    finally:
+        context.close()
