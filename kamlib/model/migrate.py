@@ -28,7 +28,12 @@ def _v2_to_v3(data: Data) -> Data:
     return {**data, "plan": plan, "schema_version": 3}
 
 
-MIGRATIONS: dict[int, Callable[[Data], Data]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(data: Data) -> Data:
+    """v4 adds chapter 2's sections and fields; every one has a default, so only the version moves."""
+    return {**data, "schema_version": 4}
+
+
+MIGRATIONS: dict[int, Callable[[Data], Data]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def migrate(data: Data) -> Data:

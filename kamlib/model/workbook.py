@@ -1,4 +1,4 @@
-"""The trainee's workbook file: profile and account plan, one validated model (schema v3).
+"""The trainee's workbook file: profile and account plan, one validated model (schema v4).
 
 Every chapter reads this model and adds to its own section. Sections hold typed rows; later
 chapters extend the row models and raise ``SCHEMA_VERSION`` with a migration in ``migrate.py``.
@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from kamlib import __version__
 from kamlib.i18n import Lang
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TraineeId = Annotated[str, StringConstraints(pattern=r"^\w[\w.@-]{0,63}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
@@ -120,24 +120,75 @@ class ShareCard(Model):
     organisation: Note = ""
 
 
+Role = Literal["A", "D", "E", "U"]
+Style = Literal["D", "K", "A", "E"]
+Attitude = Literal["*", "+", "=", "-", "/"]
+Contact = Literal["0", "1", "N", "F"]
+InfoLevel = Literal["public", "limited", "important", "exclusive", "us"]
+NeedKind = Literal["service", "product", "logistics"]
+Position = Literal["strong", "even", "weak"]
+Dimension = Literal["product", "price", "service", "people", "politics", "other"]
+
+
+class PersonProfile(Model):
+    """What we know of a key person as a person (our own wording, in the spirit of Mackay's profile)."""
+
+    background: Note = ""
+    interests: Note = ""
+    career_goals: Note = ""
+    personal_win: Note = ""  # what a win for this project means to them personally
+
+
 class KeyPerson(Row):
     """A person in the key-person analysis (chapter 2.4), coded as the course writes it."""
 
     name: Name
     title: ShortText = ""
     department: ShortText = ""
-    reports_to: str | None = None
-    role: Literal["A", "D", "E", "U"] | None = None
-    style: Literal["D", "K", "A", "E"] | None = None
-    attitude: Literal["*", "+", "=", "-", "/"] | None = None
-    contact: Literal["0", "1", "N", "F"] | None = None
+    reports_to: str | None = None  # the id of the person they report to (step 1)
+    role: Role | None = None  # step 2: A approver, D decision-maker, E evaluator, U user
+    style: Style | None = None  # step 3: D driver, K amiable, A analytical, E expressive
+    attitude: Attitude | None = None  # step 4
+    contact: Contact | None = None  # step 5: 0 none, 1 brief, N multiple, F deep
     key_department: bool = False
+    inner_circle: bool = False  # step 6
+    decision_layer: bool = False  # step 6
+    influences: list[str] = Field(default_factory=list)  # ids of the people this person influences
+    profile: PersonProfile = Field(default_factory=PersonProfile)
+
+
+class Department(Row):
+    """A department of the key account with its duties (five-step method, steps 1 and 2)."""
+
+    name: Name
+    duties: Note = ""
+    key: bool = False
+
+
+class Need(Row):
+    """A project and its needs (five-step method, step 3)."""
+
+    project: Name
+    kind: NeedKind | None = None
+    description: Note = ""
+    budget_wan: Amount | None = None
+    funds: ShortText = ""  # where the money comes from and whether it is approved
+    timing: dt.date | None = None
+
+
+class PushTask(Row):
+    """A task of the push plan (five-step method, step 5)."""
+
+    task: Name
+    due_on: dt.date | None = None
+    owner: ShortText = ""
+    done: bool = False
 
 
 class InformationItem(Row):
     """An item of the information pyramid or the 'about us' list (chapter 2.1)."""
 
-    level: Literal["public", "limited", "important", "exclusive", "us"]
+    level: InfoLevel
     topic: Name
     status: Literal["known", "partly", "unknown"] = "unknown"
     content: Note = ""
@@ -151,6 +202,11 @@ class Opportunity(Row):
     name: Name
     amount_wan: Amount | None = None
     expected_on: dt.date | None = None
+    position: Position | None = None  # our competitive position
+    funding_source: ShortText = ""
+    decision_process: Note = ""
+    procurement_process: Note = ""
+    people: list[str] = Field(default_factory=list)  # ids of the decision and procurement people
     notes: Note = ""
 
 
@@ -158,6 +214,7 @@ class Factor(Row):
     """A factor of the information analysis (chapters 2.5 and 3.1)."""
 
     text: Name
+    dimension: Dimension | None = None
     advantage: bool
     strong_control: bool
     importance: int = Field(1, ge=1, le=5)
@@ -237,8 +294,11 @@ class AccountPlan(Model):
     customer_tree: Section[TreeUnit] = Field(default_factory=Section[TreeUnit])
     share: ShareCard = Field(default_factory=ShareCard)
     information: Section[InformationItem] = Field(default_factory=Section[InformationItem])
+    departments: Section[Department] = Field(default_factory=Section[Department])
     key_persons: Section[KeyPerson] = Field(default_factory=Section[KeyPerson])
+    needs: Section[Need] = Field(default_factory=Section[Need])
     opportunities: Section[Opportunity] = Field(default_factory=Section[Opportunity])
+    push_plan: Section[PushTask] = Field(default_factory=Section[PushTask])
     factors: Section[Factor] = Field(default_factory=Section[Factor])
     measures: Section[Measure] = Field(default_factory=Section[Measure])
     campaign: Section[CampaignStep] = Field(default_factory=Section[CampaignStep])
@@ -282,7 +342,7 @@ class ExerciseWork(Model):
 class Workbook(Model):
     """The whole file: one trainee, one account plan, the trainee's exercise answers."""
 
-    schema_version: Literal[3] = SCHEMA_VERSION
+    schema_version: Literal[4] = SCHEMA_VERSION
     trainee: Trainee
     plan: AccountPlan = Field(default_factory=AccountPlan)
     exercises: dict[str, ExerciseWork] = Field(default_factory=dict)
@@ -292,7 +352,7 @@ class Workbook(Model):
 # Which chapter fills which section: the start page's progress summary reads this.
 CHAPTER_SECTIONS: dict[str, tuple[str, ...]] = {
     "ch1": ("portfolio", "key_accounts", "customer_tree", "share"),
-    "ch2": ("information", "key_persons", "opportunities"),
+    "ch2": ("information", "departments", "key_persons", "needs", "opportunities", "push_plan", "factors"),
     "ch3": ("factors", "measures", "campaign", "actions"),
     "bidding": ("bids",),
     "ch4": ("assessments",),
