@@ -7,6 +7,7 @@ the store. Nothing is kept in the editor: after every save it re-reads the workb
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -24,14 +25,15 @@ from kamlib.model.validation import describe
 from kamlib.model.workbook import Row, Workbook
 
 NEW = "__new__"
-Kind = Literal["text", "note", "number", "choice", "bool", "history"]
+Kind = Literal["text", "note", "number", "date", "choice", "multi", "bool", "history"]
 HISTORY_YEARS = 2  # rows of past years offered (the course looks at three years: two past + this one)
 Choices = Callable[[Lang, Workbook], list[tuple[str, Any]]]
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One editable field: the model attribute, its label's catalog key, and how it is entered."""
+    """One editable field: the model attribute (dotted for a nested one, e.g. ``profile.interests``),
+    its label's catalog key, and how it is entered."""
 
     name: str
     label: str
@@ -84,10 +86,16 @@ class RowEditor:
                 widget.relabel(lang)
             if spec.hint and hasattr(widget, "placeholder"):
                 widget.placeholder = t(spec.hint, lang)
+            elif spec.kind == "date":
+                widget.placeholder = t("rows.date_hint", lang)
             if spec.kind == "choice" and spec.choices is not None:
                 value = widget.value
                 widget.options = [("—", None), *spec.choices(lang, wb)]
                 widget.value = value if value in {v for _, v in widget.options} else None
+            if spec.kind == "multi" and spec.choices is not None:
+                value = widget.value
+                widget.options = spec.choices(lang, wb)
+                widget.value = tuple(v for v in value if v in {v for _, v in widget.options})
         self.save_button.description = t("rows.save", lang)
         self.delete_button.description = t("rows.delete", lang)
         self.status.relabel(lang)
@@ -100,7 +108,7 @@ class RowEditor:
         """Fill the fields from the chosen row (or empty them for a new row)."""
         row = next((r for r in self.rows(self.page.workbook()) if r.id == self.picker.value), None)
         for spec in self.fields:
-            value = getattr(row, spec.name) if row is not None else None
+            value = _get(row, spec.name) if row is not None else None
             _set(self.inputs[spec.name], spec, value)
         self.status.clear()
 
@@ -118,6 +126,14 @@ class RowEditor:
                     out[spec.name] = parse_number(text) if text else None
                 except ValueError:
                     problems.append(Text("errors.input.not_a_number", {"field": Text(spec.label), "value": text}))
+            elif spec.kind == "date":
+                text = str(raw).strip()
+                try:
+                    out[spec.name] = dt.date.fromisoformat(text) if text else None
+                except ValueError:
+                    problems.append(Text("errors.input.not_a_date", {"field": Text(spec.label), "value": text}))
+            elif spec.kind == "multi":
+                out[spec.name] = list(raw)
             else:
                 out[spec.name] = raw
         if problems:
@@ -125,18 +141,27 @@ class RowEditor:
         return out
 
     def save(self) -> str:
-        """Save the fields into the chosen row, or append a new row; returns the row's id."""
+        """Save the fields into the chosen row, or append a new row; returns the row's id.
+
+        A field left blank takes the model's default when it has one that is not blank.
+        """
         values = self.values()
-        labels = {s.name: Text(s.label) for s in self.fields}
+        for name, value in list(values.items()):
+            field_info = self.model.model_fields.get(name)
+            if value is None and field_info is not None and not field_info.is_required() and (
+                field_info.default is not None or field_info.default_factory is not None
+            ):
+                values[name] = field_info.get_default(call_default_factory=True)
+        labels = {s.name.rsplit(".", 1)[-1]: Text(s.label) for s in self.fields}
         row_id = self.picker.value
 
         def change(wb: Workbook) -> None:
             rows = self.rows(wb)
             if row_id == NEW:
-                rows.append(_validated(self.model, values, labels))
+                rows.append(_validated(self.model, _nest({}, values), labels))
             else:
                 i = next(i for i, r in enumerate(rows) if r.id == row_id)
-                rows[i] = _validated(self.model, {**rows[i].model_dump(), **values}, labels)
+                rows[i] = _validated(self.model, _nest(rows[i].model_dump(), values), labels)
 
         wb = update_workbook(self.page.workbook_path, change, section=self.section)
         saved_id = self.rows(wb)[-1].id if row_id == NEW else row_id
@@ -163,6 +188,25 @@ class RowEditor:
         self.status.say_key("ok", "rows.saved")
         if self.on_saved:
             self.on_saved()
+
+
+def _get(row: Any, name: str) -> Any:
+    for part in name.split("."):
+        row = getattr(row, part)
+    return row
+
+
+def _nest(base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``values`` set, dotted names going into nested tables."""
+    out = dict(base)
+    for name, value in values.items():
+        *parents, leaf = name.split(".")
+        target = out
+        for part in parents:
+            target[part] = dict(target.get(part) or {})
+            target = target[part]
+        target[leaf] = value
+    return out
 
 
 def _validated(model: type[Row], values: dict[str, Any], labels: dict[str, Text]) -> Row:
@@ -230,6 +274,8 @@ def _widget(spec: FieldSpec) -> w.Widget:
         return w.Checkbox(indent=True, style=style)
     if spec.kind == "choice":
         return w.Dropdown(options=[("—", None)], value=None, layout=w.Layout(width="32em"), style=style)
+    if spec.kind == "multi":
+        return w.SelectMultiple(options=[], layout=w.Layout(width="32em", height="7em"), style=style)
     width = "22em" if spec.kind == "number" else "36em"
     return w.Text(layout=w.Layout(width=width), style=style)
 
@@ -243,5 +289,9 @@ def _set(widget: w.Widget, spec: FieldSpec, value: Any) -> None:
         widget.value = value if value in {v for _, v in widget.options} else None
     elif spec.kind == "number":
         widget.value = "" if value is None else f"{value:g}"
+    elif spec.kind == "date":
+        widget.value = "" if value is None else value.isoformat()
+    elif spec.kind == "multi":
+        widget.value = tuple(v for v in (value or []) if v in {v for _, v in widget.options})
     else:
         widget.value = value or ""
