@@ -77,6 +77,10 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    import people
+
+    print()
+    print(people.report(people.measure()))
 
 
 if __name__ == "__main__":

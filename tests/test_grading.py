@@ -155,3 +155,14 @@ def test_cli_scores_a_submission(home: Path, capsys: pytest.CaptureFixture[str])
     assert "11 / 11 points" in out and "Li Wei" in out
     assert kam(["--lang", "zh", "score", str(home / "missing.json")]) == 2
     assert "找不到提交文件" in capsys.readouterr().err
+
+
+def test_shipped_case_files_hold_no_answers() -> None:
+    """A case a trainee gets tells the story's setting only; true codes and levels stay with the key."""
+    import tomllib
+
+    answer_fields = {"role", "style", "attitude", "contact", "reports_to", "influences", "level"}
+    for path in (ROOT / "kamlib" / "exercises").glob("*_case.toml"):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        rows = [r for v in data.values() if isinstance(v, list) for r in v if isinstance(r, dict)]
+        assert not [r for r in rows if answer_fields & set(r)], path.name

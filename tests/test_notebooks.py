@@ -13,7 +13,17 @@ import pytest
 from kamlib import paths
 from kamlib.grading import load_key, model_answers
 from kamlib.model import Trainee, create_workbook, update_workbook
-from kamlib.model.workbook import Account, KeyAccountPick, ShareCard, TreeUnit, Workbook, YearFigures
+from kamlib.model.workbook import (
+    Account,
+    Factor,
+    InformationItem,
+    KeyAccountPick,
+    KeyPerson,
+    ShareCard,
+    TreeUnit,
+    Workbook,
+    YearFigures,
+)
 from kamlib.submission import Submission, write_submission
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +79,15 @@ def _sample_plan(wb: Workbook) -> None:
     wb.plan.customer_tree.items = [head, branch, TreeUnit(name="Credit dept", kind="user", parent_id=branch.id)]
     wb.plan.share = ShareCard(account_id=accounts[0].id, goal="Raise SoW to 70%", problem="New CIO",
                               organisation="CIO and procurement")
+    wb.plan.focus_account = accounts[0].id
+    vp = KeyPerson(name="Chen", title="Senior VP", role="A", style="D", attitude="=", contact="0", decision_layer=True)
+    cio = KeyPerson(name="Zhou", title="CIO", reports_to=vp.id, role="D", style="A", attitude="+", contact="N",
+                    influences=[vp.id], inner_circle=True)
+    wb.plan.key_persons.items = [vp, cio, KeyPerson(name="Wu", title="System manager", reports_to=cio.id, role="U",
+                                                    style="E", attitude="*", contact="F")]
+    wb.plan.information.items = [InformationItem(level="public", topic="Annual report", status="known"),
+                                 InformationItem(level="important", topic="Budget", status="partly")]
+    wb.plan.factors.items = [Factor(text="Price above the rival", advantage=False, strong_control=True)]
 
 
 def _texts(nb: nbformat.NotebookNode) -> list[str]:

@@ -9,13 +9,28 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from kamlib.errors import GradingError
 from kamlib.exercises import EXERCISES_DIR, load_exercise
 from kamlib.i18n import Lang, t
-from kamlib.model.workbook import Account, Amount, Influence, Percent, Relationship, YearFigures
+from kamlib.model.workbook import (
+    Account,
+    Amount,
+    Attitude,
+    Contact,
+    Influence,
+    InfoLevel,
+    KeyPerson,
+    Percent,
+    Relationship,
+    Role,
+    Style,
+    YearFigures,
+)
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
 
@@ -135,3 +150,147 @@ def case_markdown(exercise_id: str, lang: Lang) -> str:
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     parts = [t(f"{key}.heading", lang), t(f"{key}.intro", lang), "\n".join(rows), t(f"{key}.note", lang)]
     return "\n\n".join(parts)
+
+
+# ---- a case of key persons (exercise 02): the people at one account and pieces of information ----------------
+
+
+class CasePerson(BaseModel):
+    """A key person of the case with their true codes (chapter 2.4); ``reports_to`` None: nobody in the case."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Code
+    reports_to: Code | None = None
+    role: Role
+    style: Style
+    attitude: Attitude
+    contact: Contact
+    influences: tuple[Code, ...] = ()  # the people this person influences
+
+
+class CaseInfo(BaseModel):
+    """A piece of information about the account (or about us) and its true level of the pyramid (chapter 2.1)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Code
+    level: InfoLevel
+
+
+class PeopleCase(BaseModel):
+    """The case file of a key-person exercise: catalog, the account's catalog key, its people and information."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    catalog: Code
+    account: str  # catalog key of the account's name, e.g. "ex01.account.a09"
+    people: tuple[CasePerson, ...] = Field(min_length=1)
+    info: tuple[CaseInfo, ...] = ()
+
+    @model_validator(mode="after")
+    def _a_sound_chart(self) -> PeopleCase:
+        codes = [p.code for p in self.people]
+        if len(set(codes)) != len(codes) or len({i.code for i in self.info}) != len(self.info):
+            raise ValueError("person and information codes must be distinct")
+        for p in self.people:
+            others = set(codes) - {p.code}
+            if (p.reports_to is not None and p.reports_to not in others) or not set(p.influences) <= others:
+                raise ValueError(f"person {p.code}: reports_to and influences name other people of the case")
+        boss = {p.code: p.reports_to for p in self.people}
+        for code in codes:  # every chain of superiors ends: no one reports to themself in a loop
+            seen = set()
+            while code is not None:
+                if code in seen:
+                    raise ValueError("the reporting lines form a loop")
+                seen.add(code)
+                code = boss[code]
+        return self
+
+    def person(self, code: str) -> CasePerson:
+        for p in self.people:
+            if p.code == code:
+                return p
+        raise KeyError(code)
+
+
+class PeopleOutline(BaseModel):
+    """What trainees get of a key-person case: the story's catalog, the account, who is in it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    catalog: Code
+    account: str
+    people: tuple[str, ...] = Field(min_length=1)
+
+
+def _case_path(exercise_id: str) -> Path:
+    name = load_exercise(exercise_id).case
+    if name is None:
+        raise ValueError(f"exercise {exercise_id} has no case")
+    return EXERCISES_DIR / name
+
+
+def _load_toml(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def is_people_case(exercise_id: str) -> bool:
+    """Whether the exercise's case is a case of key persons (else an account list)."""
+    return "people" in _load_toml(_case_path(exercise_id))
+
+
+@cache
+def load_people_outline(exercise_id: str) -> PeopleOutline:
+    """The shipped part of a key-person case (no answers)."""
+    return PeopleOutline.model_validate(_load_toml(_case_path(exercise_id)))
+
+
+@cache
+def load_people_case(exercise_id: str) -> PeopleCase:
+    """The whole key-person case with its true codes: instructor material beside the key (solutions/keys)."""
+    from kamlib.grading import keys_dir
+
+    path = keys_dir() / Path(_case_path(exercise_id)).name
+    if not path.is_file():
+        raise GradingError("grading.no_key", exercise=exercise_id, file=str(path))
+    return PeopleCase.model_validate(_load_toml(path))
+
+
+def person_label(exercise_id: str, code: str, lang: Lang) -> str:
+    """How a person of the case reads in ``lang``: name and title."""
+    return t(f"{load_people_outline(exercise_id).catalog}.who.{code}", lang)
+
+
+def case_people(exercise_id: str, lang: Lang = "zh") -> list[KeyPerson]:
+    """The case's people as workbook key persons (id = code) with their true codes; A and D form the decision layer."""
+    case = load_people_case(exercise_id)
+    return [
+        KeyPerson(
+            id=p.code, name=person_label(exercise_id, p.code, lang), reports_to=p.reports_to, role=p.role,
+            style=p.style, attitude=p.attitude, contact=p.contact, decision_layer=p.role in ("A", "D"),
+            influences=list(p.influences),
+        )
+        for p in case.people
+    ]
+
+
+def people_case_markdown(exercise_id: str, lang: Lang) -> str:
+    """The key-person case as Markdown: heading, the account's situation, the story of each person, who is who."""
+    case = load_people_outline(exercise_id)
+    key = f"{case.catalog}.case"
+    account = t(case.account, lang)
+    people = t(f"{key}.separator", lang).join(person_label(exercise_id, code, lang) for code in case.people)
+    parts = [
+        t(f"{key}.heading", lang, account=account), t(f"{key}.intro", lang, account=account),
+        t(f"{key}.story", lang), t(f"{key}.people", lang, people=people),
+    ]
+    return "\n\n".join(parts)
+
+
+def exercise_case_markdown(exercise_id: str, lang: Lang) -> str:
+    """The exercise's case as Markdown, whichever kind of case it is."""
+    if is_people_case(exercise_id):
+        return people_case_markdown(exercise_id, lang)
+    return case_markdown(exercise_id, lang)

@@ -179,7 +179,7 @@ def exercise_page(
     submissions: str | Path | None = None,
 ) -> Page:
     """The whole exercise notebook: title, intro, the case if it has one, then the form (or how to register first)."""
-    from kamlib.exercises.case import case_markdown
+    from kamlib.exercises.case import exercise_case_markdown
 
     page = Page(lang=lang, workbook=workbook)
     page.show(lambda lang: Markdown(f"# {t(f'{exercise_id}.title', lang)}"))
@@ -188,7 +188,7 @@ def exercise_page(
         return page
     page.prose(f"{exercise_id}.intro")
     if load_exercise(exercise_id).case:
-        page.show(lambda lang: Markdown(case_markdown(exercise_id, lang)))
+        page.show(lambda lang: Markdown(exercise_case_markdown(exercise_id, lang)))
     try:
         page.form(ExerciseForm(page, exercise_id, submissions))
     except KamError as exc:  # e.g. a damaged workbook file: explain, never a traceback

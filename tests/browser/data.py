@@ -6,7 +6,15 @@ from pathlib import Path
 
 from kamlib.grading import load_key, model_answers
 from kamlib.model import Trainee, create_workbook, update_workbook
-from kamlib.model.workbook import Account, KeyAccountPick, TreeUnit, Workbook, YearFigures
+from kamlib.model.workbook import (
+    Account,
+    InformationItem,
+    KeyAccountPick,
+    KeyPerson,
+    TreeUnit,
+    Workbook,
+    YearFigures,
+)
 from kamlib.submission import Submission, write_submission
 
 
@@ -20,6 +28,11 @@ def _plan(wb: Workbook) -> None:
     wb.plan.key_accounts = [KeyAccountPick(account_id=accounts[0].id, kind="top")]
     head = TreeUnit(name="Harbour Bank HQ", kind="unit")
     wb.plan.customer_tree.items = [head, TreeUnit(name="East branch", kind="dmu", parent_id=head.id, bp_wan=500)]
+    wb.plan.focus_account = accounts[0].id
+    vp = KeyPerson(name="Chen", title="Senior VP", role="A", style="D", attitude="=", contact="0")
+    wb.plan.key_persons.items = [vp, KeyPerson(name="Zhou", title="CIO", reports_to=vp.id, role="D", style="A",
+                                               attitude="+", contact="N", influences=[vp.id])]
+    wb.plan.information.items = [InformationItem(level="public", topic="Annual report", status="known")]
 
 
 def fill_home(home: Path) -> None:
@@ -29,6 +42,6 @@ def fill_home(home: Path) -> None:
     create_workbook(trainee, path)
     update_workbook(path, _plan)
     (home / "workbook" / ".last-trainee").write_text("browser", encoding="utf-8")
-    for exercise in ("ex00", "ex01"):
+    for exercise in ("ex00", "ex01", "ex02"):
         answers = model_answers(load_key(exercise), "en")
         write_submission(Submission(exercise_id=exercise, trainee=trainee, answers=answers), home / "submissions")

@@ -48,8 +48,21 @@ def chapter_1(page) -> None:
     assert page.locator("img").count() >= 4  # grid, scatter, pyramid, tree
 
 
-def exercise_01(page) -> None:
-    page.locator(".widget-dropdown select").first.select_option("D3")
+def chapter_2(page) -> None:
+    editor = page.locator(".widget-vbox", has=page.locator(".widget-dropdown", has_text="Reports to")).last
+    editor.locator(".widget-text", has_text="Name").first.locator("input").fill("Test Person")
+    role = editor.locator(".widget-dropdown", has_text="Authority (role)").locator("select")
+    role.select_option(label="D Decision-maker")
+    editor.locator(".widget-dropdown", has_text="Relationship to us").locator("select").select_option(
+        label="/ opponent")
+    editor.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved to your workbook.").first.wait_for(timeout=TIMEOUT)
+    page.get_by_text("Test Person").first.wait_for(timeout=TIMEOUT)  # red flags name the new opponent
+    assert page.locator("img").count() >= 3  # readiness, panorama, matrix
+
+
+def exercise_with_drop_downs(page) -> None:
+    page.locator(".widget-dropdown select").first.select_option(index=1)
     page.get_by_role("button", name="Self-check").click()
     page.get_by_text("Self-check:").wait_for(timeout=TIMEOUT)
 
@@ -63,10 +76,13 @@ CASES: dict[str, tuple[str, Callable]] = {
     # notebook: (what shows when it has run, the trainee's steps)
     "notebooks/00_start_here.ipynb": (".widget-toggle-button", start_page),
     "notebooks/01_key_account_screening.ipynb": (".widget-dropdown", chapter_1),
+    "notebooks/02_customer_analysis.ipynb": (".widget-dropdown", chapter_2),
     "exercises/ex00_warmup.ipynb": (".widget-radio-box", exercise_00),
-    "exercises/ex01_screening.ipynb": (".widget-dropdown", exercise_01),
+    "exercises/ex01_screening.ipynb": (".widget-dropdown", exercise_with_drop_downs),
+    "exercises/ex02_customer_analysis.ipynb": (".widget-dropdown", exercise_with_drop_downs),
     "solutions/ex00_warmup.ipynb": (".widget-dropdown", solution),
     "solutions/ex01_screening.ipynb": (".widget-dropdown", solution),
+    "solutions/ex02_customer_analysis.ipynb": (".widget-dropdown", solution),
 }
 TIMES: dict[str, float] = {}
 

@@ -1,0 +1,422 @@
+"""Chapter 2 forms: the information inventory, the five-step method, the six-step key-person analysis
+and the information analysis model, for the key account chosen in chapter 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import Image, Markdown
+
+from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
+from kamlib.forms.page import Page
+from kamlib.forms.rows import FieldSpec, RowEditor
+from kamlib.i18n import Lang, t
+from kamlib.model import update_workbook
+from kamlib.model.workbook import (
+    Department,
+    Factor,
+    InformationItem,
+    KeyPerson,
+    Need,
+    Opportunity,
+    PushTask,
+    Workbook,
+)
+
+LEVELS = ("public", "limited", "important", "exclusive", "us")
+STATUSES = ("known", "partly", "unknown")
+ROLES, STYLES, ATTITUDES, CONTACTS = ("A", "D", "E", "U"), ("D", "K", "A", "E"), ("*", "+", "=", "-", "/"), (
+    "0", "1", "N", "F")
+NEED_KINDS = ("service", "product", "logistics")
+POSITIONS = ("strong", "even", "weak")
+DIMENSIONS = ("product", "price", "service", "people", "politics", "other")
+
+
+def _codes(group: str, values: tuple[str, ...]) -> Any:
+    """Choices labelled from the catalog: ``group`` is a key prefix such as ``analysis.level``."""
+    return lambda lang, _wb: [(t(f"{group}.{_key(v)}", lang), v) for v in values]
+
+
+def _key(code: str) -> str:
+    """Catalog-safe key of a course code (the attitude symbols are not TOML keys)."""
+    return {"*": "strong", "+": "support", "=": "neutral", "-": "against", "/": "oppose"}.get(code, code)
+
+
+def _people(lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
+    return [(f"{p.name} ({p.title})" if p.title else p.name, p.id) for p in wb.plan.key_persons.items]
+
+
+def _png(fig: Any) -> Image:
+    from kamlib.charts.render import to_png
+
+    return Image(data=to_png(fig))
+
+
+def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
+    page = Page(lang=lang, workbook=workbook)
+    page.prose("ch2.intro")
+    if not page.registered:
+        page.prose("page.not_registered")
+    return page
+
+
+# ---- the key account under analysis -------------------------------------------------------------
+
+
+class FocusForm:
+    """Which key account this chapter analyses (chosen among the chapter 1 list, picks first)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.status = Status(page)
+        self.account = w.Dropdown(layout=w.Layout(width="36em"), style={"description_width": "initial"})
+        self.account.observe(guarded(page, self.status)(lambda _c: self.save()), names="value")
+        self.widget = w.VBox([self.account, self.status.widget])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        plan = self.page.workbook().plan
+        picked = [p.account_id for p in plan.key_accounts]
+        accounts = sorted(plan.portfolio.items, key=lambda a: (a.id not in picked, a.name))
+        options = [("—", None), *((a.name, a.id) for a in accounts)]
+        self._relabelling = True  # the options change below is not the trainee's choice
+        try:
+            self.account.options = options
+            self.account.value = plan.focus_account if plan.focus_account in {v for _, v in options} else None
+        finally:
+            self._relabelling = False
+        self.account.description = t("ch2.focus.label", lang)
+        if not plan.portfolio.items:
+            self.status.say_key("info", "ch2.focus.no_accounts")
+        self.status.relabel(lang)
+
+    def save(self) -> None:
+        chosen = self.account.value
+        if getattr(self, "_relabelling", False) or chosen == self.page.workbook().plan.focus_account:
+            return
+        update_workbook(self.page.workbook_path, lambda wb: setattr(wb.plan, "focus_account", chosen))
+        self.page.refresh()
+        self.status.say_key("ok", "rows.saved")
+
+
+def focus_form(page: Page) -> FocusForm | None:
+    return page.form(FocusForm(page)) if page.registered else None
+
+
+# ---- information (2.1, 2.2) -----------------------------------------------------------------------
+
+INFO_FIELDS = (
+    FieldSpec("level", "fields.info_level", "choice", _codes("analysis.level", LEVELS)),
+    FieldSpec("topic", "fields.topic"),
+    FieldSpec("status", "fields.info_status", "choice", _codes("analysis.status", STATUSES)),
+    FieldSpec("content", "fields.content", "note"),
+    FieldSpec("channel", "fields.channel", hint="ch2.hint.channel"),
+    FieldSpec("learned_on", "fields.learned_on", "date"),
+)
+
+
+class SeedForm:
+    """Adds the course's standard items of the pyramid (and the "about us" list) that are missing."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.status = Status(page)
+        self.seed = button("")
+        self.seed.on_click(guarded(page, self.status)(lambda _b: self.add_standard()))
+        self.widget = w.VBox([self.seed, self.status.widget])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        self.seed.description = t("ch2.info.seed", lang)
+        self.status.relabel(lang)
+
+    def add_standard(self) -> int:
+        from kamlib.analysis import missing_standard_items
+
+        missing = missing_standard_items(self.page.workbook().plan.information.items, self.page.lang)
+        update_workbook(self.page.workbook_path, lambda wb: wb.plan.information.items.extend(missing),
+                        section="information")
+        self.page.refresh()
+        self.status.say_key("ok", "ch2.info.seeded", count=len(missing))
+        return len(missing)
+
+
+def information(page: Page) -> RowEditor | None:
+    """The inventory: seed it with the course's items, record what is known and where it came from."""
+    if not page.registered:
+        return None
+    page.form(SeedForm(page))
+    editor = page.form(RowEditor(
+        page, "information", InformationItem, INFO_FIELDS,
+        row_label=lambda i, lang: f"{t(f'analysis.level.{i.level}', lang)} · {i.topic} · "  # type: ignore[attr-defined]
+                                  f"{t(f'analysis.status.{i.status}', lang)}",  # type: ignore[attr-defined]
+    ))
+
+    def readiness(lang: Lang) -> Any:
+        from kamlib.charts.analysis import readiness_chart
+
+        items = page.workbook().plan.information.items
+        return _png(readiness_chart(items, lang)) if items else Markdown(t("ch2.info.empty", lang))
+
+    page.show(readiness)
+    page.prose("ch2.info.guidance")
+    return editor
+
+
+# ---- the five-step method (2.3) ---------------------------------------------------------------------
+
+
+def five_steps(page: Page) -> None:
+    """Where the trainee stands on each step, and what is still missing before the next one."""
+    if not page.registered:
+        return
+
+    def render(lang: Lang) -> Markdown:
+        from kamlib.analysis import five_step_status
+
+        lines = []
+        for n, step in enumerate(five_step_status(page.workbook().plan), start=1):
+            mark = "✔" if step.done else "○"
+            lines.append(f"**{mark} {t(f'analysis.step.{n}.title', lang)}** — {t(f'analysis.step.{n}.what', lang)}")
+            lines += [f"  - {md_escape(m.render(lang))}" for m in step.missing]
+        return Markdown("\n".join(f"{line}  " for line in lines))
+
+    page.show(render)
+
+
+DEPARTMENT_FIELDS = (
+    FieldSpec("name", "fields.department_name"),
+    FieldSpec("duties", "fields.duties", "note"),
+    FieldSpec("key", "fields.key_department", "bool"),
+)
+NEED_FIELDS = (
+    FieldSpec("project", "fields.project"),
+    FieldSpec("kind", "fields.need_kind", "choice", _codes("ch2.need", NEED_KINDS)),
+    FieldSpec("description", "fields.description", "note"),
+    FieldSpec("budget_wan", "fields.budget_wan", "number"),
+    FieldSpec("funds", "fields.funds"),
+    FieldSpec("timing", "fields.timing", "date"),
+)
+OPPORTUNITY_FIELDS = (
+    FieldSpec("name", "fields.opportunity"),
+    FieldSpec("amount_wan", "fields.amount_wan", "number"),
+    FieldSpec("expected_on", "fields.expected_on", "date"),
+    FieldSpec("position", "fields.position", "choice", _codes("ch2.position", POSITIONS)),
+    FieldSpec("funding_source", "fields.funding_source"),
+    FieldSpec("decision_process", "fields.decision_process", "note"),
+    FieldSpec("procurement_process", "fields.procurement_process", "note"),
+    FieldSpec("people", "fields.decision_people", "multi", _people),
+)
+TASK_FIELDS = (
+    FieldSpec("task", "fields.task"),
+    FieldSpec("due_on", "fields.due_on", "date"),
+    FieldSpec("owner", "fields.owner"),
+    FieldSpec("done", "fields.done", "bool"),
+)
+
+
+def departments(page: Page) -> RowEditor | None:
+    if not page.registered:
+        return None
+    return page.form(RowEditor(page, "departments", Department, DEPARTMENT_FIELDS,
+                               row_label=lambda d, lang: d.name + (" ★" if d.key else "")))  # type: ignore[attr-defined]
+
+
+def needs(page: Page) -> RowEditor | None:
+    if not page.registered:
+        return None
+    return page.form(RowEditor(page, "needs", Need, NEED_FIELDS,
+                               row_label=lambda n, lang: n.project))  # type: ignore[attr-defined]
+
+
+def opportunities(page: Page) -> RowEditor | None:
+    """Opportunities, ranked by amount, timing and competitive position."""
+    if not page.registered:
+        return None
+    editor = page.form(RowEditor(page, "opportunities", Opportunity, OPPORTUNITY_FIELDS,
+                                 row_label=lambda o, lang: o.name))  # type: ignore[attr-defined]
+
+    def ranked(lang: Lang) -> Markdown:
+        from kamlib.analysis import rank_opportunities
+
+        opps = rank_opportunities(page.workbook().plan.opportunities.items)
+        if not opps:
+            return Markdown("")
+        rows = [[str(i), md_escape(o.name), "—" if o.amount_wan is None else f"{o.amount_wan:,.6g}",
+                 o.expected_on.isoformat() if o.expected_on else "—",
+                 t(f"ch2.position.{o.position}", lang) if o.position else "—"] for i, o in enumerate(opps, 1)]
+        headers = [t(f"ch2.opportunity.col.{c}", lang) for c in ("rank", "name", "amount", "timing", "position")]
+        return Markdown(markdown_table(headers, rows))
+
+    page.show(ranked)
+    return editor
+
+
+def push_plan(page: Page) -> RowEditor | None:
+    if not page.registered:
+        return None
+    return page.form(RowEditor(page, "push_plan", PushTask, TASK_FIELDS,
+                               row_label=lambda k, lang: ("✔ " if k.done else "") + k.task))  # type: ignore[attr-defined]
+
+
+# ---- the six-step key-person analysis (2.4) -----------------------------------------------------------
+
+PERSON_FIELDS = (
+    FieldSpec("name", "fields.person_name"),
+    FieldSpec("title", "fields.title"),
+    FieldSpec("department", "fields.department"),
+    FieldSpec("key_department", "fields.key_department", "bool"),
+    FieldSpec("reports_to", "fields.reports_to", "choice", _people),
+    FieldSpec("role", "fields.role", "choice", _codes("ch2.role", ROLES)),
+    FieldSpec("style", "fields.style", "choice", _codes("ch2.style", STYLES)),
+    FieldSpec("attitude", "fields.attitude", "choice", _codes("ch2.attitude", ATTITUDES)),
+    FieldSpec("contact", "fields.contact", "choice", _codes("ch2.contact", CONTACTS)),
+    FieldSpec("inner_circle", "fields.inner_circle", "bool"),
+    FieldSpec("decision_layer", "fields.decision_layer", "bool"),
+    FieldSpec("influences", "fields.influences", "multi", _people),
+    FieldSpec("profile.background", "fields.background", "note"),
+    FieldSpec("profile.interests", "fields.interests", "note"),
+    FieldSpec("profile.career_goals", "fields.career_goals", "note"),
+    FieldSpec("profile.personal_win", "fields.personal_win", "note"),
+)
+
+
+def _person_label(p: Any, lang: Lang) -> str:
+    from kamlib.people import person_code
+
+    return f"{p.name} · {person_code(p)}"
+
+
+def key_persons(page: Page) -> RowEditor | None:
+    """Steps 1–6 for each person, then the panorama, the matrix, red flags and leverage routes."""
+    if not page.registered:
+        return None
+    editor = page.form(RowEditor(page, "key_persons", KeyPerson, PERSON_FIELDS, row_label=_person_label))
+
+    def panorama(lang: Lang) -> Any:
+        from kamlib.charts.people import panorama_chart
+        from kamlib.people import reporting_problems
+
+        people = page.workbook().plan.key_persons.items
+        if not people:
+            return Markdown(t("ch2.people.empty", lang))
+        problems = reporting_problems(people)
+        if problems:
+            return Markdown(t("ch2.people.problems", lang) + "\n\n" + "\n".join(
+                f"- {md_escape(p.render(lang))}" for p in problems))
+        return _png(panorama_chart(people, lang))
+
+    def matrix(lang: Lang) -> Any:
+        from kamlib.charts.people import attitude_power_chart
+
+        people = page.workbook().plan.key_persons.items
+        return _png(attitude_power_chart(people, lang)) if people else Markdown("")
+
+    page.show(panorama)
+    page.show(matrix)
+    page.show(lambda lang: coaching(page.workbook().plan.key_persons.items, lang))
+    return editor
+
+
+def coaching(people: list[KeyPerson], lang: Lang) -> Markdown:
+    """The two figures, the codes, the red flags and the leverage routes, in words."""
+    from kamlib.people import (
+        leverage_routes,
+        map_completeness,
+        person_code,
+        position_strength,
+        red_flags,
+        reporting_problems,
+    )
+
+    if not people or reporting_problems(people):
+        return Markdown("")
+    names = {p.id: p.name for p in people}
+    parts = [t("ch2.people.figures", lang, completeness=f"{map_completeness(people):.0%}",
+               strength=f"{position_strength(people):.0%}")]
+    codes = [[md_escape(p.name), md_escape(person_code(p))] for p in people]
+    parts.append(markdown_table([t("ch2.people.col.person", lang), t("ch2.people.col.code", lang)], codes))
+    flags = red_flags(people)
+    parts.append(f"**{t('ch2.people.flags', lang)}**")
+    parts += [f"- ⚠ {md_escape(f.text.render(lang))}" for f in flags] or [f"- {t('ch2.people.no_flags', lang)}"]
+    routes = leverage_routes(people)
+    if routes:
+        parts.append(f"**{t('ch2.people.routes', lang)}**")
+        for target, paths in routes.items():
+            shown = "; ".join(" → ".join(md_escape(names[i]) for i in path) for path in paths) or t(
+                "ch2.people.no_route", lang)
+            parts.append(f"- {md_escape(names[target])}: {shown}")
+    return Markdown("\n\n".join(parts))
+
+
+def styles_guide(page: Page) -> None:
+    """The four social styles on their two axes, and how to work with each (our own guidance)."""
+    page.prose("ch2.styles")
+
+
+class DeckExample:
+    """Show the deck's worked example (not saved): its codes, panorama and coaching."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.show_button = button("")
+        self.output = w.Output()
+        self.status = Status(page)
+        self.show_button.on_click(guarded(page, self.status)(lambda _b: self.show()))
+        self.widget = w.VBox([self.show_button, self.status.widget, self.output])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        self.show_button.description = t("ch2.example.show", lang)
+        self.status.relabel(lang)
+
+    def show(self) -> None:
+        from kamlib.charts.people import panorama_chart
+        from kamlib.people import deck_example
+
+        people = deck_example(self.page.lang)
+        self.output.outputs = ()
+        self.output.append_display_data(_png(panorama_chart(people, self.page.lang)))
+        self.output.append_display_data(coaching(people, self.page.lang))
+
+
+def deck_example_view(page: Page) -> DeckExample:
+    return page.form(DeckExample(page))
+
+
+# ---- the information analysis model (2.5) -------------------------------------------------------------
+
+FACTOR_FIELDS = (
+    FieldSpec("text", "fields.factor"),
+    FieldSpec("dimension", "fields.dimension", "choice", _codes("analysis.dimension", DIMENSIONS)),
+    FieldSpec("advantage", "fields.advantage", "bool"),
+    FieldSpec("strong_control", "fields.strong_control", "bool"),
+    FieldSpec("importance", "fields.importance", "number", hint="ch2.hint.importance"),
+)
+
+
+def factors(page: Page) -> RowEditor | None:
+    """Every item that affects the decision; the list feeds chapter 3."""
+    if not page.registered:
+        return None
+    editor = page.form(RowEditor(page, "factors", Factor, FACTOR_FIELDS,
+                                 row_label=lambda f, lang: f.text))  # type: ignore[attr-defined]
+
+    def table(lang: Lang) -> Markdown:
+        from kamlib.analysis import factor_quadrant
+
+        items = page.workbook().plan.factors.items
+        if not items:
+            return Markdown("")
+        rows = [[md_escape(f.text), t(f"analysis.dimension.{f.dimension}", lang) if f.dimension else "—",
+                 t("ch2.factor.advantage" if f.advantage else "ch2.factor.disadvantage", lang),
+                 t("ch2.factor.strong" if f.strong_control else "ch2.factor.weak", lang),
+                 t(f"analysis.quadrant.{factor_quadrant(f)}", lang), str(f.importance)] for f in items]
+        headers = [t(f"ch2.factor.col.{c}", lang) for c in ("factor", "dimension", "side", "control", "response",
+                                                              "importance")]
+        return Markdown(markdown_table(headers, rows))
+
+    page.show(table)
+    return editor

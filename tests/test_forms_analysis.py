@@ -1,0 +1,106 @@
+"""Chapter 2 forms without a browser: the inventory, the five steps, the key-person map, the factors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kamlib.forms import analysis as ch2
+from kamlib.forms.page import Page
+from kamlib.forms.rows import NEW
+from kamlib.model import load_workbook, update_workbook
+from kamlib.model.workbook import Account
+
+
+def _add(editor, **values) -> str:
+    editor.picker.value = NEW
+    for name, value in values.items():
+        editor.inputs[name].value = value
+    return editor.save()
+
+
+def _shown(page: Page) -> list[str]:
+    """Everything the page's displays show now, as text."""
+    out = []
+    for _target, render in page._displays:
+        obj = render(page.lang)
+        out.append(getattr(obj, "data", "") if isinstance(getattr(obj, "data", ""), str) else "<image>")
+    return out
+
+
+def test_focus_account_is_chosen_from_the_chapter_1_list(workbook_file: Path) -> None:
+    account = Account(name="Harbour Bank", bp_wan=900, sow_pct=60)
+    update_workbook(workbook_file, lambda wb: wb.plan.portfolio.items.append(account))
+    form = ch2.FocusForm(Page(lang="en"))
+    form.account.value = account.id
+    assert load_workbook(workbook_file).plan.focus_account == account.id
+
+
+def test_information_inventory_is_seeded_and_edited(workbook_file: Path) -> None:
+    page = Page(lang="en")
+    editor = ch2.information(page)
+    seed = next(f for f in page._forms if isinstance(f, ch2.SeedForm))
+    added = seed.add_standard()
+    items = load_workbook(workbook_file).plan.information.items
+    assert added == len(items) > 10 and {i.level for i in items} == {"public", "limited", "important",
+                                                                      "exclusive", "us"}
+    assert seed.add_standard() == 0  # nothing twice
+    editor.picker.value = items[0].id
+    editor.inputs["status"].value = "known"
+    editor.inputs["channel"].value = "customer website"
+    editor.inputs["learned_on"].value = "2026-11-20"
+    editor.save()
+    first = load_workbook(workbook_file).plan.information.items[0]
+    assert (first.status, first.channel, str(first.learned_on)) == ("known", "customer website", "2026-11-20")
+    editor.inputs["learned_on"].value = "20 Nov"
+    editor.save_button.click()
+    assert "YYYY-MM-DD" in editor.status.text and "Learned on" in editor.status.text
+
+
+def test_key_person_map_with_codes_flags_and_routes(workbook_file: Path) -> None:
+    page = Page(lang="en")
+    editor = ch2.key_persons(page)
+    vp = _add(editor, name="Chen", title="Senior VP", role="A", style="D", attitude="=", contact="0")
+    editor.relabel("en")
+    it = _add(editor, name="Zhou", title="IS director", reports_to=vp, role="D", style="A", attitude="+",
+              contact="N")
+    editor.relabel("en")
+    sysmgr = _add(editor, **{"name": "Wu", "title": "System manager", "reports_to": it, "role": "U", "style": "E",
+                             "attitude": "*", "contact": "F", "influences": (vp,),
+                             "profile.interests": "cycling"})
+    people = load_workbook(workbook_file).plan.key_persons.items
+    assert people[2].influences == [vp] and people[2].profile.interests == "cycling"
+    assert "U E * F" in editor.picker.label or any("U E * F" in label for label, _ in editor.picker.options)
+    coaching = ch2.coaching(people, "en").data
+    assert "Senior VP" in coaching and "Chen" in coaching  # codes and red flags name the people
+    assert "Map completeness" in coaching and "Our position strength" in coaching
+    assert sysmgr
+
+
+def test_factors_show_their_quadrant(workbook_file: Path) -> None:
+    page = Page(lang="en")
+    editor = ch2.factors(page)
+    _add(editor, text="Price higher than the rival", dimension="price", advantage=False, strong_control=True,
+         importance="4")
+    _add(editor, text="Fast service response", dimension="service", advantage=True, strong_control=True)
+    table = next(s for s in _shown(page) if "Price higher" in s)
+    assert "Eliminate" in table and "Leverage" in table
+
+
+def test_five_steps_say_what_is_missing(workbook_file: Path) -> None:
+    page = Page(lang="zh")
+    ch2.five_steps(page)
+    before = _shown(page)[0]
+    assert before.count("○") == 5
+    editor = ch2.departments(page)
+    _add(editor, name="信息服务部", duties="IT 规划与采购", key=True)
+    after = _shown(page)[0]
+    assert after.count("○") < 5
+
+
+def test_deck_example_is_shown_not_saved(workbook_file: Path) -> None:
+    page = Page(lang="en")
+    view = ch2.deck_example_view(page)
+    view.show()
+    kinds = [list(o["data"]) for o in view.output.outputs]
+    assert ["image/png", "text/plain"] in kinds or any("image/png" in k for k in kinds)
+    assert load_workbook(workbook_file).plan.key_persons.items == []
