@@ -6,9 +6,13 @@ import io
 
 from matplotlib.figure import Figure
 
+MAX_WIDTH_PX = 2400  # wider than any screen: a very wide chart is drawn at a lower resolution
 
-def to_png(fig: Figure, dpi: int = 110) -> bytes:
-    """The figure as PNG bytes (tight bounding box, white background)."""
+
+def to_png(fig: Figure, dpi: int = 110, tight: bool = True) -> bytes:
+    """The figure as PNG bytes on white. ``tight`` crops to what is drawn, at the cost of a second
+    drawing pass; charts whose layout engine already places every text can skip it."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    dpi = min(dpi, int(MAX_WIDTH_PX / fig.get_figwidth()))
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None, facecolor="white")
     return buf.getvalue()

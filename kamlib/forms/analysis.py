@@ -48,10 +48,10 @@ def _people(lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
     return [(f"{p.name} ({p.title})" if p.title else p.name, p.id) for p in wb.plan.key_persons.items]
 
 
-def _png(fig: Any) -> Image:
+def _png(fig: Any, tight: bool = True) -> Image:
     from kamlib.charts.render import to_png
 
-    return Image(data=to_png(fig))
+    return Image(data=to_png(fig, tight=tight))
 
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
@@ -160,7 +160,7 @@ def information(page: Page) -> RowEditor | None:
         items = page.workbook().plan.information.items
         return _png(readiness_chart(items, lang)) if items else Markdown(t("ch2.info.empty", lang))
 
-    page.show(readiness)
+    page.show(readiness, on={"information"})
     page.prose("ch2.info.guidance")
     return editor
 
@@ -250,7 +250,7 @@ def opportunities(page: Page) -> RowEditor | None:
         headers = [t(f"ch2.opportunity.col.{c}", lang) for c in ("rank", "name", "amount", "timing", "position")]
         return Markdown(markdown_table(headers, rows))
 
-    page.show(ranked)
+    page.show(ranked, on={"opportunities"})
     return editor
 
 
@@ -306,17 +306,17 @@ def key_persons(page: Page) -> RowEditor | None:
         if problems:
             return Markdown(t("ch2.people.problems", lang) + "\n\n" + "\n".join(
                 f"- {md_escape(p.render(lang))}" for p in problems))
-        return _png(panorama_chart(people, lang))
+        return _png(panorama_chart(people, lang), tight=False)  # its layout engine places every text
 
     def matrix(lang: Lang) -> Any:
         from kamlib.charts.people import attitude_power_chart
 
         people = page.workbook().plan.key_persons.items
-        return _png(attitude_power_chart(people, lang)) if people else Markdown("")
+        return _png(attitude_power_chart(people, lang), tight=False) if people else Markdown("")
 
-    page.show(panorama)
-    page.show(matrix)
-    page.show(lambda lang: coaching(page.workbook().plan.key_persons.items, lang))
+    page.show(panorama, on={"key_persons"})
+    page.show(matrix, on={"key_persons"})
+    page.show(lambda lang: coaching(page.workbook().plan.key_persons.items, lang), on={"key_persons"})
     return editor
 
 
@@ -418,5 +418,5 @@ def factors(page: Page) -> RowEditor | None:
                                                               "importance")]
         return Markdown(markdown_table(headers, rows))
 
-    page.show(table)
+    page.show(table, on={"factors"})
     return editor

@@ -18,6 +18,7 @@ from kamlib.model import load_workbook
 from kamlib.model.workbook import Workbook
 
 Render = Callable[[Lang], Any]
+EVERYTHING: frozenset[str] = frozenset({"*"})  # a display that reads the whole workbook
 
 
 class Page:
@@ -34,6 +35,7 @@ class Page:
         self.lang: Lang = resolve_lang(lang, saved)
         self.live = in_app()
         self._displays: list[tuple[Any, Render]] = []
+        self._depends: list[frozenset[str]] = []
         self._forms: list[Any] = []
         _install_error_handler(self)
 
@@ -49,8 +51,12 @@ class Page:
         return load_workbook(self.workbook_path)
 
     # ---- displays ------------------------------------------------------------------------------
-    def show(self, render: Render) -> None:
-        """Display ``render(lang)`` now and again whenever the page is refreshed.
+    def show(self, render: Render, on: frozenset[str] | set[str] | tuple[str, ...] = EVERYTHING) -> None:
+        """Display ``render(lang)`` now and again when the page is refreshed.
+
+        ``on`` names the plan sections the display reads: a save re-draws only the displays that
+        read the saved section (charts are the slow part); ``()`` means the text depends on the
+        language alone.
 
         In JupyterLab the output is updated in place through its display id; in the app (Voila),
         whose cell outputs are static, it lives in an Output widget instead.
@@ -61,15 +67,17 @@ class Page:
             box = w.Output()
             box.append_display_data(self._safe(render))
             self._displays.append((box, render))
+            self._depends.append(frozenset(on))
             display(box)
             return
         display_id = uuid.uuid4().hex
         self._displays.append((display_id, render))
+        self._depends.append(frozenset(on))
         display(self._safe(render), display_id=display_id)
 
     def prose(self, key: str, **params: Any) -> None:
         """A paragraph of the catalog in the page's language."""
-        self.show(lambda lang: Markdown(t(key, lang, **params)))
+        self.show(lambda lang: Markdown(t(key, lang, **params)), on=())
 
     def form(self, form: Any) -> Any:
         """Display a form (an object with ``.widget`` and ``.relabel(lang)``) and keep it in step."""
@@ -77,9 +85,11 @@ class Page:
         display(form.widget)
         return form
 
-    def refresh(self) -> None:
-        """Redraw every display and relabel every form (after a save or a language change)."""
-        for target, render in self._displays:
+    def refresh(self, changed: set[str] | None = None) -> None:
+        """Redraw the displays that read a ``changed`` section (all when None) and relabel every form."""
+        for (target, render), depends in zip(self._displays, self._depends, strict=True):
+            if changed is not None and "*" not in depends and not depends & changed:
+                continue
             if isinstance(target, str):
                 update_display(self._safe(render), display_id=target)
             else:

@@ -181,7 +181,7 @@ class RowEditor:
         self.after_save(NEW)
 
     def after_save(self, select: str) -> None:
-        self.page.refresh()
+        self.page.refresh({self.section})
         self.relabel(self.page.lang)
         self.picker.value = select
         self.load_row()

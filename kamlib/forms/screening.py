@@ -225,9 +225,9 @@ def radp_view(page: Page) -> None:
         accounts, picks = wb.plan.portfolio.items, wb.plan.key_accounts
         return Image(data=to_png(bp_sow_scatter(accounts, picks, lang, load_settings().radp)))
 
-    page.show(table)
-    page.show(grid)
-    page.show(scatter)
+    page.show(table, on={"portfolio"})
+    page.show(grid, on={"portfolio"})
+    page.show(scatter, on={"portfolio"})
 
 
 # ---- Top and Strategic -----------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def picks_form(page: Page) -> PicksForm | None:
         return Image(data=to_png(screening_pyramid(
             wb.plan.portfolio.items, wb.plan.key_accounts, lang, load_settings().radp)))
 
-    page.show(pyramid)
+    page.show(pyramid, on={"portfolio"})
     return form
 
 
@@ -389,7 +389,7 @@ def tree_editor(page: Page) -> RowEditor | None:
             return Markdown(t("ch1.tree.problems", lang) + "\n\n" + lines)
         return Image(data=to_png(customer_tree_chart(units, lang, dmu_bp(units))))
 
-    page.show(chart)
+    page.show(chart, on={"customer_tree"})
     return editor
 
 

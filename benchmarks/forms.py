@@ -1,0 +1,62 @@
+"""A form change and its re-draw, as a trainee feels it: save one key person's attitude in the
+chapter 2 editor of an organisation of 10 (the deck's example) and of 60 people; the page then
+re-draws what reads the key persons (panorama, matrix, coaching). Target: under 300 ms."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def save_and_redraw(people_count: int, repeat: int = 5) -> float:
+    """Median seconds from pressing Save to every dependent display re-drawn."""
+    from people import organisation
+
+    from kamlib.forms import analysis as ch2
+    from kamlib.forms.page import Page
+    from kamlib.model import Trainee, create_workbook, update_workbook
+    from kamlib.people import deck_example
+
+    people = deck_example("zh") if people_count <= 10 else organisation()[:people_count]
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["KAM_HOME"] = tmp
+        path = Path(tmp) / "workbook" / "bench.json"
+        create_workbook(Trainee(id="bench", name="Bench"), path)
+        update_workbook(path, lambda wb: setattr(wb.plan.key_persons, "items", people))
+        with contextlib.redirect_stdout(io.StringIO()):  # outside a notebook, displays print
+            page = Page(lang="zh", workbook=path)
+            editor = ch2.key_persons(page)
+            ch2.factors(page)  # another section's display, which a key-person save must not re-draw
+            editor.picker.value = people[0].id
+            times = []
+            for i in range(repeat):
+                editor.inputs["attitude"].value = "+=-"[i % 3]
+                start = time.perf_counter()
+                editor.save()
+                times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure() -> list[tuple[str, float, float]]:
+    return [
+        ("save a key person + re-draw, 10 people (s)", save_and_redraw(10), 0.3),
+        ("save a key person + re-draw, 60 people (s)", save_and_redraw(60), 0.3),
+    ]
+
+
+def report(rows: list[tuple[str, float, float]]) -> str:
+    lines = [f"{'measurement':<50} {'value':>8} {'target':>8}"]
+    lines += [f"{name:<50} {value:8.3f} {'< ' + str(target):>8}" for name, value, target in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(report(measure()))
