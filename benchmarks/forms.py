@@ -48,6 +48,7 @@ def save_and_redraw(people_count: int, repeat: int = 5) -> float:
 def measure() -> list[tuple[str, float, float]]:
     return [
         ("save a key person + re-draw, 10 people (s)", save_and_redraw(10), 0.3),
+        ("save a key person + re-draw, 20 people (s)", save_and_redraw(20), 0.3),
         ("save a key person + re-draw, 60 people (s)", save_and_redraw(60), 0.3),
     ]
 

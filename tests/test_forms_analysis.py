@@ -45,6 +45,7 @@ def test_information_inventory_is_seeded_and_edited(workbook_file: Path) -> None
                                                                       "exclusive", "us"}
     assert seed.add_standard() == 0  # nothing twice
     editor.picker.value = items[0].id
+    assert len(editor.inputs["channel"].options) == 15  # the course's channels table, as suggestions
     editor.inputs["status"].value = "known"
     editor.inputs["channel"].value = "customer website"
     editor.inputs["learned_on"].value = "2026-11-20"

@@ -54,6 +54,14 @@ def _png(fig: Any, tight: bool = True) -> Image:
     return Image(data=to_png(fig, tight=tight))
 
 
+def _channels(lang: Lang) -> list[tuple[str, str]]:
+    """The course's channels table (COURSE.md 2.2), every level and side, as suggestions."""
+    from kamlib.analysis import PYRAMID_LEVELS, channel_options
+
+    labels = [c for level in PYRAMID_LEVELS for side in ("them", "us") for c in channel_options(level, lang, side)]
+    return [(c, c) for c in dict.fromkeys(labels)]
+
+
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
     page = Page(lang=lang, workbook=workbook)
     page.prose("ch2.intro")
@@ -112,7 +120,7 @@ INFO_FIELDS = (
     FieldSpec("topic", "fields.topic"),
     FieldSpec("status", "fields.info_status", "choice", _codes("analysis.status", STATUSES)),
     FieldSpec("content", "fields.content", "note"),
-    FieldSpec("channel", "fields.channel", hint="ch2.hint.channel"),
+    FieldSpec("channel", "fields.channel", "combo", lambda lang, _wb: _channels(lang), hint="ch2.hint.channel"),
     FieldSpec("learned_on", "fields.learned_on", "date"),
 )
 

@@ -25,7 +25,7 @@ from kamlib.model.validation import describe
 from kamlib.model.workbook import Row, Workbook
 
 NEW = "__new__"
-Kind = Literal["text", "note", "number", "date", "choice", "multi", "bool", "history"]
+Kind = Literal["text", "note", "number", "date", "choice", "multi", "combo", "bool", "history"]
 HISTORY_YEARS = 2  # rows of past years offered (the course looks at three years: two past + this one)
 Choices = Callable[[Lang, Workbook], list[tuple[str, Any]]]
 
@@ -92,6 +92,8 @@ class RowEditor:
                 value = widget.value
                 widget.options = [("—", None), *spec.choices(lang, wb)]
                 widget.value = value if value in {v for _, v in widget.options} else None
+            if spec.kind == "combo" and spec.choices is not None:  # suggestions; any text is accepted
+                widget.options = [label for label, _ in spec.choices(lang, wb)]
             if spec.kind == "multi" and spec.choices is not None:
                 value = widget.value
                 widget.options = spec.choices(lang, wb)
@@ -274,6 +276,8 @@ def _widget(spec: FieldSpec) -> w.Widget:
         return w.Checkbox(indent=True, style=style)
     if spec.kind == "choice":
         return w.Dropdown(options=[("—", None)], value=None, layout=w.Layout(width="32em"), style=style)
+    if spec.kind == "combo":
+        return w.Combobox(options=[], ensure_option=False, layout=w.Layout(width="36em"), style=style)
     if spec.kind == "multi":
         return w.SelectMultiple(options=[], layout=w.Layout(width="32em", height="7em"), style=style)
     width = "22em" if spec.kind == "number" else "36em"
