@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import re
 import string
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from kamlib.charts.style import HATCHES, MARKERS, PALETTE
 from kamlib.i18n import LANGS, catalog, t
 from kamlib.model.workbook import Account, Bid, Factor, KeyAccountPick, Measure, Trainee, Workbook
 from kamlib.progress import plan_progress
+from tests.chart_checks import glyph_warnings, render_png
 
 CHARTS_DIR = Path(kamlib.__file__).parent / "charts"
 CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -40,17 +39,7 @@ def workbook() -> Workbook:
     return wb
 
 
-def render_png(fig: Figure) -> tuple[bytes, list[str]]:
-    """PNG bytes of the figure and every warning raised while drawing it."""
-    buf = io.BytesIO()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(buf, format="png")
-    return buf.getvalue(), [str(w.message) for w in caught]
 
-
-def glyph_warnings(messages: list[str]) -> list[str]:
-    return [m for m in messages if GLYPH_WARNING.search(m)]
 
 
 def texts(fig: Figure) -> list[str]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import re
-import warnings
 
 import pytest
 from matplotlib.figure import Figure
@@ -15,18 +13,12 @@ from kamlib.analysis import starter_items
 from kamlib.charts.analysis import FILL_HATCH, readiness_chart
 from kamlib.i18n import LANGS, t
 from kamlib.model.workbook import InformationItem
+from tests.chart_checks import render_png
 
 CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 GLYPH_WARNING = re.compile(r"Glyph|missing from font", re.IGNORECASE)
 OWN_TOPIC_ZH = "\u8d22\u52a1\u62a5\u8868"  # a trainee's own topic, in Chinese
 
-
-def render_png(fig: Figure) -> tuple[bytes, list[str]]:
-    buf = io.BytesIO()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(buf, format="png")
-    return buf.getvalue(), [str(w.message) for w in caught]
 
 
 def texts(fig: Figure) -> list[str]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 import sys
-import warnings
 from collections import Counter
 
 import pytest
@@ -32,6 +30,7 @@ from kamlib.i18n import LANGS, t
 from kamlib.model.workbook import Account, KeyAccountPick
 from kamlib.screening import BOXES, classify_rows
 from kamlib.settings import RadpSettings
+from tests.chart_checks import render_png as render
 
 CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 GLYPH_WARNING = re.compile(r"Glyph|missing from font", re.IGNORECASE)
@@ -91,14 +90,6 @@ def picks(accounts: list[Account]) -> list[KeyAccountPick]:
 
 CHARTS = {"grid": radp_grid, "scatter": bp_sow_scatter, "pyramid": screening_pyramid}
 
-
-def render(fig: Figure) -> tuple[bytes, list[str]]:
-    """PNG bytes and every warning raised while drawing (drawing also fills in the tick labels)."""
-    buf = io.BytesIO()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(buf, format="png")
-    return buf.getvalue(), [str(w.message) for w in caught]
 
 
 def texts(fig: Figure) -> list[str]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import itertools
 import re
 import subprocess
 import sys
-import warnings
 
 import pytest
 from matplotlib.figure import Figure
@@ -31,6 +29,7 @@ from kamlib.customer_tree import (
 from kamlib.errors import InputError
 from kamlib.i18n import LANGS, t
 from kamlib.model.workbook import TreeUnit
+from tests.chart_checks import render_png
 
 CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
 GLYPH_WARNING = re.compile(r"Glyph|missing from font", re.IGNORECASE)
@@ -250,13 +249,6 @@ def test_several_roots_stand_side_by_side():
 
 # ---- chart ------------------------------------------------------------------------------------------
 
-
-def render_png(fig: Figure) -> tuple[bytes, list[str]]:
-    buf = io.BytesIO()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(buf, format="png")
-    return buf.getvalue(), [str(w.message) for w in caught]
 
 
 def boxes(fig: Figure) -> list[TextArtist]:
