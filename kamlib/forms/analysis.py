@@ -4,11 +4,12 @@ and the information analysis model, for the key account chosen in chapter 1."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import ipywidgets as w
 from IPython.display import Image, Markdown
 
+from kamlib.analysis import DIMENSIONS, LEVELS, STATUSES
 from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
 from kamlib.forms.page import Page
 from kamlib.forms.rows import FieldSpec, RowEditor
@@ -20,18 +21,16 @@ from kamlib.model.workbook import (
     InformationItem,
     KeyPerson,
     Need,
+    NeedKind,
     Opportunity,
+    Position,
     PushTask,
     Workbook,
 )
+from kamlib.people import ATTITUDES, CONTACTS, ROLES, STYLES
 
-LEVELS = ("public", "limited", "important", "exclusive", "us")
-STATUSES = ("known", "partly", "unknown")
-ROLES, STYLES, ATTITUDES, CONTACTS = ("A", "D", "E", "U"), ("D", "K", "A", "E"), ("*", "+", "=", "-", "/"), (
-    "0", "1", "N", "F")
-NEED_KINDS = ("service", "product", "logistics")
-POSITIONS = ("strong", "even", "weak")
-DIMENSIONS = ("product", "price", "service", "people", "politics", "other")
+NEED_KINDS: tuple[str, ...] = get_args(NeedKind)
+POSITIONS: tuple[str, ...] = get_args(Position)
 
 
 def _codes(group: str, values: tuple[str, ...]) -> Any:
