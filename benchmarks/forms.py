@@ -15,6 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from measure import Row, report
+
 
 def save_and_redraw(people_count: int, repeat: int = 5) -> float:
     """Median seconds from pressing Save to every dependent display re-drawn."""
@@ -45,18 +47,13 @@ def save_and_redraw(people_count: int, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def measure() -> list[tuple[str, float, float]]:
+def measure() -> list[Row]:
     return [
         ("save a key person + re-draw, 10 people (s)", save_and_redraw(10), 0.3),
         ("save a key person + re-draw, 20 people (s)", save_and_redraw(20), 0.3),
         ("save a key person + re-draw, 60 people (s)", save_and_redraw(60), 0.3),
     ]
 
-
-def report(rows: list[tuple[str, float, float]]) -> str:
-    lines = [f"{'measurement':<50} {'value':>8} {'target':>8}"]
-    lines += [f"{name:<50} {value:8.3f} {'< ' + str(target):>8}" for name, value, target in rows]
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

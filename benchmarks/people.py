@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import io
 import random
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any
+
+from measure import report, timed
 
 from kamlib.charts.people import attitude_power_chart, panorama_chart
 from kamlib.model.workbook import KeyPerson
@@ -51,16 +50,6 @@ def organisation(seed: int = SEED) -> list[KeyPerson]:
     return people
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> float:
-    """Median wall time of ``repeat`` calls (one warm-up call first)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
 
 def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
@@ -86,16 +75,6 @@ def measure() -> list[tuple[str, float, float | None]]:
         rows.append((f"{name}, 60 people (s)", timed(lambda fn=fn: fn(people), 50), 0.01))
     return rows
 
-
-def report(rows: list[tuple[str, float, float | None]]) -> str:
-    """The figures as a plain-text table."""
-    width = max(len(name) for name, _, _ in rows)
-    lines = [f"{'measurement':<{width}}  {'value':>10}  {'target':>8}  ok", "-" * (width + 28)]
-    for name, value, target in rows:
-        goal = f"< {target:g}" if target is not None else ""
-        ok = "" if target is None else ("yes" if value < target else "NO")
-        lines.append(f"{name:<{width}}  {value:10.4f}  {goal:>8}  {ok}")
-    return "\n".join(lines)
 
 
 def main() -> None:

@@ -10,13 +10,9 @@ The data are synthetic (fixed seed), written to a temporary folder.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +20,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from measure import report, timed  # noqa: E402
 
 from kamlib.accounts_io import read_account_table, write_table  # noqa: E402
 from kamlib.screening import classify, classify_rows  # noqa: E402
@@ -71,16 +69,6 @@ def account_list(n: int, seed: int = SEED) -> pd.DataFrame:
     return frame
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> float:
-    """Median wall time of ``repeat`` calls (one warm-up call first)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
 
 def measure() -> list[tuple[str, float, float | None]]:
     """Every figure as (what, seconds, target in seconds or None)."""
@@ -115,16 +103,6 @@ def measure() -> list[tuple[str, float, float | None]]:
                      timed(lambda: pd.read_excel(xlsx_path, engine="openpyxl", **options), 1), None))
     return rows
 
-
-def report(rows: list[tuple[str, float, float | None]]) -> str:
-    """The figures as a plain-text table."""
-    width = max(len(name) for name, _, _ in rows)
-    lines = [f"{'measurement':<{width}}  {'value':>10}  {'target':>8}  ok", "-" * (width + 28)]
-    for name, value, target in rows:
-        goal = f"< {target:g}" if target is not None else ""
-        ok = "" if target is None else ("yes" if value < target else "NO")
-        lines.append(f"{name:<{width}}  {value:10.4f}  {goal:>8}  {ok}")
-    return "\n".join(lines)
 
 
 def main() -> None:

@@ -133,21 +133,26 @@ def _lab(args: argparse.Namespace, lang: Lang) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kam", description="Key account workbook tools")
-    parser.add_argument("--lang", help="zh or en (default: KAM_LANG, else zh)")
+    help_lang = resolve_lang(None)  # the help is read before --lang is parsed: KAM_LANG, else zh
+
+    def h(key: str) -> str:
+        return t(f"cli.help.{key}", help_lang)
+
+    parser = argparse.ArgumentParser(prog="kam", description=h("description"))
+    parser.add_argument("--lang", help=h("lang"))
     sub = parser.add_subparsers(dest="command", required=True)
-    score = sub.add_parser("score", help="score submission files against the answer keys")
+    score = sub.add_parser("score", help=h("score"))
     score.add_argument("files", nargs="+")
-    score.add_argument("--keys", help="folder of answer keys (default: solutions/keys)")
-    keys = sub.add_parser("keys", help="regenerate the self-check digests from the answer keys")
-    keys.add_argument("--keys", help="folder of answer keys (default: solutions/keys)")
-    screen = sub.add_parser("screen", help="classify an account list (.csv/.xlsx) into the RADP boxes")
-    screen.add_argument("file", help="the account list, .csv or .xlsx")
-    screen.add_argument("--out", help="write the rows with status, level and box added (.csv or .xlsx)")
-    screen.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help="zh or en")
-    app = sub.add_parser("app", help="serve the no-code app (Voila) on 127.0.0.1 with a token")
+    score.add_argument("--keys", help=h("keys_dir"))
+    keys = sub.add_parser("keys", help=h("keys"))
+    keys.add_argument("--keys", help=h("keys_dir"))
+    screen = sub.add_parser("screen", help=h("screen"))
+    screen.add_argument("file", help=h("file"))
+    screen.add_argument("--out", help=h("out"))
+    screen.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
+    app = sub.add_parser("app", help=h("app"))
     app.add_argument("--port", type=int, default=8866)
-    sub.add_parser("lab", help="open JupyterLab on the start page (127.0.0.1, token)")
+    sub.add_parser("lab", help=h("lab"))
     args = parser.parse_args(argv)
     lang = resolve_lang(args.lang)
     try:

@@ -7,10 +7,18 @@ from pathlib import Path
 from typing import Any, get_args
 
 import ipywidgets as w
-from IPython.display import Image, Markdown
+from IPython.display import Markdown
 
 from kamlib.analysis import DIMENSIONS, LEVELS, STATUSES
-from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
+from kamlib.forms.common import (
+    Status,
+    button,
+    chart_image,
+    guarded,
+    markdown_table,
+    md_escape,
+    problems_markdown,
+)
 from kamlib.forms.page import Page
 from kamlib.forms.rows import FieldSpec, RowEditor
 from kamlib.i18n import Lang, t
@@ -45,12 +53,6 @@ def _key(code: str) -> str:
 
 def _people(lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
     return [(f"{p.name} ({p.title})" if p.title else p.name, p.id) for p in wb.plan.key_persons.items]
-
-
-def _png(fig: Any, tight: bool = True) -> Image:
-    from kamlib.charts.render import to_png
-
-    return Image(data=to_png(fig, tight=tight))
 
 
 def _channels(lang: Lang) -> list[tuple[str, str]]:
@@ -155,17 +157,14 @@ def information(page: Page) -> RowEditor | None:
     if not page.registered:
         return None
     page.form(SeedForm(page))
-    editor = page.form(RowEditor(
-        page, "information", InformationItem, INFO_FIELDS,
-        row_label=lambda i, lang: f"{t(f'analysis.level.{i.level}', lang)} · {i.topic} · "  # type: ignore[attr-defined]
-                                  f"{t(f'analysis.status.{i.status}', lang)}",  # type: ignore[attr-defined]
-    ))
+    editor = _editor(page, "information", InformationItem, INFO_FIELDS, lambda i, lang: (
+        f"{t(f'analysis.level.{i.level}', lang)} · {i.topic} · {t(f'analysis.status.{i.status}', lang)}"))
 
     def readiness(lang: Lang) -> Any:
         from kamlib.charts.analysis import readiness_chart
 
         items = page.workbook().plan.information.items
-        return _png(readiness_chart(items, lang)) if items else Markdown(t("ch2.info.empty", lang))
+        return chart_image(readiness_chart(items, lang)) if items else Markdown(t("ch2.info.empty", lang))
 
     page.show(readiness, on={"information"})
     page.prose("ch2.info.guidance")
@@ -224,26 +223,27 @@ TASK_FIELDS = (
 )
 
 
-def departments(page: Page) -> RowEditor | None:
+def _editor(page: Page, section: str, model: type, fields: tuple[FieldSpec, ...], row_label: Any) -> RowEditor | None:
+    """The row editor of one plan section (none until the trainee has registered)."""
     if not page.registered:
         return None
-    return page.form(RowEditor(page, "departments", Department, DEPARTMENT_FIELDS,
-                               row_label=lambda d, lang: d.name + (" ★" if d.key else "")))  # type: ignore[attr-defined]
+    return page.form(RowEditor(page, section, model, fields, row_label=row_label))
+
+
+def departments(page: Page) -> RowEditor | None:
+    return _editor(page, "departments", Department, DEPARTMENT_FIELDS,
+                   lambda d, lang: d.name + (" ★" if d.key else ""))
 
 
 def needs(page: Page) -> RowEditor | None:
-    if not page.registered:
-        return None
-    return page.form(RowEditor(page, "needs", Need, NEED_FIELDS,
-                               row_label=lambda n, lang: n.project))  # type: ignore[attr-defined]
+    return _editor(page, "needs", Need, NEED_FIELDS, lambda n, lang: n.project)
 
 
 def opportunities(page: Page) -> RowEditor | None:
     """Opportunities, ranked by amount, timing and competitive position."""
-    if not page.registered:
+    editor = _editor(page, "opportunities", Opportunity, OPPORTUNITY_FIELDS, lambda o, lang: o.name)
+    if editor is None:
         return None
-    editor = page.form(RowEditor(page, "opportunities", Opportunity, OPPORTUNITY_FIELDS,
-                                 row_label=lambda o, lang: o.name))  # type: ignore[attr-defined]
 
     def ranked(lang: Lang) -> Markdown:
         from kamlib.analysis import rank_opportunities
@@ -262,10 +262,7 @@ def opportunities(page: Page) -> RowEditor | None:
 
 
 def push_plan(page: Page) -> RowEditor | None:
-    if not page.registered:
-        return None
-    return page.form(RowEditor(page, "push_plan", PushTask, TASK_FIELDS,
-                               row_label=lambda k, lang: ("✔ " if k.done else "") + k.task))  # type: ignore[attr-defined]
+    return _editor(page, "push_plan", PushTask, TASK_FIELDS, lambda k, lang: ("✔ " if k.done else "") + k.task)
 
 
 # ---- the six-step key-person analysis (2.4) -----------------------------------------------------------
@@ -298,9 +295,9 @@ def _person_label(p: Any, lang: Lang) -> str:
 
 def key_persons(page: Page) -> RowEditor | None:
     """Steps 1–6 for each person, then the panorama, the matrix, red flags and leverage routes."""
-    if not page.registered:
+    editor = _editor(page, "key_persons", KeyPerson, PERSON_FIELDS, _person_label)
+    if editor is None:
         return None
-    editor = page.form(RowEditor(page, "key_persons", KeyPerson, PERSON_FIELDS, row_label=_person_label))
 
     def panorama(lang: Lang) -> Any:
         from kamlib.charts.people import panorama_chart
@@ -311,15 +308,14 @@ def key_persons(page: Page) -> RowEditor | None:
             return Markdown(t("ch2.people.empty", lang))
         problems = reporting_problems(people)
         if problems:
-            return Markdown(t("ch2.people.problems", lang) + "\n\n" + "\n".join(
-                f"- {md_escape(p.render(lang))}" for p in problems))
-        return _png(panorama_chart(people, lang), tight=False)  # its layout engine places every text
+            return problems_markdown("ch2.people.problems", problems, lang)
+        return chart_image(panorama_chart(people, lang), tight=False)  # its layout engine places every text
 
     def matrix(lang: Lang) -> Any:
         from kamlib.charts.people import attitude_power_chart
 
         people = page.workbook().plan.key_persons.items
-        return _png(attitude_power_chart(people, lang), tight=False) if people else Markdown("")
+        return chart_image(attitude_power_chart(people, lang), tight=False) if people else Markdown("")
 
     page.show(panorama, on={"key_persons"})
     page.show(matrix, on={"key_persons"})
@@ -385,7 +381,7 @@ class DeckExample:
 
         people = deck_example(self.page.lang)
         self.output.outputs = ()
-        self.output.append_display_data(_png(panorama_chart(people, self.page.lang)))
+        self.output.append_display_data(chart_image(panorama_chart(people, self.page.lang)))
         self.output.append_display_data(coaching(people, self.page.lang))
 
 
@@ -406,10 +402,9 @@ FACTOR_FIELDS = (
 
 def factors(page: Page) -> RowEditor | None:
     """Every item that affects the decision; the list feeds chapter 3."""
-    if not page.registered:
+    editor = _editor(page, "factors", Factor, FACTOR_FIELDS, lambda f, lang: f.text)
+    if editor is None:
         return None
-    editor = page.form(RowEditor(page, "factors", Factor, FACTOR_FIELDS,
-                                 row_label=lambda f, lang: f.text))  # type: ignore[attr-defined]
 
     def table(lang: Lang) -> Markdown:
         from kamlib.analysis import factor_quadrant

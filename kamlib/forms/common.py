@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from kamlib.errors import explain
 from kamlib.forms.page import Page, message_markup
-from kamlib.i18n import Lang, t
+from kamlib.i18n import Lang, Text, t
 
 Message = Callable[[Lang], str]
 
@@ -86,3 +86,20 @@ def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def chart_image(fig: Any, tight: bool = True) -> Any:
+    """A chart as a notebook image (matplotlib loads only when a chart is drawn)."""
+    from IPython.display import Image
+
+    from kamlib.charts.render import to_png
+
+    return Image(data=to_png(fig, tight=tight))
+
+
+def problems_markdown(heading_key: str, problems: list[Text], lang: Lang) -> Any:
+    """A heading from the catalog and one bullet per problem (trainee text escaped)."""
+    from IPython.display import Markdown
+
+    lines = "\n".join(f"- {md_escape(p.render(lang))}" for p in problems)
+    return Markdown(f"{t(heading_key, lang)}\n\n{lines}")

@@ -13,7 +13,15 @@ from IPython.display import Image, Markdown
 
 from kamlib import paths
 from kamlib.errors import InputError
-from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
+from kamlib.forms.common import (
+    Status,
+    button,
+    chart_image,
+    guarded,
+    markdown_table,
+    md_escape,
+    problems_markdown,
+)
 from kamlib.forms.downloads import file_link
 from kamlib.forms.page import Page
 from kamlib.forms.rows import FieldSpec, RowEditor
@@ -207,23 +215,21 @@ def radp_view(page: Page) -> None:
         return Markdown(markdown_table(headers, rows))
 
     def grid(lang: Lang) -> Any:
-        from kamlib.charts.render import to_png
         from kamlib.charts.screening import radp_grid
 
         wb = page.workbook()
         if not wb.plan.portfolio.items:
             return Markdown("")
-        return Image(data=to_png(radp_grid(wb.plan.portfolio.items, wb.plan.key_accounts, lang, load_settings().radp)))
+        return chart_image(radp_grid(wb.plan.portfolio.items, wb.plan.key_accounts, lang, load_settings().radp))
 
     def scatter(lang: Lang) -> Any:
-        from kamlib.charts.render import to_png
         from kamlib.charts.screening import bp_sow_scatter
 
         wb = page.workbook()
         if not wb.plan.portfolio.items:
             return Markdown("")
         accounts, picks = wb.plan.portfolio.items, wb.plan.key_accounts
-        return Image(data=to_png(bp_sow_scatter(accounts, picks, lang, load_settings().radp)))
+        return chart_image(bp_sow_scatter(accounts, picks, lang, load_settings().radp))
 
     page.show(table, on={"portfolio"})
     page.show(grid, on={"portfolio"})
@@ -304,12 +310,11 @@ def picks_form(page: Page) -> PicksForm | None:
     form = page.form(PicksForm(page))
 
     def pyramid(lang: Lang) -> Any:
-        from kamlib.charts.render import to_png
         from kamlib.charts.screening import screening_pyramid
 
         wb = page.workbook()
-        return Image(data=to_png(screening_pyramid(
-            wb.plan.portfolio.items, wb.plan.key_accounts, lang, load_settings().radp)))
+        return chart_image(screening_pyramid(wb.plan.portfolio.items, wb.plan.key_accounts, lang,
+                                             load_settings().radp))
 
     page.show(pyramid, on={"portfolio"})
     return form
@@ -376,7 +381,6 @@ def tree_editor(page: Page) -> RowEditor | None:
     ))
 
     def chart(lang: Lang) -> Any:
-        from kamlib.charts.render import to_png
         from kamlib.charts.tree import customer_tree_chart
         from kamlib.customer_tree import dmu_bp, tree_problems
 
@@ -385,9 +389,8 @@ def tree_editor(page: Page) -> RowEditor | None:
             return Markdown(t("ch1.tree.empty", lang))
         problems = tree_problems(units)
         if problems:
-            lines = "\n".join(f"- {md_escape(p.render(lang))}" for p in problems)
-            return Markdown(t("ch1.tree.problems", lang) + "\n\n" + lines)
-        return Image(data=to_png(customer_tree_chart(units, lang, dmu_bp(units))))
+            return problems_markdown("ch1.tree.problems", problems, lang)
+        return chart_image(customer_tree_chart(units, lang, dmu_bp(units)))
 
     page.show(chart, on={"customer_tree"})
     return editor

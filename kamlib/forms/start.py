@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from kamlib import paths
 from kamlib.errors import InputError, KamError
-from kamlib.forms.common import WIDE, Status, button, guarded
+from kamlib.forms.common import WIDE, Status, button, chart_image, guarded
 from kamlib.forms.downloads import file_link
 from kamlib.forms.page import Page
 from kamlib.i18n import LANGS, Lang, Text, t
@@ -182,12 +182,9 @@ def progress_summary(page: Page) -> None:
     def chart(lang: Lang) -> Any:
         if not page.registered:
             return Markdown("")
-        from IPython.display import Image
-
         from kamlib.charts import progress_chart
-        from kamlib.charts.render import to_png
 
-        return Image(data=to_png(progress_chart(plan_progress(page.workbook().plan), lang)))
+        return chart_image(progress_chart(plan_progress(page.workbook().plan), lang))
 
     page.show(table)
     page.show(chart)

@@ -16,7 +16,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -111,28 +111,26 @@ def _env(site: dict[str, Path]) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def lab(site: dict[str, Path]) -> Iterator[Server]:
+def _serve(site: dict[str, Path], name: str, command: Callable[[int, str], list[str]], ready: str) -> Iterator[Server]:
+    """Start a server on a free port with a fresh token; always stop it afterwards."""
     port, token = _free_port(), secrets.token_hex(16)
-    server = Server(lab_command(site["root"], port, token, open_page=False), _env(site), site["root"], port, token,
-                    site["base"] / "lab.log")
+    server = Server(command(port, token), _env(site), site["root"], port, token, site["base"] / f"{name}.log")
     try:
-        server.wait_ready(f"/api/status?token={token}")
+        server.wait_ready(ready.format(token=token))
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab(site: dict[str, Path]) -> Iterator[Server]:
+    yield from _serve(site, "lab", lambda port, token: lab_command(site["root"], port, token, open_page=False),
+                      "/api/status?token={token}")
 
 
 @pytest.fixture(scope="session")
 def app(site: dict[str, Path]) -> Iterator[Server]:
-    port, token = _free_port(), secrets.token_hex(16)
-    server = Server(app_command(site["root"], port, token), _env(site), site["root"], port, token,
-                    site["base"] / "app.log")
-    try:
-        server.wait_ready(f"/?token={token}")
-        yield server
-    finally:
-        server.stop()
+    yield from _serve(site, "app", lambda port, token: app_command(site["root"], port, token), "/?token={token}")
 
 
 @pytest.fixture(scope="session")
