@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kamlib.model.workbook import CHAPTER_SECTIONS, AccountPlan, ShareCard
+from kamlib.model.base import Section
+from kamlib.model.workbook import CHAPTER_SECTIONS, AccountPlan
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,14 @@ class ChapterProgress:
 
 
 def section_rows(plan: AccountPlan, section: str) -> int:
-    """How many rows a section holds (picks count as rows, a filled-in card as one)."""
+    """How many rows a section holds (picks count as rows; a card such as Share 1 or the chosen
+    strategy counts as one once anything in it differs from the blank card)."""
     value = getattr(plan, section)
     if isinstance(value, list):
         return len(value)
-    if isinstance(value, ShareCard):
-        return int(any((value.account_id, value.goal, value.problem, value.organisation)))
-    return len(value.items)
+    if isinstance(value, Section):
+        return len(value.items)
+    return int(value != type(value)())
 
 
 def plan_progress(plan: AccountPlan) -> list[ChapterProgress]:

@@ -26,10 +26,10 @@ from kamlib.submission import list_submissions
 CHAPTER_NOTEBOOKS = {
     "ch1": "01_key_account_screening.ipynb",
     "ch2": "02_customer_analysis.ipynb",
-    "ch3": "03_strategy.ipynb",
-    "bidding": "04_bidding.ipynb",
-    "ch4": "05_account_management.ipynb",
-    "crisis": "06_crisis.ipynb",
+    "ch3": "03_strategy_and_action_plan.ipynb",
+    "bidding": "04_bidding_strategy.ipynb",
+    "ch4": "05_continuous_account_management.ipynb",
+    "crisis": "06_crisis_handling.ipynb",
 }
 EXERCISE_NOTEBOOKS = {"ex00": "ex00_warmup.ipynb"}
 

@@ -33,7 +33,12 @@ def _v3_to_v4(data: Data) -> Data:
     return {**data, "schema_version": 4}
 
 
-MIGRATIONS: dict[int, Callable[[Data], Data]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+def _v4_to_v5(data: Data) -> Data:
+    """v5 adds chapter 3, bidding, chapter 4 and crisis fields; all have defaults."""
+    return {**data, "schema_version": 5}
+
+
+MIGRATIONS: dict[int, Callable[[Data], Data]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 
 def migrate(data: Data) -> Data:

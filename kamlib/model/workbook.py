@@ -1,4 +1,4 @@
-"""The trainee's workbook file: profile and account plan, one validated model (schema v4).
+"""The trainee's workbook file: profile and account plan, one validated model (schema v5).
 
 Every chapter reads this model and adds to its own section. Sections hold typed rows; later
 chapters extend the row models and raise ``SCHEMA_VERSION`` with a migration in ``migrate.py``.
@@ -7,45 +7,31 @@ chapters extend the row models and raise ``SCHEMA_VERSION`` with a migration in 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from kamlib import __version__
 from kamlib.i18n import Lang
+from kamlib.model.base import (  # noqa: F401  (re-exported: the models' building blocks)
+    Amount,
+    Model,
+    Name,
+    Note,
+    Percent,
+    Row,
+    RowT,
+    Section,
+    ShortText,
+    TraineeId,
+    new_id,
+    now,
+)
+from kamlib.model.bidding import Bid, RuleTemplate
+from kamlib.model.retention import Assessment, Crisis, Retention
 
-SCHEMA_VERSION = 4
-
-TraineeId = Annotated[str, StringConstraints(pattern=r"^\w[\w.@-]{0,63}$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-Note = Annotated[str, StringConstraints(max_length=5000)]
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]  # wan yuan (10,000 RMB)
-Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
-
-
-def new_id() -> str:
-    """A short random id for a row, stable across saves."""
-    return uuid.uuid4().hex[:8]
-
-
-def now() -> dt.datetime:
-    """The current time, timezone-aware (UTC), to the second."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-class Model(BaseModel):
-    """Base of every stored model: unknown fields are errors, text is trimmed, edits validated."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
-
-
-class Row(Model):
-    """A row of a section, with its own id."""
-
-    id: str = Field(default_factory=new_id, min_length=1, max_length=40)
+SCHEMA_VERSION = 5
 
 
 class Trainee(Model):
@@ -220,11 +206,26 @@ class Factor(Row):
     importance: int = Field(1, ge=1, le=5)
 
 
+Strategy = Literal["quick_win", "delay_surprise", "venture", "persevere", "bide", "strengths"]
+CampaignGoal = Literal["to_neutral", "to_supporter", "consolidate"]
+ActionStatus = Literal["planned", "doing", "done", "dropped"]
+TeamStage = Literal["early", "middle"]
+
+
+class StrategyChoice(Model):
+    """The integrated strategy the trainee chose (chapter 3.2), and why."""
+
+    chosen: Strategy | None = None
+    reason: Note = ""
+    chosen_on: dt.date | None = None
+
+
 class Measure(Row):
     """A row of the sales measures table (chapter 3.3)."""
 
     priority: int = Field(1, ge=1)
     key_factor: ShortText
+    factor_id: str | None = None  # the factor of the analysis this row answers, if any
     analysis: Note = ""
     measures: Note = ""
     resources: Note = ""
@@ -234,55 +235,49 @@ class CampaignStep(Row):
     """A row of the key-person campaign plan (chapter 3.4)."""
 
     person_id: str
-    aim: Note = ""
+    priority: int | None = Field(None, ge=1)
+    goal: CampaignGoal | None = None  # non-supporter to neutral, neutral to supporter, consolidate
+    aim: Note = ""  # the strategy and activities
     resources: Note = ""
     target_on: dt.date | None = None
     done_on: dt.date | None = None
     result: Note = ""
 
 
-class Action(Row):
-    """A row of the action plan (chapter 3.6)."""
+class TeamPair(Row):
+    """Who on our side works with whom on theirs (chapter 3.5), at the early or middle stage."""
 
-    text: Name
-    commitment: ShortText = ""
+    stage: TeamStage = "middle"
+    our_name: Name
+    our_role: ShortText = ""
+    their_id: str | None = None  # a key person's id; None: nobody faces this colleague yet
+    notes: Note = ""
+
+
+class ActionRevision(Model):
+    """What an action looked like before a change: the plan keeps its history (chapter 3.6)."""
+
+    at: dt.datetime
+    status: ActionStatus
     target_on: dt.date | None = None
     done_on: dt.date | None = None
     evaluation: Note = ""
 
 
-class Bid(Row):
-    """A tender the trainee prepares (special topic 1)."""
+class Action(Row):
+    """A row of the action plan (chapter 3.6)."""
 
-    name: Name
-    due_on: dt.date | None = None
-    notes: Note = ""
-
-
-class Assessment(Row):
-    """A dated substitutability assessment: the eight yes/no questions (chapter 4)."""
-
-    taken_on: dt.date
-    answers: list[bool] = Field(min_length=8, max_length=8)
-
-
-class Crisis(Row):
-    """An incident of the crisis log (special topic 2)."""
-
-    title: Name
-    happened_on: dt.date | None = None
-    severity: int = Field(2, ge=1, le=3)
-    notes: Note = ""
-
-
-RowT = TypeVar("RowT", bound=Row)
-
-
-class Section(Model, Generic[RowT]):
-    """A section of the plan: its rows and when the trainee last changed them."""
-
-    items: list[RowT] = Field(default_factory=list)
-    updated_at: dt.datetime | None = None
+    text: Name
+    priority: int | None = Field(None, ge=1)
+    factor_id: str | None = None
+    person_id: str | None = None
+    commitment: ShortText = ""  # the customer commitment or milestone sought
+    owner: ShortText = ""
+    target_on: dt.date | None = None
+    done_on: dt.date | None = None
+    status: ActionStatus = "planned"
+    evaluation: Note = ""
+    history: list[ActionRevision] = Field(default_factory=list)
 
 
 class AccountPlan(Model):
@@ -303,8 +298,12 @@ class AccountPlan(Model):
     measures: Section[Measure] = Field(default_factory=Section[Measure])
     campaign: Section[CampaignStep] = Field(default_factory=Section[CampaignStep])
     actions: Section[Action] = Field(default_factory=Section[Action])
+    strategy: StrategyChoice = Field(default_factory=StrategyChoice)
+    team: Section[TeamPair] = Field(default_factory=Section[TeamPair])
     bids: Section[Bid] = Field(default_factory=Section[Bid])
+    rule_templates: Section[RuleTemplate] = Field(default_factory=Section[RuleTemplate])
     assessments: Section[Assessment] = Field(default_factory=Section[Assessment])
+    retention: Retention = Field(default_factory=Retention)
     crises: Section[Crisis] = Field(default_factory=Section[Crisis])
 
     @model_validator(mode="after")
@@ -342,7 +341,7 @@ class ExerciseWork(Model):
 class Workbook(Model):
     """The whole file: one trainee, one account plan, the trainee's exercise answers."""
 
-    schema_version: Literal[4] = SCHEMA_VERSION
+    schema_version: Literal[5] = SCHEMA_VERSION
     trainee: Trainee
     plan: AccountPlan = Field(default_factory=AccountPlan)
     exercises: dict[str, ExerciseWork] = Field(default_factory=dict)
@@ -353,8 +352,8 @@ class Workbook(Model):
 CHAPTER_SECTIONS: dict[str, tuple[str, ...]] = {
     "ch1": ("portfolio", "key_accounts", "customer_tree", "share"),
     "ch2": ("information", "departments", "key_persons", "needs", "opportunities", "push_plan", "factors"),
-    "ch3": ("factors", "measures", "campaign", "actions"),
+    "ch3": ("factors", "strategy", "measures", "campaign", "team", "actions"),
     "bidding": ("bids",),
-    "ch4": ("assessments",),
+    "ch4": ("assessments", "retention"),
     "crisis": ("crises",),
 }
