@@ -26,8 +26,9 @@ from kamlib.people import (
 SEED = 2024
 
 
-def organisation(seed: int = SEED) -> list[KeyPerson]:
-    """60 people: a CEO, 5 directors, 15 managers, 39 staff; every code drawn at random, 30 influence lines."""
+def organisation(size: int = 60, seed: int = SEED) -> list[KeyPerson]:
+    """60 people: a CEO, 5 directors, 15 managers, 39 staff; every code drawn at random, 30 influence
+    lines. A smaller ``size`` keeps the first people (top down) and the lines among them."""
     rnd = random.Random(seed)
     people = [KeyPerson(id="p0", name="CEO", title="CEO", role="A", attitude="=", contact="1")]
     bosses = ["p0"]
@@ -47,7 +48,11 @@ def organisation(seed: int = SEED) -> list[KeyPerson]:
     for _ in range(30):
         a, b = rnd.sample(people, 2)
         a.influences.append(b.id)
-    return people
+    kept = people[:size]
+    ids = {p.id for p in kept}
+    for p in kept:
+        p.influences = [i for i in p.influences if i in ids]
+    return kept
 
 
 

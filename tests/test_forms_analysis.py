@@ -7,6 +7,7 @@ from pathlib import Path
 from kamlib.forms import analysis as ch2
 from kamlib.forms.page import Page
 from kamlib.forms.rows import NEW
+from kamlib.i18n import t
 from kamlib.model import load_workbook, update_workbook
 from kamlib.model.workbook import Account
 
@@ -105,3 +106,26 @@ def test_deck_example_is_shown_not_saved(workbook_file: Path) -> None:
     kinds = [list(o["data"]) for o in view.output.outputs]
     assert ["image/png", "text/plain"] in kinds or any("image/png" in k for k in kinds)
     assert load_workbook(workbook_file).plan.key_persons.items == []
+
+
+def test_panorama_and_matrix_share_one_display_drawn_on_demand(workbook_file: Path, monkeypatch) -> None:
+    from kamlib.forms.common import ViewSwitch
+    from kamlib.people import deck_example
+
+    update_workbook(workbook_file, lambda wb: setattr(wb.plan.key_persons, "items", deck_example("en")))
+    page = Page(lang="en")
+    editor = ch2.key_persons(page)
+    switch = next(f for f in page._forms if isinstance(f, ViewSwitch))
+    drawn: list[str] = []
+    for key, (label, render) in list(switch.views.items()):
+        switch.views[key] = (label, lambda lang, key=key, render=render: drawn.append(key) or render(lang))
+    assert [label for label, _ in switch.widget.options] == ["Relationship panorama", "Attitude and power matrix"]
+    editor.picker.value = editor.rows(load_workbook(workbook_file))[0].id
+    editor.save()
+    assert drawn == ["panorama"]  # a save draws the view in sight only
+    switch.widget.value = "matrix"
+    assert drawn == ["panorama", "matrix"]
+    page.set_lang("zh")  # relabelling keeps the choice and draws nothing twice
+    assert switch.widget.value == "matrix" and drawn == ["panorama", "matrix", "matrix"]
+    assert [label for label, _ in switch.widget.options] == [t("ch2.people.view_panorama", "zh"),
+                                                             t("ch2.people.view_matrix", "zh")]

@@ -135,8 +135,8 @@ def _panorama_legend(fig: Figure, lang: Lang) -> None:
          t("people.chart.inner_circle", lang)),
         (_blank(), t("people.chart.key_department", lang)),
     ])
-    fig.legend(handles, labels, handler_map=handler_map, loc="outside lower center", ncols=6,
-               fontsize=9.5, columnspacing=1.6, handlelength=2.2)
+    fig.legend(handles, labels, handler_map=handler_map, loc="lower center", bbox_to_anchor=(0.5, 0.02),
+               ncols=6, fontsize=9.5, columnspacing=1.6, handlelength=2.2)
 
 
 def _runs(members: list[tuple[float, int]]) -> list[tuple[float, float, int]]:
@@ -170,10 +170,13 @@ def panorama_chart(people: Sequence[KeyPerson], lang: Lang) -> Figure:
     font = max(min(MAX_FONT, (width - 1.0) * 72 / slots / SLOT_EMS), MIN_FONT)
     box_pts = (max_lines * LINE_SPACING + 1.0) * font  # the tallest box
     row_in = max(box_pts / 72 + 0.75, 1.2)
-    legend_in = 1.9
-    fig = new_figure(width, levels * row_in + legend_in + 0.6)
-    fig.suptitle(t("people.chart.panorama_title", lang), x=0.01, ha="left")
-    ax = fig.add_subplot()
+    legend_in, title_in = 1.9, 0.6
+    height = levels * row_in + legend_in + title_in
+    # placed by hand, not by the layout engine: its extra pass over every label is a third of the
+    # drawing time of a big organisation, and the title, tree and legend bands are known in advance
+    fig = new_figure(width, height, layout=None)
+    fig.suptitle(t("people.chart.panorama_title", lang), x=0.01, y=1 - 0.12 / height, ha="left", va="top")
+    ax = fig.add_axes((0.005, legend_in / height, 0.99, 1 - (legend_in + title_in) / height))
     ax.set_axis_off()
     ax.set_xlim(min(xs) - 0.55, max(xs) + 0.55)
     ax.set_ylim(levels + 0.7, 0.4)

@@ -9,10 +9,12 @@ from matplotlib.figure import Figure
 MAX_WIDTH_PX = 2400  # wider than any screen: a very wide chart is drawn at a lower resolution
 
 
-def to_png(fig: Figure, dpi: int = 110, tight: bool = True) -> bytes:
+def to_png(fig: Figure, dpi: int = 110, tight: bool = True, fast: bool = False) -> bytes:
     """The figure as PNG bytes on white. ``tight`` crops to what is drawn, at the cost of a second
-    drawing pass; charts whose layout engine already places every text can skip it."""
+    drawing pass; charts whose layout engine already places every text can skip it. ``fast``
+    compresses less (larger bytes, sooner): for images shown on this machine, not files to keep."""
     buf = io.BytesIO()
     dpi = min(dpi, int(MAX_WIDTH_PX / fig.get_figwidth()))
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None, facecolor="white")
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None, facecolor="white",
+                pil_kwargs={"compress_level": 1 if fast else 6})
     return buf.getvalue()

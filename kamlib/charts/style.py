@@ -83,6 +83,8 @@ def _rc() -> dict[str, Any]:
         "lines.linewidth": 2.5,
         "lines.markersize": 8.0,
         "hatch.linewidth": 1.0,
+        "text.hinting": "no_hinting",  # FreeType draws the outlines as designed: CJK glyphs gain nothing from
+        # the auto-hinter, and skipping it makes text-heavy charts (a big panorama) a tenth faster
         "axes.prop_cycle": cycler(color=list(PALETTE)) + cycler(marker=list(MARKERS)),
     }
 
@@ -105,9 +107,13 @@ class WorkbookFigure(Figure):
         return buf.getvalue(), {"width": round(width), "height": round(height)}
 
 
-def new_figure(width: float = 9.0, height: float = 4.5) -> Figure:
-    """A styled Figure (inches) with its own Agg canvas and constrained layout; no pyplot state."""
+def new_figure(width: float = 9.0, height: float = 4.5, layout: str | None = "constrained") -> Figure:
+    """A styled Figure (inches) with its own Agg canvas and constrained layout; no pyplot state.
+
+    ``layout=None`` leaves placing to the chart: for big charts whose layout is known in advance,
+    which saves the layout engine's extra pass over every text.
+    """
     apply_style()
-    fig = WorkbookFigure(figsize=(width, height), layout="constrained")
+    fig = WorkbookFigure(figsize=(width, height), layout=layout)
     FigureCanvasAgg(fig)
     return fig

@@ -12,6 +12,7 @@ from IPython.display import Markdown
 from kamlib.analysis import DIMENSIONS, LEVELS, STATUSES
 from kamlib.forms.common import (
     Status,
+    ViewSwitch,
     button,
     chart_image,
     guarded,
@@ -317,8 +318,8 @@ def key_persons(page: Page) -> RowEditor | None:
         people = page.workbook().plan.key_persons.items
         return chart_image(attitude_power_chart(people, lang), tight=False) if people else Markdown("")
 
-    page.show(panorama, on={"key_persons"})
-    page.show(matrix, on={"key_persons"})
+    ViewSwitch(page, {"panorama": ("ch2.people.view_panorama", panorama),
+                      "matrix": ("ch2.people.view_matrix", matrix)}, on={"key_persons"})
     page.show(lambda lang: coaching(page.workbook().plan.key_persons.items, lang), on={"key_persons"})
     return editor
 

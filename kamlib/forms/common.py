@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as w
 
 from kamlib.errors import explain
-from kamlib.forms.page import Page, message_markup
+from kamlib.forms.page import Page, Render, message_markup
 from kamlib.i18n import Lang, Text, t
 
 Message = Callable[[Lang], str]
@@ -66,6 +66,41 @@ def _explain(exc: BaseException, lang: Lang) -> str:
     return explain(exc, lang)
 
 
+class ViewSwitch:
+    """Buttons choosing which of several views one display shows: only the chosen view is drawn,
+    on a save as on a switch, so big charts cost their time only when looked at."""
+
+    def __init__(self, page: Page, views: dict[str, tuple[str, Render]],
+                 on: frozenset[str] | set[str] | tuple[str, ...]) -> None:
+        self.page, self.views = page, views
+        self._relabelling = False
+        self.widget = w.ToggleButtons(options=self._options(page.lang), style={"button_width": "auto"})
+        page.form(self)
+        self.handle = page.show(self._render, on=on)
+        self.widget.observe(self._switched, "value")
+
+    def _options(self, lang: Lang) -> list[tuple[str, str]]:
+        return [(t(label, lang), key) for key, (label, _) in self.views.items()]
+
+    def _render(self, lang: Lang) -> Any:
+        return self.views[self.widget.value][1](lang)
+
+    def _switched(self, change: dict[str, Any]) -> None:
+        if not self._relabelling:
+            self.page.redraw(self.handle)
+
+    def relabel(self, lang: Lang) -> None:
+        options = self._options(lang)
+        if list(self.widget.options) == options:
+            return
+        value, self._relabelling = self.widget.value, True
+        try:
+            self.widget.options = options
+            self.widget.value = value
+        finally:
+            self._relabelling = False
+
+
 def button(label: str, style: str = "") -> w.Button:
     return w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
 
@@ -89,12 +124,13 @@ def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def chart_image(fig: Any, tight: bool = True) -> Any:
-    """A chart as a notebook image (matplotlib loads only when a chart is drawn)."""
+    """A chart as a notebook image (matplotlib loads only when a chart is drawn), compressed lightly:
+    it travels from the kernel to the browser on the same machine, and is re-drawn on every save."""
     from IPython.display import Image
 
     from kamlib.charts.render import to_png
 
-    return Image(data=to_png(fig, tight=tight))
+    return Image(data=to_png(fig, tight=tight, fast=True))
 
 
 def problems_markdown(heading_key: str, problems: list[Text], lang: Lang) -> Any:

@@ -51,8 +51,9 @@ class Page:
         return load_workbook(self.workbook_path)
 
     # ---- displays ------------------------------------------------------------------------------
-    def show(self, render: Render, on: frozenset[str] | set[str] | tuple[str, ...] = EVERYTHING) -> None:
-        """Display ``render(lang)`` now and again when the page is refreshed.
+    def show(self, render: Render, on: frozenset[str] | set[str] | tuple[str, ...] = EVERYTHING) -> int:
+        """Display ``render(lang)`` now and again when the page is refreshed; returns a handle for
+        ``redraw``.
 
         ``on`` names the plan sections the display reads: a save re-draws only the displays that
         read the saved section (charts are the slow part); ``()`` means the text depends on the
@@ -69,11 +70,12 @@ class Page:
             self._displays.append((box, render))
             self._depends.append(frozenset(on))
             display(box)
-            return
+            return len(self._displays) - 1
         display_id = uuid.uuid4().hex
         self._displays.append((display_id, render))
         self._depends.append(frozenset(on))
         display(self._safe(render), display_id=display_id)
+        return len(self._displays) - 1
 
     def prose(self, key: str, **params: Any) -> None:
         """A paragraph of the catalog in the page's language."""
@@ -87,16 +89,20 @@ class Page:
 
     def refresh(self, changed: set[str] | None = None) -> None:
         """Redraw the displays that read a ``changed`` section (all when None) and relabel every form."""
-        for (target, render), depends in zip(self._displays, self._depends, strict=True):
-            if changed is not None and "*" not in depends and not depends & changed:
-                continue
-            if isinstance(target, str):
-                update_display(self._safe(render), display_id=target)
-            else:
-                target.outputs = ()
-                target.append_display_data(self._safe(render))
+        for handle, depends in enumerate(self._depends):
+            if changed is None or "*" in depends or depends & changed:
+                self.redraw(handle)
         for form in self._forms:
             form.relabel(self.lang)
+
+    def redraw(self, handle: int) -> None:
+        """Draw one display again (``handle`` as returned by ``show``)."""
+        target, render = self._displays[handle]
+        if isinstance(target, str):
+            update_display(self._safe(render), display_id=target)
+        else:
+            target.outputs = ()
+            target.append_display_data(self._safe(render))
 
     def set_lang(self, lang: Lang) -> None:
         self.lang = lang
