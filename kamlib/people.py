@@ -292,13 +292,15 @@ def unfavourable_decision_makers(people: Sequence[KeyPerson]) -> list[KeyPerson]
 
 
 def leverage_routes(
-    people: Sequence[KeyPerson], max_routes: int = 3, *, upward: bool = False
+    people: Sequence[KeyPerson], max_routes: int = 3, *, upward: bool = False,
+    targets: Sequence[str] | None = None,
 ) -> dict[str, list[list[str]]]:
     """For each unfavourable decision-maker (by id): up to ``max_routes`` paths of ids from a supporter to them.
 
     One shortest path per supporter (``*``/``+``, not the target), along influence lines; with
     ``upward`` also from a person to their boss. Shortest first, then ``*`` before ``+``, then list
-    order. A decision-maker no supporter can reach gets an empty list.
+    order. A decision-maker no supporter can reach gets an empty list. ``targets`` (ids) replaces
+    the unfavourable decision-makers, e.g. everyone of a campaign plan.
     """
     import networkx as nx
 
@@ -309,7 +311,9 @@ def leverage_routes(
     if upward:
         graph.add_edges_from((p.id, p.reports_to) for p in by_id.values()
                              if p.reports_to in by_id and p.reports_to != p.id)
-    targets = [p.id for p in unfavourable_decision_makers(people)]
+    if targets is None:
+        targets = [p.id for p in unfavourable_decision_makers(people)]
+    targets = [t_ for t_ in targets if t_ in by_id]
     supporters = [p for p in by_id.values() if is_supporter(p)]
     found: dict[str, list[tuple[int, int, int, list[str]]]] = {t_: [] for t_ in targets}
     for order, s in enumerate(supporters):

@@ -35,7 +35,8 @@ def section_rows(plan: AccountPlan, section: str) -> int:
         return len(value)
     if isinstance(value, Section):
         return len(value.items)
-    return int(value != type(value)())
+    blank = type(value)()
+    return int(value.model_dump(exclude={"updated_at"}) != blank.model_dump(exclude={"updated_at"}))
 
 
 def plan_progress(plan: AccountPlan) -> list[ChapterProgress]:

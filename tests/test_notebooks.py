@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -15,11 +16,16 @@ from kamlib.grading import load_key, model_answers
 from kamlib.model import Trainee, create_workbook, update_workbook
 from kamlib.model.workbook import (
     Account,
+    Action,
+    CampaignStep,
     Factor,
     InformationItem,
     KeyAccountPick,
     KeyPerson,
+    Measure,
     ShareCard,
+    StrategyChoice,
+    TeamPair,
     TreeUnit,
     Workbook,
     YearFigures,
@@ -87,7 +93,22 @@ def _sample_plan(wb: Workbook) -> None:
                                                     style="E", attitude="*", contact="F")]
     wb.plan.information.items = [InformationItem(level="public", topic="Annual report", status="known"),
                                  InformationItem(level="important", topic="Budget", status="partly")]
-    wb.plan.factors.items = [Factor(text="Price above the rival", advantage=False, strong_control=True)]
+    wb.plan.factors.items = [Factor(text="Price above the rival", advantage=False, strong_control=True),
+                             Factor(text="Fast service response", advantage=True, strong_control=True, importance=3),
+                             Factor(text="Rival's product is stronger", advantage=False, strong_control=False)]
+    _sample_chapter_3(wb, vp, cio)
+
+
+def _sample_chapter_3(wb: Workbook, vp: KeyPerson, cio: KeyPerson) -> None:
+    """A chosen strategy, a measure, a campaign row, a team pair and dated actions (one overdue)."""
+    wb.plan.strategy = StrategyChoice(chosen="persevere", reason="We control most factors")
+    wb.plan.measures.items = [Measure(priority=1, key_factor="Price above the rival", measures="Re-configure")]
+    wb.plan.campaign.items = [CampaignStep(person_id=vp.id, priority=1, goal="to_supporter", aim="Executive visit")]
+    wb.plan.team.items = [TeamPair(stage="middle", our_name="Li", our_role="account_manager", their_id=cio.id)]
+    wb.plan.actions.items = [
+        Action(text="Visit the CIO", person_id=cio.id, target_on=dt.date(2026, 1, 10), commitment="Visit"),
+        Action(text="Trial unit", target_on=dt.date(2026, 2, 1), done_on=dt.date(2026, 2, 3), status="done"),
+    ]
 
 
 def _texts(nb: nbformat.NotebookNode) -> list[str]:

@@ -166,3 +166,27 @@ def test_v2_file_is_migrated(home: Path) -> None:
     assert wb.plan.key_accounts == [KeyAccountPick(account_id="k1", kind=None)]
     assert [u.parent_id for u in wb.plan.customer_tree.items] == [None, "u1"]
     assert wb.plan.portfolio.items[0].bp_wan == 900
+
+
+def test_v4_file_keeps_its_chapter_3_and_later_rows(home: Path) -> None:
+    v4 = {
+        "schema_version": 4,
+        "trainee": {"id": "v4", "name": "Four", "team": "", "language": "en"},
+        "plan": {
+            "measures": {"items": [{"id": "m1", "priority": 2, "key_factor": "Price"}]},
+            "campaign": {"items": [{"id": "c1", "person_id": "p1", "aim": "Visit"}]},
+            "actions": {"items": [{"id": "a1", "text": "Trial", "target_on": "2026-01-05"}]},
+            "bids": {"items": [{"id": "b1", "name": "Desktops 2026"}]},
+            "assessments": {"items": [{"id": "s1", "taken_on": "2026-01-01", "answers": [True] * 4 + [False] * 4}]},
+            "crises": {"items": [{"id": "x1", "title": "Late delivery", "severity": 3}]},
+        },
+    }
+    path = paths.workbook_path("v4")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(v4), encoding="utf-8")
+    wb = load_workbook(path)
+    assert wb.schema_version == SCHEMA_VERSION == 5
+    assert wb.plan.actions.items[0].status == "planned" and wb.plan.actions.items[0].history == []
+    assert (wb.plan.measures.items[0].key_factor, wb.plan.campaign.items[0].goal) == ("Price", None)
+    assert [s.name for s in wb.plan.bids.items] == ["Desktops 2026"]
+    assert wb.plan.crises.items[0].severity == 3 and wb.plan.strategy.chosen is None

@@ -53,6 +53,8 @@ class RowEditor:
     row_label: Callable[[Row, Lang], str]
     on_saved: Callable[[], None] | None = None
     extra: Sequence[w.Widget] = field(default_factory=tuple)
+    # (the row as saved before or None, the row as edited) -> the row to save, e.g. to keep history
+    before_save: Callable[[Row | None, Row], Row] | None = None
 
     def __post_init__(self) -> None:
         self.status = Status(self.page)
@@ -159,11 +161,12 @@ class RowEditor:
 
         def change(wb: Workbook) -> None:
             rows = self.rows(wb)
+            keep = self.before_save or (lambda _old, new: new)
             if row_id == NEW:
-                rows.append(_validated(self.model, _nest({}, values), labels))
+                rows.append(keep(None, _validated(self.model, _nest({}, values), labels)))
             else:
                 i = next(i for i, r in enumerate(rows) if r.id == row_id)
-                rows[i] = _validated(self.model, _nest(rows[i].model_dump(), values), labels)
+                rows[i] = keep(rows[i], _validated(self.model, _nest(rows[i].model_dump(), values), labels))
 
         wb = update_workbook(self.page.workbook_path, change, section=self.section)
         saved_id = self.rows(wb)[-1].id if row_id == NEW else row_id

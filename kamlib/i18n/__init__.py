@@ -29,6 +29,19 @@ class Text:
     def render(self, lang: Lang) -> str:
         return t(self.key, lang, **self.params)
 
+    @staticmethod
+    def join(items: list[Text] | tuple[Text, ...]) -> Text:
+        """Texts as one list in the language's way (the catalog's i18n.separator between items)."""
+        return Text("i18n.list", {"items": _Joined(tuple(items))})
+
+
+@dataclass(frozen=True)
+class _Joined:
+    items: tuple[Text, ...]
+
+    def render(self, lang: Lang) -> str:
+        return t("i18n.separator", lang).join(i.render(lang) for i in self.items)
+
 
 def _flatten(table: dict[str, Any], prefix: str, out: dict[str, str]) -> None:
     for name, value in table.items():
@@ -54,7 +67,7 @@ def t(key: str, lang: Lang, /, **params: Any) -> str:
     template = catalog(check_lang(lang))[key]
     if not params:
         return template
-    rendered = {k: v.render(lang) if isinstance(v, Text) else v for k, v in params.items()}
+    rendered = {k: v.render(lang) if isinstance(v, Text | _Joined) else v for k, v in params.items()}
     return template.format(**rendered)
 
 

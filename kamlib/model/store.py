@@ -114,7 +114,7 @@ def update_workbook(
         checked = Workbook.model_validate(workbook.model_dump())
     except ValidationError as exc:
         raise InputError("errors.input.rejected", details=describe(exc)) from exc
-    if section is not None:
-        getattr(checked.plan, section).updated_at = now()
+    if section is not None and "updated_at" in type(getattr(checked.plan, section)).model_fields:
+        getattr(checked.plan, section).updated_at = now()  # a card without the stamp is saved as it is
     save_workbook(checked, path)
     return checked

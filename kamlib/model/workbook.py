@@ -218,6 +218,7 @@ class StrategyChoice(Model):
     chosen: Strategy | None = None
     reason: Note = ""
     chosen_on: dt.date | None = None
+    updated_at: dt.datetime | None = None
 
 
 class Measure(Row):

@@ -1,0 +1,453 @@
+"""Chapter 3 forms: factors in quadrants, the integrated strategy, sales measures, the key-person
+campaign, the team map and the action plan, fed by what the trainee entered in chapter 2."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import Markdown
+
+from kamlib.forms.analysis import _codes, _people
+from kamlib.forms.analysis import factors as factor_editor
+from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
+from kamlib.forms.page import Page
+from kamlib.forms.rows import FieldSpec, RowEditor
+from kamlib.i18n import Lang, t
+from kamlib.model import update_workbook
+from kamlib.model.workbook import Action, CampaignStep, Measure, TeamPair, Workbook, now
+
+SAMPLE_MEASURES = ("relationship", "acceptance", "service")  # the deck's three worked rows (COURSE.md 3.3)
+
+
+def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
+    page = Page(lang=lang, workbook=workbook)
+    page.prose("ch3.intro")
+    if not page.registered:
+        page.prose("page.not_registered")
+    return page
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _editor(page: Page, section: str, model: type, fields: tuple[FieldSpec, ...], row_label: Any,
+            **kwargs: Any) -> RowEditor | None:
+    if not page.registered:
+        return None
+    return page.form(RowEditor(page, section, model, fields, row_label=row_label, **kwargs))
+
+
+# ---- 3.1 factors in four quadrants ------------------------------------------------------------------
+
+
+def factors(page: Page) -> RowEditor | None:
+    """Chapter 2's factors (and new ones), their table, and the quadrant chart with each written in."""
+    editor = factor_editor(page)
+    if editor is None:
+        return None
+
+    def chart(lang: Lang) -> Any:
+        from kamlib.charts.strategy import quadrant_chart
+
+        items = page.workbook().plan.factors.items
+        return chart_image(quadrant_chart(items, lang)) if items else Markdown(t("ch3.factors.empty", lang))
+
+    page.show(chart, on={"factors"})
+    return editor
+
+
+# ---- 3.2 the integrated strategy ----------------------------------------------------------------------
+
+
+def recommendation(page: Page) -> None:
+    """The recommender's answer in words and as a chart."""
+
+    def words(lang: Lang) -> Markdown:
+        from kamlib.strategy import recommend
+
+        rec = recommend(page.workbook().plan.factors.items)
+        return Markdown("\n\n".join(line.render(lang) for line in rec.explanation()))
+
+    def chart(lang: Lang) -> Any:
+        from kamlib.charts.strategy import strategy_chart
+        from kamlib.strategy import recommend
+
+        rec = recommend(page.workbook().plan.factors.items)
+        return chart_image(strategy_chart(rec, lang)) if rec.verdict != "none" else Markdown("")
+
+    page.show(words, on={"factors"})
+    page.show(chart, on={"factors"})
+
+
+class StrategyForm:
+    """The trainee's own choice of integrated strategy and why; compared with the recommendation."""
+
+    def __init__(self, page: Page) -> None:
+        from kamlib.strategy import STRATEGIES
+
+        self.page = page
+        self.status = Status(page)
+        self.choice = w.Dropdown(layout=w.Layout(width="36em"), style={"description_width": "initial"})
+        self.reason = w.Textarea(layout=w.Layout(width="48em", height="5em"))
+        self.save_button = button("", "primary")
+        self.save_button.on_click(guarded(page, self.status)(lambda _b: self.save()))
+        self.widget = w.VBox([self.choice, self.reason, self.save_button, self.status.widget])
+        self._strategies = STRATEGIES
+        self.relabel(page.lang)
+        saved = page.workbook().plan.strategy
+        self.choice.value, self.reason.value = saved.chosen, saved.reason
+
+    def relabel(self, lang: Lang) -> None:
+        value = self.choice.value
+        self.choice.description = t("ch3.strategy.choose", lang)
+        self.choice.options = [("—", None)] + [
+            (f"{t(f'strategy.name.{s}', lang)} ({t(f'strategy.pair.{s}', lang)})", s) for s in self._strategies
+        ]
+        self.choice.value = value
+        self.reason.placeholder = t("ch3.strategy.reason_hint", lang)
+        self.save_button.description = t("rows.save", lang)
+        self.status.relabel(lang)
+
+    def save(self) -> None:
+        chosen, reason = self.choice.value, self.reason.value
+
+        def change(wb: Workbook) -> None:
+            wb.plan.strategy.chosen = chosen
+            wb.plan.strategy.reason = reason
+            wb.plan.strategy.chosen_on = now().date() if chosen else None
+
+        update_workbook(self.page.workbook_path, change, section="strategy")
+        self.page.refresh({"strategy"})
+        self.status.say_key("ok", "rows.saved")
+
+
+def strategy_choice(page: Page) -> StrategyForm | None:
+    if not page.registered:
+        return None
+    form = page.form(StrategyForm(page))
+
+    def verdict(lang: Lang) -> Markdown:
+        from kamlib.strategy import recommend
+
+        plan = page.workbook().plan
+        rec = recommend(plan.factors.items)
+        chosen = plan.strategy.chosen
+        if chosen is None or rec.verdict == "none":
+            return Markdown("")
+        if chosen in rec.tied:
+            return Markdown(t("ch3.strategy.agrees", lang, name=t(f"strategy.name.{chosen}", lang)))
+        return Markdown(t("ch3.strategy.differs", lang, name=t(f"strategy.name.{chosen}", lang),
+                          best=t(f"strategy.name.{rec.ranking[0]}", lang)))
+
+    page.show(verdict, on={"strategy", "factors"})
+    return form
+
+
+# ---- 3.3 sales measures ---------------------------------------------------------------------------------
+
+
+def _factor_texts(lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
+    return [(f.text, f.text) for f in wb.plan.factors.items]
+
+
+def _factor_ids(lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
+    return [(f.text, f.id) for f in wb.plan.factors.items]
+
+
+MEASURE_FIELDS = (
+    FieldSpec("priority", "ch3.field.priority", "number"),
+    FieldSpec("key_factor", "ch3.field.key_factor", "combo", _factor_texts, hint="ch3.hint.key_factor"),
+    FieldSpec("factor_id", "ch3.field.factor", "choice", _factor_ids),
+    FieldSpec("analysis", "ch3.field.analysis", "note"),
+    FieldSpec("measures", "ch3.field.measures", "note"),
+    FieldSpec("resources", "ch3.field.resources", "note"),
+)
+
+
+class SampleMeasures:
+    """Adds the deck's three worked rows (in the trainee's language) as examples to edit."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.status = Status(page)
+        self.add_button = button("")
+        self.add_button.on_click(guarded(page, self.status)(lambda _b: self.add()))
+        self.widget = w.VBox([self.add_button, self.status.widget])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        self.add_button.description = t("ch3.measures.add_samples", lang)
+        self.status.relabel(lang)
+
+    def add(self) -> int:
+        lang = self.page.lang
+        samples = [Measure(priority=i, key_factor=t(f"ch3.sample.{k}.factor", lang),
+                           analysis=t(f"ch3.sample.{k}.analysis", lang), measures=t(f"ch3.sample.{k}.measures", lang),
+                           resources=t(f"ch3.sample.{k}.resources", lang))
+                   for i, k in enumerate(SAMPLE_MEASURES, start=1)]
+        added: list[Measure] = []
+
+        def change(wb: Workbook) -> None:
+            have = {m.key_factor for m in wb.plan.measures.items}
+            added.extend(m for m in samples if m.key_factor not in have)
+            wb.plan.measures.items.extend(added)
+
+        update_workbook(self.page.workbook_path, change, section="measures")
+        self.page.refresh({"measures"})
+        self.status.say_key("ok", "ch3.measures.added", count=len(added))
+        return len(added)
+
+
+def measures(page: Page) -> RowEditor | None:
+    editor = _editor(page, "measures", Measure, MEASURE_FIELDS,
+                     lambda m, lang: f"{m.priority}. {m.key_factor}")
+    if editor is None:
+        return None
+    page.form(SampleMeasures(page))
+
+    def table(lang: Lang) -> Markdown:
+        items = sorted(page.workbook().plan.measures.items, key=lambda m: m.priority)
+        if not items:
+            return Markdown(t("ch3.measures.empty", lang))
+        rows = [[str(m.priority), md_escape(m.key_factor), md_escape(m.analysis), md_escape(m.measures),
+                 md_escape(m.resources)] for m in items]
+        headers = [t(f"ch3.field.{c}", lang) for c in ("priority", "key_factor", "analysis", "measures", "resources")]
+        return Markdown(markdown_table(headers, rows))
+
+    page.show(table, on={"measures"})
+    return editor
+
+
+# ---- 3.4 the key-person campaign ------------------------------------------------------------------------
+
+CAMPAIGN_FIELDS = (
+    FieldSpec("person_id", "ch3.field.person", "choice", _people),
+    FieldSpec("priority", "ch3.field.priority", "number"),
+    FieldSpec("goal", "ch3.field.goal", "choice", _codes("ch3.goal", ("to_neutral", "to_supporter", "consolidate"))),
+    FieldSpec("aim", "ch3.field.aim", "note", hint="ch3.hint.aim"),
+    FieldSpec("resources", "ch3.field.resources", "note"),
+    FieldSpec("target_on", "ch3.field.target_on", "date"),
+    FieldSpec("done_on", "ch3.field.done_on", "date"),
+    FieldSpec("result", "ch3.field.result", "note"),
+)
+
+
+class CampaignProposals:
+    """Adds a campaign row for everyone on the map not yet a strong supporter and not yet planned."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.status = Status(page)
+        self.add_button = button("")
+        self.add_button.on_click(guarded(page, self.status)(lambda _b: self.add()))
+        self.widget = w.VBox([self.add_button, self.status.widget])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        self.add_button.description = t("ch3.campaign.add", lang)
+        self.status.relabel(lang)
+
+    def add(self) -> int:
+        from kamlib.campaign import new_campaign_rows
+
+        added: list[CampaignStep] = []
+
+        def change(wb: Workbook) -> None:
+            added.extend(new_campaign_rows(wb.plan.key_persons.items, wb.plan.campaign.items))
+            wb.plan.campaign.items.extend(added)
+
+        update_workbook(self.page.workbook_path, change, section="campaign")
+        self.page.refresh({"campaign"})
+        self.status.say_key("ok", "ch3.campaign.added", count=len(added))
+        return len(added)
+
+
+def _campaign_label(step: CampaignStep, lang: Lang, names: dict[str, str]) -> str:
+    return f"{step.priority or '—'}. {names.get(step.person_id, t('ch3.campaign.gone', lang))}"
+
+
+def campaign(page: Page) -> RowEditor | None:
+    """The campaign plan: proposed from the map, edited row by row, with routes and aims met."""
+    if not page.registered:
+        return None
+    page.form(CampaignProposals(page))
+
+    def label(step: Any, lang: Lang) -> str:
+        names = {p.id: p.name for p in page.workbook().plan.key_persons.items}
+        return _campaign_label(step, lang, names)
+
+    editor = _editor(page, "campaign", CampaignStep, CAMPAIGN_FIELDS, label)
+    page.show(lambda lang: campaign_table(page.workbook(), lang), on={"campaign", "key_persons"})
+    return editor
+
+
+def campaign_table(wb: Workbook, lang: Lang) -> Markdown:
+    """The plan as the course's table, with each person's codes now, the routes and whether the aim is met."""
+    from kamlib.campaign import goal_reached, propose_campaign, stale_rows
+    from kamlib.people import people_by_id, short_code
+
+    people = wb.plan.key_persons.items
+    steps = sorted(wb.plan.campaign.items, key=lambda s: (s.priority is None, s.priority or 0))
+    if not steps:
+        return Markdown(t("ch3.campaign.empty", lang))
+    by_id = people_by_id(people)
+    routes = {c.person_id: c.routes for c in propose_campaign(people)}
+    rows = []
+    for s in steps:
+        p = by_id.get(s.person_id)
+        if p is None:
+            continue
+        path = routes.get(s.person_id, ())
+        route = " → ".join(md_escape(by_id[i].name) for i in path[0]) if path else "—"
+        met = "✔ " + t("ch3.campaign.met", lang) if goal_reached(p, s.goal) else ""
+        rows.append([str(s.priority or "—"), md_escape(p.name), md_escape(short_code(p)),
+                     t(f"ch3.goal.{s.goal}", lang) if s.goal else t("ch3.goal.unknown", lang), route,
+                     md_escape(s.aim), s.target_on.isoformat() if s.target_on else "—",
+                     f"{s.done_on.isoformat() if s.done_on else ''} {md_escape(s.result)} {met}".strip() or "—"])
+    headers = [t(f"ch3.campaign.col.{c}", lang)
+               for c in ("priority", "person", "codes", "goal", "route", "aim", "target", "result")]
+    text = markdown_table(headers, rows)
+    stale = stale_rows(people, wb.plan.campaign.items)
+    if stale:
+        text += "\n\n" + t("ch3.campaign.stale", lang, count=len(stale))
+    return Markdown(text)
+
+
+# ---- 3.5 the team map -------------------------------------------------------------------------------------
+
+
+def _our_roles(lang: Lang, _wb: Workbook) -> list[tuple[str, Any]]:
+    from kamlib.team import OUR_ROLES
+
+    return [(t(f"ch3.team.role.{r}", lang), r) for r in (*OUR_ROLES, "executive", "other")]
+
+
+TEAM_FIELDS = (
+    FieldSpec("stage", "ch3.field.stage", "choice", _codes("ch3.team.stage", ("early", "middle"))),
+    FieldSpec("our_name", "ch3.field.our_name"),
+    FieldSpec("our_role", "ch3.field.our_role", "choice", _our_roles),
+    FieldSpec("their_id", "ch3.field.their", "choice", _people),
+    FieldSpec("notes", "ch3.field.notes", "note"),
+)
+
+
+def team(page: Page) -> RowEditor | None:
+    """Who on our side faces whom on theirs, early and middle stage; the gaps in words and drawn."""
+    editor = _editor(page, "team", TeamPair, TEAM_FIELDS,
+                     lambda p, lang: f"{t(f'ch3.team.stage.{p.stage}', lang)} · {p.our_name}")
+    if editor is None:
+        return None
+
+    def gaps(lang: Lang) -> Markdown:
+        from kamlib.people import people_by_id
+        from kamlib.team import team_gaps
+
+        plan = page.workbook().plan
+        by_id = people_by_id(plan.key_persons.items)
+        ours = {p.id: p.our_name for p in plan.team.items}
+        lines = []
+        for stage in ("early", "middle"):
+            g = team_gaps(plan.team.items, plan.key_persons.items, stage)
+            parts = [t(f"ch3.team.role.{r}", lang) for r in g.roles_missing]
+            lines.append(t("ch3.team.gaps", lang, stage=t(f"ch3.team.stage.{stage}", lang), count=g.count))
+            if parts:
+                lines.append("- " + t("ch3.team.roles_missing", lang, roles=t("i18n.separator", lang).join(parts)))
+            if g.ours_unpaired:
+                lines.append("- " + t("ch3.team.ours_unpaired", lang,
+                                      names=", ".join(md_escape(ours[i]) for i in g.ours_unpaired)))
+            if g.theirs_unfaced:
+                lines.append("- " + t("ch3.team.theirs_unfaced", lang,
+                                      names=", ".join(md_escape(by_id[i].name) for i in g.theirs_unfaced)))
+        return Markdown("\n".join(lines))
+
+    def chart(lang: Lang) -> Any:
+        from kamlib.charts.strategy import team_chart
+
+        plan = page.workbook().plan
+        return chart_image(team_chart(plan.team.items, plan.key_persons.items, lang))
+
+    page.show(gaps, on={"team", "key_persons"})
+    page.show(chart, on={"team", "key_persons"})
+    return editor
+
+
+# ---- 3.6 the action plan ------------------------------------------------------------------------------------
+
+
+def _commitments(lang: Lang, _wb: Workbook) -> list[tuple[str, Any]]:
+    from kamlib.actions import COMMITMENTS
+
+    return [(t(f"ch3.commitment.{c}", lang), c) for c in COMMITMENTS]
+
+
+ACTION_FIELDS = (
+    FieldSpec("text", "ch3.field.action"),
+    FieldSpec("priority", "ch3.field.priority", "number"),
+    FieldSpec("factor_id", "ch3.field.factor", "choice", _factor_ids),
+    FieldSpec("person_id", "ch3.field.person", "choice", _people),
+    FieldSpec("commitment", "ch3.field.commitment", "combo", _commitments, hint="ch3.hint.commitment"),
+    FieldSpec("owner", "ch3.field.owner"),
+    FieldSpec("target_on", "ch3.field.target_on", "date"),
+    FieldSpec("done_on", "ch3.field.done_on", "date"),
+    FieldSpec("status", "ch3.field.status", "choice", _codes("ch3.action.status", ("planned", "doing", "done",
+                                                                                 "dropped"))),
+    FieldSpec("evaluation", "ch3.field.evaluation", "note"),
+)
+
+
+def _keep_history(old: Any, new: Any) -> Any:
+    from kamlib.actions import revise
+
+    return revise(old, new)
+
+
+def actions(page: Page) -> RowEditor | None:
+    """The action plan; every change of status, dates or evaluation is kept in the row's history."""
+    from kamlib.actions import is_overdue
+
+    today = _today()
+    editor = _editor(page, "actions", Action, ACTION_FIELDS,
+                     lambda a, lang: ("⚠ " if is_overdue(a, today) else "") + a.text, before_save=_keep_history)
+    if editor is None:
+        return None
+    page.show(lambda lang: action_summary(page.workbook(), _today(), lang), on={"actions"})
+
+    def chart(lang: Lang) -> Any:
+        from kamlib.charts.strategy import timeline_chart
+
+        items = page.workbook().plan.actions.items
+        return chart_image(timeline_chart(items, _today(), lang)) if items else Markdown("")
+
+    page.show(chart, on={"actions"})
+    return editor
+
+
+def action_summary(wb: Workbook, today: dt.date, lang: Lang) -> Markdown:
+    """Progress in words and the plan as a table (status, dates, revisions)."""
+    from kamlib.actions import action_progress, is_overdue, timeline_order
+
+    items = wb.plan.actions.items
+    if not items:
+        return Markdown(t("ch3.actions.empty", lang))
+    p = action_progress(items, today)
+    on_time = "—" if p.on_time_share is None else f"{p.on_time_share:.0%}"
+    parts = [t("ch3.actions.summary", lang, total=p.total, done=p.by_status["done"], doing=p.by_status["doing"],
+               planned=p.by_status["planned"], dropped=p.by_status["dropped"], share=f"{p.done_share:.0%}",
+               overdue=len(p.overdue), soon=len(p.due_soon), on_time=on_time, revisions=p.revisions)]
+    factors = {f.id: f.text for f in wb.plan.factors.items}
+    people = {x.id: x.name for x in wb.plan.key_persons.items}
+    rows = []
+    for a in timeline_order(items):
+        tied = factors.get(a.factor_id or "") or people.get(a.person_id or "") or "—"
+        flag = " ⚠ " + t("ch3.chart.overdue", lang) if is_overdue(a, today) else ""
+        rows.append([md_escape(a.text), md_escape(tied), md_escape(a.commitment) or "—", md_escape(a.owner) or "—",
+                     a.target_on.isoformat() if a.target_on else "—", a.done_on.isoformat() if a.done_on else "—",
+                     t(f"ch3.action.status.{a.status}", lang) + flag, str(len(a.history))])
+    headers = [t(f"ch3.actions.col.{c}", lang)
+               for c in ("action", "tied", "commitment", "owner", "target", "done", "status", "revisions")]
+    parts.append(markdown_table(headers, rows))
+    return Markdown("\n\n".join(parts))

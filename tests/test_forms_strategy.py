@@ -1,0 +1,131 @@
+"""Chapter 3 forms without a browser: quadrants, strategy, measures, campaign, team map, action plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kamlib.forms import strategy as ch3
+from kamlib.forms.page import Page
+from kamlib.forms.rows import NEW
+from kamlib.model import load_workbook, update_workbook
+from kamlib.model.workbook import Action, Factor
+from kamlib.people import deck_example
+
+
+def _add(editor, **values) -> str:
+    editor.picker.value = NEW
+    for name, value in values.items():
+        editor.inputs[name].value = value
+    return editor.save()
+
+
+def _shown(page: Page) -> list[str]:
+    out = []
+    for _target, render in page._displays:
+        obj = render(page.lang)
+        data = getattr(obj, "data", "")
+        out.append(data if isinstance(data, str) else "<image>")
+    return out
+
+
+@pytest.fixture
+def mapped(workbook_file: Path) -> Path:
+    """A workbook holding the deck's key-person example."""
+    update_workbook(workbook_file, lambda wb: setattr(wb.plan.key_persons, "items", deck_example("en")))
+    return workbook_file
+
+
+def test_factors_feed_the_recommendation_and_the_choice_is_saved(workbook_file: Path) -> None:
+    page = Page(lang="en")
+    editor = ch3.factors(page)
+    ch3.recommendation(page)
+    form = ch3.strategy_choice(page)
+    assert "No factors yet" in "".join(_shown(page))
+    for text in ("Timely supply", "Good relationship", "Customisation", "Poor coverage"):
+        _add(editor, text=text, advantage=text != "Poor coverage", strong_control=False)
+    shown = "".join(_shown(page))
+    assert "Recommended: **Venture forward**" in shown  # use 3 + reduce 1 = 4 beats use + leverage 3
+    form.choice.value = "quick_win"
+    form.reason.value = "The CIO is a friend"
+    form.save_button.click()
+    saved = load_workbook(workbook_file).plan.strategy
+    assert (saved.chosen, saved.reason, saved.chosen_on is not None) == ("quick_win", "The CIO is a friend", True)
+    assert "differs from the tool's recommendation “Venture forward”" in "".join(_shown(page))
+
+
+def test_sample_measures_added_once_in_the_trainee_language(workbook_file: Path) -> None:
+    page = Page(lang="zh")
+    ch3.measures(page)
+    samples = next(f for f in page._forms if isinstance(f, ch3.SampleMeasures))
+    assert samples.add() == 3 and samples.add() == 0
+    rows = load_workbook(workbook_file).plan.measures.items
+    assert [m.priority for m in rows] == [1, 2, 3] and all(m.measures for m in rows)
+
+
+def test_bad_priority_is_named_and_nothing_is_lost(workbook_file: Path) -> None:
+    page = Page(lang="en")
+    editor = ch3.measures(page)
+    _add(editor, key_factor="Price", priority="1")
+    editor.picker.value = NEW
+    editor.inputs["key_factor"].value = "Service"
+    editor.inputs["priority"].value = "first"
+    editor.save_button.click()
+    assert "Priority" in editor.status.text and "first" in editor.status.text
+    assert [m.key_factor for m in load_workbook(workbook_file).plan.measures.items] == ["Price"]
+    assert editor.inputs["key_factor"].value == "Service"  # what was typed stays in the form
+
+
+def test_campaign_rows_proposed_from_the_map_never_overwrite(mapped: Path) -> None:
+    page = Page(lang="en")
+    editor = ch3.campaign(page)
+    proposals = next(f for f in page._forms if isinstance(f, ch3.CampaignProposals))
+    added = proposals.add()
+    people = load_workbook(mapped).plan.key_persons.items
+    assert added == sum(1 for p in people if p.attitude != "*")
+    first = load_workbook(mapped).plan.campaign.items[0]
+    editor.picker.value = first.id
+    editor.inputs["aim"].value = "Executive visit with our VP"
+    editor.save()
+    assert proposals.add() == 0
+    assert load_workbook(mapped).plan.campaign.items[0].aim == "Executive visit with our VP"
+    table = ch3.campaign_table(load_workbook(mapped), "en").data
+    assert "Neutral → supporter" in table and "→" in table  # aims and routes of influence
+
+
+def test_team_map_names_its_gaps(mapped: Path) -> None:
+    page = Page(lang="en")
+    editor = ch3.team(page)
+    _add(editor, stage="middle", our_name="Li", our_role="account_manager", their_id="is_dir")
+    gaps = _shown(page)[0]
+    middle = gaps[gaps.index("Middle stage"):]
+    assert "Technical" in middle and "Senior VP" in middle and "IS director" not in middle
+    assert "Early stage** — gaps: 1" in gaps  # nobody yet as the account manager of the early stage
+    assert _shown(page)[1] == "<image>"
+
+
+def test_action_changes_keep_their_history(workbook_file: Path) -> None:
+    update_workbook(workbook_file, lambda wb: wb.plan.factors.items.append(
+        Factor(text="Price", advantage=False, strong_control=True)))
+    page = Page(lang="en")
+    editor = ch3.actions(page)
+    action_id = _add(editor, text="Technical exchange", target_on="2026-11-20", status="planned")
+    editor.picker.value = action_id
+    editor.inputs["target_on"].value = "2026-12-04"
+    editor.save()
+    editor.inputs["status"].value = "done"
+    editor.save()
+    saved = load_workbook(workbook_file).plan.actions.items[0]
+    assert [h.target_on for h in saved.history] == [dt.date(2026, 11, 20), dt.date(2026, 12, 4)]
+    assert saved.status == "done" and saved.done_on is not None
+    summary = ch3.action_summary(load_workbook(workbook_file), dt.date(2026, 11, 27), "en").data
+    assert "revised 2 times" in summary
+
+
+def test_overdue_actions_are_flagged_in_words(workbook_file: Path) -> None:
+    update_workbook(workbook_file, lambda wb: wb.plan.actions.items.append(
+        Action(text="Site tour", target_on=dt.date(2026, 11, 1))))
+    summary = ch3.action_summary(load_workbook(workbook_file), dt.date(2026, 11, 27), "zh").data
+    assert "⚠" in summary and "1" in summary
