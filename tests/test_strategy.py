@@ -59,7 +59,7 @@ def test_a_tie_is_said_plainly() -> None:
 def test_too_few_factors_and_none() -> None:
     rec = strategy.recommend([f("use"), f("leverage")])
     assert rec.verdict == "too_few" and rec.best == "quick_win"
-    assert "at least 4" in rec.explanation()[0].render("en")
+    assert "Factors so far: 2 (at least 4" in rec.explanation()[0].render("en")
     empty = strategy.recommend([])
     assert empty.verdict == "none" and empty.best is None
 

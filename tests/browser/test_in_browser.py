@@ -58,7 +58,24 @@ def chapter_2(page) -> None:
     editor.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("Saved to your workbook.").first.wait_for(timeout=TIMEOUT)
     page.get_by_text("Test Person").first.wait_for(timeout=TIMEOUT)  # red flags name the new opponent
-    assert page.locator("img").count() >= 3  # readiness, panorama, matrix
+    assert page.locator("img").count() >= 2  # readiness, panorama
+    images = page.locator("img").count()
+    page.locator(".widget-toggle-button", has_text="Attitude and power matrix").click()
+    page.wait_for_function(f"document.querySelectorAll('img').length >= {images}")  # the matrix in its place
+
+
+def chapter_3(page) -> None:
+    editor = page.locator(".widget-vbox", has=page.locator(".widget-checkbox", has_text="Advantage")).first
+    editor.locator(".widget-text", has_text="Factor").first.locator("input").fill("Timely supply")
+    editor.locator(".widget-checkbox", has_text="Advantage").locator("input").check()
+    editor.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved to your workbook.").first.wait_for(timeout=TIMEOUT)
+    page.get_by_text("Factors so far:").first.wait_for(timeout=TIMEOUT)  # the recommender re-read them
+    choice = page.locator(".widget-dropdown", has_text="My integrated strategy").locator("select")
+    choice.select_option(value=choice.locator("option").nth(1).get_attribute("value"))
+    page.locator(".widget-vbox", has=choice).last.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("agrees with the tool's recommendation").first.wait_for(timeout=TIMEOUT)
+    assert page.locator("img").count() >= 3  # quadrants, strategies, team map (no dated action yet)
 
 
 def exercise_with_drop_downs(page) -> None:
@@ -77,6 +94,7 @@ CASES: dict[str, tuple[str, Callable]] = {
     "notebooks/00_start_here.ipynb": (".widget-toggle-button", start_page),
     "notebooks/01_key_account_screening.ipynb": (".widget-dropdown", chapter_1),
     "notebooks/02_customer_analysis.ipynb": (".widget-dropdown", chapter_2),
+    "notebooks/03_strategy_and_action_plan.ipynb": (".widget-dropdown", chapter_3),
     "exercises/ex00_warmup.ipynb": (".widget-radio-box", exercise_00),
     "exercises/ex01_screening.ipynb": (".widget-dropdown", exercise_with_drop_downs),
     "exercises/ex02_customer_analysis.ipynb": (".widget-dropdown", exercise_with_drop_downs),
