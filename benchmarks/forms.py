@@ -54,12 +54,62 @@ def save_and_redraw(people_count: int, repeat: int = 6) -> tuple[float, float]:
     return statistics.median(times), statistics.median(switches)
 
 
+def chapter_3_saves(factor_count: int = 30, action_count: int = 40, repeat: int = 5) -> tuple[float, float]:
+    """Median seconds to save a factor (re-drawing the factor table, quadrants, recommendation and
+    strategy chart) and to save an action (summary, table and timeline), in a full chapter 3 page."""
+    import datetime as dt
+
+    from kamlib.forms import strategy as ch3
+    from kamlib.forms.page import Page
+    from kamlib.model import Trainee, create_workbook, update_workbook
+    from kamlib.model.workbook import Action, Factor
+
+    factors = [Factor(text=f"Factor {i}", advantage=i % 2 == 0, strong_control=i % 3 == 0, importance=1 + i % 5)
+               for i in range(factor_count)]
+    start_day = dt.date(2026, 9, 1)
+    actions = [Action(text=f"Action {i}", target_on=start_day + dt.timedelta(days=3 * i),
+                      status=("planned", "doing", "done")[i % 3],
+                      done_on=start_day + dt.timedelta(days=3 * i + 1) if i % 3 == 2 else None)
+               for i in range(action_count)]
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["KAM_HOME"] = tmp
+        path = Path(tmp) / "workbook" / "bench.json"
+        create_workbook(Trainee(id="bench", name="Bench"), path)
+
+        def fill(wb) -> None:  # type: ignore[no-untyped-def]
+            wb.plan.factors.items, wb.plan.actions.items = factors, actions
+
+        update_workbook(path, fill)
+        with contextlib.redirect_stdout(io.StringIO()):
+            page = Page(lang="zh", workbook=path)
+            factor_editor = ch3.factors(page)
+            ch3.recommendation(page)
+            ch3.strategy_choice(page)
+            ch3.measures(page)
+            ch3.campaign(page)
+            ch3.team(page)
+            action_editor = ch3.actions(page)
+            timings: list[list[float]] = [[], []]
+            for editor, field, times in ((factor_editor, "importance", timings[0]),
+                                         (action_editor, "evaluation", timings[1])):
+                editor.picker.value = editor.rows(page.workbook())[0].id
+                for i in range(repeat):
+                    editor.inputs[field].value = str(1 + i % 5) if field == "importance" else f"note {i}"
+                    begin = time.perf_counter()
+                    editor.save()
+                    times.append(time.perf_counter() - begin)
+    return statistics.median(timings[0]), statistics.median(timings[1])
+
+
 def measure() -> list[Row]:
     rows: list[Row] = []
     for count in (10, 20, 60):
         save, switch = save_and_redraw(count)
         rows.append((f"save a key person + re-draw, {count} people (s)", save, 0.3))
         rows.append((f"switch panorama <-> matrix, {count} people (s)", switch, 0.3))
+    factor, action = chapter_3_saves()
+    rows.append(("chapter 3: save a factor + re-draw, 30 factors (s)", factor, 0.3))
+    rows.append(("chapter 3: save an action + re-draw, 40 actions (s)", action, 0.3))
     return rows
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import matplotlib.dates as mdates
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
@@ -184,23 +185,29 @@ def timeline_chart(actions: Sequence[Action], today: dt.date, lang: Lang) -> Fig
         ax.text(0.5, 0.5, t("ch3.chart.timeline_empty", lang), ha="center", va="center", color=MUTED,
                 transform=ax.transAxes)
         return fig
-    labels = []
+    labels, spans, targets, done, late = [], [], [], [], []
     for y, a in enumerate(ordered):
         status = t(f"ch3.action.status.{a.status}", lang)
-        late = is_overdue(a, today)
-        labels.append(f"{wrap_text(a.text, 16.0, 1)[0]} · {status}" + (f" · {t('ch3.chart.overdue', lang)}"
-                                                                        if late else ""))
+        overdue = is_overdue(a, today)
+        labels.append(f"{wrap_text(a.text, 16.0, 1)[0]} · {status}"
+                      + (f" · {t('ch3.chart.overdue', lang)}" if overdue else ""))
         if a.target_on and a.done_on:
-            ax.plot([a.target_on, a.done_on], [y, y], color=MUTED, linewidth=1.5)
-        if late and a.target_on:
-            ax.barh(y, (today - a.target_on).days, left=a.target_on, height=0.45, color="white",
-                    edgecolor=PALETTE[3], hatch="xx", linewidth=1.0)
-            ax.plot([a.target_on], [y], marker="X", color=PALETTE[3], markersize=11, linestyle="none")
-        elif a.target_on:
-            ax.plot([a.target_on], [y], marker="D", markerfacecolor="white", markeredgecolor=INK, markersize=9,
-                    linestyle="none")
+            spans.append([(mdates.date2num(a.target_on), y), (mdates.date2num(a.done_on), y)])
+        if a.target_on:
+            (late if overdue else targets).append((a.target_on, y))
         if a.done_on:
-            ax.plot([a.done_on], [y], marker="s", color=PALETTE[2], markersize=9, linestyle="none")
+            done.append((a.done_on, y))
+    # one artist per kind of mark, not one per action: a long plan draws as fast as a short one
+    ax.add_collection(LineCollection(spans, colors=MUTED, linewidths=1.5))
+    if late:
+        ax.barh([y for _, y in late], [(today - d).days for d, _ in late], left=[d for d, _ in late], height=0.45,
+                color="white", edgecolor=PALETTE[3], hatch="xx", linewidth=1.0)
+    for points, style in ((targets, {"marker": "D", "markerfacecolor": "white", "markeredgecolor": INK,
+                                     "markersize": 9}),
+                          (done, {"marker": "s", "color": PALETTE[2], "markersize": 9}),
+                          (late, {"marker": "X", "color": PALETTE[3], "markersize": 11})):
+        if points:
+            ax.plot([d for d, _ in points], [y for _, y in points], linestyle="none", **style)
     dates = [d for a in ordered for d in (a.target_on, a.done_on) if d] + [today]
     pad = dt.timedelta(days=max((max(dates) - min(dates)).days * 0.04, 2))
     ax.set_xlim(min(dates) - pad, max(dates) + pad)

@@ -54,7 +54,9 @@ def factors(page: Page) -> RowEditor | None:
         from kamlib.charts.strategy import quadrant_chart
 
         items = page.workbook().plan.factors.items
-        return chart_image(quadrant_chart(items, lang)) if items else Markdown(t("ch3.factors.empty", lang))
+        if not items:
+            return Markdown(t("ch3.factors.empty", lang))
+        return chart_image(quadrant_chart(items, lang), tight=False)  # the layout engine places every text
 
     page.show(chart, on={"factors"})
     return editor
@@ -77,7 +79,7 @@ def recommendation(page: Page) -> None:
         from kamlib.strategy import recommend
 
         rec = recommend(page.workbook().plan.factors.items)
-        return chart_image(strategy_chart(rec, lang)) if rec.verdict != "none" else Markdown("")
+        return chart_image(strategy_chart(rec, lang), tight=False) if rec.verdict != "none" else Markdown("")
 
     page.show(words, on={"factors"})
     page.show(chart, on={"factors"})
@@ -368,7 +370,7 @@ def team(page: Page) -> RowEditor | None:
         from kamlib.charts.strategy import team_chart
 
         plan = page.workbook().plan
-        return chart_image(team_chart(plan.team.items, plan.key_persons.items, lang))
+        return chart_image(team_chart(plan.team.items, plan.key_persons.items, lang), tight=False)
 
     page.show(gaps, on={"team", "key_persons"})
     page.show(chart, on={"team", "key_persons"})
@@ -420,7 +422,7 @@ def actions(page: Page) -> RowEditor | None:
         from kamlib.charts.strategy import timeline_chart
 
         items = page.workbook().plan.actions.items
-        return chart_image(timeline_chart(items, _today(), lang)) if items else Markdown("")
+        return chart_image(timeline_chart(items, _today(), lang), tight=False) if items else Markdown("")
 
     page.show(chart, on={"actions"})
     return editor
