@@ -122,6 +122,7 @@ def test_action_changes_keep_their_history(workbook_file: Path) -> None:
     assert saved.status == "done" and saved.done_on is not None
     summary = ch3.action_summary(load_workbook(workbook_file), dt.date(2026, 11, 27), "en").data
     assert "revised 2 times" in summary
+    assert "before the change of" in summary and "target 2026-11-20" in summary and "status Planned" in summary
 
 
 def test_overdue_actions_are_flagged_in_words(workbook_file: Path) -> None:

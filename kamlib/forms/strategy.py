@@ -27,7 +27,17 @@ def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Pa
     page.prose("ch3.intro")
     if not page.registered:
         page.prose("page.not_registered")
+    else:
+        page.show(lambda lang: focus_line(page.workbook(), lang), on=())
     return page
+
+
+def focus_line(wb: Workbook, lang: Lang) -> Markdown:
+    """Which key account this plan is for (chosen in chapters 1–2)."""
+    account = next((a for a in wb.plan.portfolio.items if a.id == wb.plan.focus_account), None)
+    if account is None:
+        return Markdown(t("ch3.no_focus", lang))
+    return Markdown(t("ch3.focus", lang, name=md_escape(account.name)))
 
 
 def _today() -> dt.date:
@@ -452,4 +462,15 @@ def action_summary(wb: Workbook, today: dt.date, lang: Lang) -> Markdown:
     headers = [t(f"ch3.actions.col.{c}", lang)
                for c in ("action", "tied", "commitment", "owner", "target", "done", "status", "revisions")]
     parts.append(markdown_table(headers, rows))
+    revised = [a for a in items if a.history]
+    if revised:
+        lines = [t("ch3.actions.history", lang)]
+        for a in revised:
+            for r in a.history:
+                lines.append("- " + t("ch3.actions.revision", lang, action=md_escape(a.text),
+                                      at=r.at.date().isoformat(), status=t(f"ch3.action.status.{r.status}", lang),
+                                      target=r.target_on.isoformat() if r.target_on else "—",
+                                      done=r.done_on.isoformat() if r.done_on else "—",
+                                      evaluation=md_escape(r.evaluation) or "—"))
+        parts.append("\n".join(lines))
     return Markdown("\n\n".join(parts))
