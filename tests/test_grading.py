@@ -33,16 +33,20 @@ def _submit(answers: dict) -> Submission:
     return Submission(exercise_id="ex00", trainee=TRAINEE, answers=answers)
 
 
+@pytest.mark.solutions
 @pytest.mark.parametrize("exercise_id", exercise_ids())
 def test_solution_scores_full_marks_and_blank_scores_zero(exercise_id: str) -> None:
     key = load_key(exercise_id)
     full = grade(Submission(exercise_id=exercise_id, trainee=TRAINEE, answers=model_answers(key)), key)
-    assert full.total == full.max_total == key.max_points > 0
+    automatic = sum(k.points for k in key.items if k.scoring != "manual")  # manual items: scored by hand
+    assert full.total == automatic > 0 and full.max_total == key.max_points
+    assert {i.status for i in full.items} <= {"correct", "manual"}
     blank = grade(Submission(exercise_id=exercise_id, trainee=TRAINEE), key)
     assert blank.total == 0
     assert {i.status for i in blank.items} <= {"blank", "manual"}
 
 
+@pytest.mark.solutions
 def test_partial_credit_and_wrong_answers() -> None:
     key = load_key("ex00")
     result = grade(_submit({"q1": "ch2", "q3": ["lb", "ga"], "q4": 20.0, "q7": "ok"}), key)
@@ -56,6 +60,7 @@ def test_partial_credit_and_wrong_answers() -> None:
     assert all(i.explanation["zh"] and i.explanation["en"] for i in result.items)
 
 
+@pytest.mark.solutions
 def test_number_tolerance() -> None:
     base = load_key("ex00")
     items = tuple(i.model_copy(update={"tolerance": 1.0}) if i.id == "q4" else i for i in base.items)
@@ -64,6 +69,7 @@ def test_number_tolerance() -> None:
     assert {i.item_id: i.status for i in grade(_submit({"q4": 22.0}), key).items}["q4"] == "wrong"
 
 
+@pytest.mark.solutions
 def test_key_must_fit_the_exercise() -> None:
     key = load_key("ex00")
     broken = AnswerKey(
@@ -77,12 +83,14 @@ def test_key_must_fit_the_exercise() -> None:
         check_key(AnswerKey(exercise="ex00", items=key.items[1:]), load_exercise("ex00"))
 
 
+@pytest.mark.solutions
 @pytest.mark.parametrize("exercise_id", exercise_ids())
 def test_shipped_self_check_data_matches_the_key(exercise_id: str) -> None:
     shipped = json.loads(check_data_path(exercise_id).read_text())
     assert shipped == build_check_data(load_key(exercise_id)), "run: kam keys"
 
 
+@pytest.mark.solutions
 def test_self_check_tells_right_from_wrong_without_the_key() -> None:
     key = load_key("ex00")
     assert set(self_check("ex00", model_answers(key)).values()) == {"correct", "answered"}
@@ -91,6 +99,7 @@ def test_self_check_tells_right_from_wrong_without_the_key() -> None:
     assert verdict["q2"] == "blank"
 
 
+@pytest.mark.solutions
 def test_no_key_material_outside_solutions() -> None:
     """Explanations, examples and answer values of the keys appear nowhere a trainee gets."""
     secrets = set()
@@ -148,6 +157,7 @@ def test_answers_are_normalised_and_bad_numbers_rejected() -> None:
         normalize_answer(ex.item("q1"), "ch9")
 
 
+@pytest.mark.solutions
 def test_cli_scores_a_submission(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_submission(_submit(model_answers(load_key("ex00"))))
     assert kam(["--lang", "en", "score", str(path)]) == 0

@@ -142,7 +142,7 @@ class ExerciseForm:
 
         def message(lang: Lang) -> str:
             lines = [t("exercise.submitted", lang, file=str(path))]
-            return "\n".join(lines + [reveal(item, self.exercise.id, lang) for item in revealed])
+            return "\n".join(lines + [reveal(item, self.exercise.id, lang, submission.answers) for item in revealed])
 
         self.status.say("ok", message)
         self.download.value = file_link(path, t("exercise.download", self.page.lang, name=path.name))

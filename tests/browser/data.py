@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kamlib.grading import load_key, model_answers
+from kamlib.grading import keys_dir, load_key, model_answers
 from kamlib.model import Trainee, create_workbook, update_workbook
 from kamlib.model.workbook import (
     Account,
@@ -42,6 +42,6 @@ def fill_home(home: Path) -> None:
     create_workbook(trainee, path)
     update_workbook(path, _plan)
     (home / "workbook" / ".last-trainee").write_text("browser", encoding="utf-8")
-    for exercise in ("ex00", "ex01", "ex02"):
+    for exercise in sorted(p.stem for p in keys_dir().glob("ex??.toml")):
         answers = model_answers(load_key(exercise), "en")
         write_submission(Submission(exercise_id=exercise, trainee=trainee, answers=answers), home / "submissions")

@@ -78,6 +78,12 @@ def chapter_3(page) -> None:
     assert page.locator("img").count() >= 3  # quadrants, strategies, team map (no dated action yet)
 
 
+def exercise_03(page) -> None:
+    page.get_by_text("Eliminate (a disadvantage, strong control)", exact=True).first.click()
+    page.get_by_role("button", name="Self-check").click()
+    page.get_by_text("Self-check: 1 of 21").wait_for(timeout=TIMEOUT)
+
+
 def exercise_with_drop_downs(page) -> None:
     page.locator(".widget-dropdown select").first.select_option(index=1)
     page.get_by_role("button", name="Self-check").click()
@@ -101,6 +107,8 @@ CASES: dict[str, tuple[str, Callable]] = {
     "solutions/ex00_warmup.ipynb": (".widget-dropdown", solution),
     "solutions/ex01_screening.ipynb": (".widget-dropdown", solution),
     "solutions/ex02_customer_analysis.ipynb": (".widget-dropdown", solution),
+    "exercises/ex03_strategy.ipynb": (".widget-radio-box", exercise_03),
+    "solutions/ex03_strategy.ipynb": (".widget-dropdown", solution),
 }
 TIMES: dict[str, float] = {}
 
