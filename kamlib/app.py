@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 START_PAGE = "notebooks/00_start_here.ipynb"
+# overrides.json: no "Would you like to get notified about Jupyter news?" prompt, no update check
+LAB_SETTINGS = Path(__file__).parent / "lab_settings"
 
 
 def _root_flag() -> list[str]:
@@ -24,7 +26,7 @@ def lab_command(root: Path, port: int | None = None, token: str | None = None, o
     cmd = [
         sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.extension_manager=readonly", *_root_flag(),
+        "--LabApp.extension_manager=readonly", f"--LabApp.app_settings_dir={LAB_SETTINGS}", *_root_flag(),
     ]
     if port is not None:
         cmd.append(f"--ServerApp.port={port}")

@@ -16,6 +16,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from kamlib.actions import is_overdue, timeline_order
 from kamlib.analysis import factor_quadrant
@@ -90,6 +91,7 @@ def strategy_chart(rec: Recommendation, lang: Lang) -> Figure:
     ax.set_yticks(range(len(order)), [_strategy_label(s, lang) for s in order], fontsize=11)
     ax.invert_yaxis()
     ax.set_xlim(0, max(top, 1) * 1.35)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # factors and importance are whole numbers
     ax.set_xlabel(t("ch3.chart.weight" if rec.weighted else "ch3.chart.count", lang))
     return fig
 

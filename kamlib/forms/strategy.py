@@ -107,7 +107,7 @@ class StrategyForm:
         self.reason = w.Textarea(layout=w.Layout(width="48em", height="5em"))
         self.save_button = button("", "primary")
         self.save_button.on_click(guarded(page, self.status)(lambda _b: self.save()))
-        self.widget = w.VBox([self.choice, self.reason, self.save_button, self.status.widget])
+        self.widget = w.VBox([self.choice, self.reason, w.HBox([self.save_button]), self.status.widget])
         self._strategies = STRATEGIES
         self.relabel(page.lang)
         saved = page.workbook().plan.strategy
@@ -188,7 +188,7 @@ class SampleMeasures:
         self.status = Status(page)
         self.add_button = button("")
         self.add_button.on_click(guarded(page, self.status)(lambda _b: self.add()))
-        self.widget = w.VBox([self.add_button, self.status.widget])
+        self.widget = w.VBox([w.HBox([self.add_button]), self.status.widget])
         self.relabel(page.lang)
 
     def relabel(self, lang: Lang) -> None:
@@ -256,7 +256,7 @@ class CampaignProposals:
         self.status = Status(page)
         self.add_button = button("")
         self.add_button.on_click(guarded(page, self.status)(lambda _b: self.add()))
-        self.widget = w.VBox([self.add_button, self.status.widget])
+        self.widget = w.VBox([w.HBox([self.add_button]), self.status.widget])
         self.relabel(page.lang)
 
     def relabel(self, lang: Lang) -> None:

@@ -138,6 +138,7 @@ def _run(browser, server: Server, kind: str, notebook: str) -> None:
         page.locator(ready).first.wait_for(timeout=TIMEOUT)
         steps(page)
         assert not page.get_by_text("Traceback").count()
+        assert not page.get_by_text("Jupyter news").count(), "JupyterLab asked about its news feed"
         assert outside == [], f"requests left this machine: {outside}"
     finally:
         TIMES[f"{kind} {notebook}"] = round(time.perf_counter() - start, 2)
