@@ -25,7 +25,7 @@ app: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest tests notebooks exercises solutions --nbval-lax --nbval-cell-timeout=120
+	$(BIN)/pytest tests notebooks exercises solutions instructor --nbval-lax --nbval-cell-timeout=120
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from kamlib.errors import InputError, KamError
+from kamlib.export_cli import add_export_parser, export_command
 from kamlib.i18n import LANGS, Lang, resolve_lang, t
 
 MAX_PROBLEM_LINES = 20  # ``kam screen`` lists this many problems, then counts the rest
@@ -132,6 +133,104 @@ def _lab(args: argparse.Namespace, lang: Lang) -> int:
     return run_lab(paths.project_root())
 
 
+class ProgressBar:
+    """A one-line text progress bar on stderr: ``label [#####.....] 12/50``."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = self.WIDTH * done // max(total, 1)
+        print(f"\r{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total}",
+              end="", file=sys.stderr, flush=True)
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
+
+
+def _gradebook_folder(args: argparse.Namespace) -> str:
+    from kamlib import paths
+
+    return args.out if args.out else str(paths.home() / "gradebook")
+
+
+def _grade(args: argparse.Namespace, lang: Lang) -> int:
+    """Grade a class: read the sources, update the gradebook, write the exports, print the report."""
+    from pathlib import Path
+
+    from kamlib.gradebook import grade_class, read_roster, write_exports
+    from kamlib.settings import load_settings
+
+    settings = load_settings(args.settings) if args.settings else load_settings()
+    roster = read_roster(args.roster) if args.roster else None
+    exercises = [e.strip() for e in (args.exercises or "").split(",") if e.strip()]
+    bar = ProgressBar(t("cli.grade.progress", lang))
+    try:
+        report = grade_class(args.sources, _gradebook_folder(args), keys=args.keys, settings=settings,
+                             roster=roster, exercises=exercises, progress=bar)
+    finally:
+        bar.close()
+    lines = report.lines(lang)
+    print("\n".join(lines))
+    files = write_exports(report.gradebook, lang)
+    for path in files:
+        print(t("cli.grade.written", lang, file=str(path)))
+    log = Path(report.gradebook).parent / f"report-{lang}.txt"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(t("cli.grade.next", lang, folder=str(Path(report.gradebook).parent)))
+    return 0
+
+
+def _marks(args: argparse.Namespace, lang: Lang) -> int:
+    """Import manual scores from a CSV, or write the CSV template to fill in."""
+    from pathlib import Path
+
+    from kamlib.gradebook import import_manual_csv, manual_template, read_gradebook, write_exports
+
+    folder = _gradebook_folder(args)
+    if args.template:
+        text = manual_template(read_gradebook(folder), lang, exercise=args.exercise, every_item=args.all_items)
+        Path(args.template).write_text(text, encoding="utf-8-sig")
+        print(t("cli.marks.template", lang, file=args.template))
+        return 0
+    if not args.file:
+        print(t("cli.marks.what", lang), file=sys.stderr)
+        return 2
+    count = import_manual_csv(folder, args.file)
+    print(t("cli.marks.imported", lang, count=count, file=args.file))
+    for path in write_exports(folder, lang):
+        print(t("cli.grade.written", lang, file=str(path)))
+    return 0
+
+
+def _feedback(args: argparse.Namespace, lang: Lang) -> int:
+    """One HTML page per trainee, in the trainee's language unless --feedback-lang says otherwise."""
+    from kamlib.feedback import write_feedback
+
+    bar = ProgressBar(t("cli.feedback.progress", lang))
+    try:
+        pages = write_feedback(_gradebook_folder(args), args.to, lang=args.feedback_lang, trainees=args.trainee,
+                               keys=args.keys, charts=not args.no_charts, progress=bar)
+    finally:
+        bar.close()
+    folder = pages[0].parent if pages else args.to or ""
+    print(t("cli.feedback.written", lang, count=len(pages), folder=str(folder)))
+    return 0
+
+
+def _release(args: argparse.Namespace, lang: Lang) -> int:
+    from kamlib.release import build_release
+
+    report = build_release(args.out)
+    print("\n".join(report.lines(lang)))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     help_lang = resolve_lang(None)  # the help is read before --lang is parsed: KAM_LANG, else zh
 
@@ -153,10 +252,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = sub.add_parser("app", help=h("app"))
     app.add_argument("--port", type=int, default=8866)
     sub.add_parser("lab", help=h("lab"))
+    add_export_parser(sub)
+    grade = sub.add_parser("grade", help=h("grade"), description=h("grade_long"))
+    grade.add_argument("sources", nargs="*", metavar="SOURCE", help=h("sources"))
+    grade.add_argument("--keys", help=h("keys_dir"))
+    grade.add_argument("--out", help=h("gradebook_out"))
+    grade.add_argument("--settings", help=h("settings"))
+    grade.add_argument("--roster", help=h("roster"))
+    grade.add_argument("--exercises", help=h("exercises"))
+    grade.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
+    marks = sub.add_parser("marks", help=h("marks"))
+    marks.add_argument("file", nargs="?", help=h("marks_file"))
+    marks.add_argument("--out", help=h("gradebook_out"))
+    marks.add_argument("--template", help=h("marks_template"))
+    marks.add_argument("--exercise", help=h("marks_exercise"))
+    marks.add_argument("--all-items", action="store_true", help=h("marks_all"))
+    marks.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
+    feedback = sub.add_parser("feedback", help=h("feedback"))
+    feedback.add_argument("--out", help=h("gradebook_out"))
+    feedback.add_argument("--to", help=h("feedback_to"))
+    feedback.add_argument("--trainee", action="append", help=h("feedback_trainee"))
+    feedback.add_argument("--feedback-lang", choices=LANGS, help=h("feedback_lang"))
+    feedback.add_argument("--keys", help=h("keys_dir"))
+    feedback.add_argument("--no-charts", action="store_true", help=h("no_charts"))
+    feedback.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
+    release = sub.add_parser("release", help=h("release"))
+    release.add_argument("--out", help=h("release_out"))
+    release.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
     args = parser.parse_args(argv)
     lang = resolve_lang(args.lang)
+    commands = {"score": _score, "keys": _keys, "screen": _screen, "app": _app, "lab": _lab, "grade": _grade,
+                "marks": _marks, "feedback": _feedback, "release": _release,
+                "export": lambda a, _lang: export_command(a)}
     try:
-        return {"score": _score, "keys": _keys, "screen": _screen, "app": _app, "lab": _lab}[args.command](args, lang)
+        return commands[args.command](args, lang)
     except KamError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 2

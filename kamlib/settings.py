@@ -80,12 +80,19 @@ class ExerciseSettings(_Settings):
     due: dt.datetime | None = None
 
 
+class HealthSettings(_Settings):
+    """Plan health: after how many days a section or an open action counts as not updated."""
+
+    stale_days: int = Field(30, ge=1, le=365)
+
+
 class CourseSettings(_Settings):
     """Every setting of the course, grouped as the chapters use them."""
 
     radp: RadpSettings = RadpSettings()
     picks: PickSettings = PickSettings()
     bidding: BiddingSettings = BiddingSettings()
+    health: HealthSettings = HealthSettings()
     exercises: dict[str, ExerciseSettings] = Field(default_factory=dict)
 
     def exercise(self, exercise_id: str) -> ExerciseSettings:

@@ -11,19 +11,42 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from kamlib import __version__, paths
 from kamlib.errors import GradingError
 from kamlib.exercises import Answer
 from kamlib.model.validation import describe
-from kamlib.model.workbook import Model, Trainee, now
+from kamlib.model.workbook import Model, ShortText, Trainee, TraineeId, now
 
 SUBMISSION_SCHEMA = 1
 
 
+class GroupMember(Model):
+    """A member of the group that worked on a submission: their trainee id and name."""
+
+    id: TraineeId
+    name: ShortText = ""
+
+
+class Group(Model):
+    """The group a submission is handed in for (group work): every member gets the group's score."""
+
+    id: TraineeId  # the same safe-file-name rule as a trainee id
+    name: ShortText = ""
+    members: list[GroupMember] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _members_once(self) -> Group:
+        ids = [m.id for m in self.members]
+        if len(set(ids)) != len(ids):
+            raise PydanticCustomError("kam", "{key}", {"key": "gradebook.error.member_twice"})
+        return self
+
+
 class Submission(Model):
-    """What a trainee handed in for one exercise."""
+    """What a trainee handed in for one exercise (for a group when ``group`` is given)."""
 
     schema_version: Literal[1] = SUBMISSION_SCHEMA
     exercise_id: str = Field(min_length=1, max_length=40)
@@ -31,6 +54,7 @@ class Submission(Model):
     submitted_at: dt.datetime = Field(default_factory=now)
     kamlib_version: str = __version__
     answers: dict[str, Answer] = Field(default_factory=dict)
+    group: Group | None = None  # group work: the group and its members (the submitter is one of them)
 
 
 def submission_name(exercise_id: str, at: dt.datetime) -> str:

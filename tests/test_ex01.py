@@ -39,6 +39,7 @@ def test_case_is_about_twenty_accounts_over_three_years() -> None:
     assert all(len(a.history) == 2 and a.bp_wan is not None and a.sow_pct is not None for a in accounts)
 
 
+@pytest.mark.solutions
 def test_every_box_answer_is_the_tools_box(key_answers: dict) -> None:
     exercise = load_exercise("ex01")
     for account in load_case("ex01"):
@@ -51,6 +52,7 @@ def test_every_box_answer_is_the_tools_box(key_answers: dict) -> None:
         assert item.prompt_params == {"account": f"ex01.account.{account.id}"}
 
 
+@pytest.mark.solutions
 def test_exactly_three_top_and_two_strategic_and_the_key_names_them(key_answers: dict) -> None:
     accounts = load_case("ex01")
     eligible = {kind: sorted(a.id for a in accounts if eligible_as(a) == kind) for kind in ("top", "strategic")}
@@ -82,6 +84,7 @@ def test_the_traps_are_there() -> None:
     assert (10, 680) in this_year and (18, 500) in all_years  # a Top account on the bounds
 
 
+@pytest.mark.solutions
 def test_work_order_is_the_tools_suggested_order(key_answers: dict) -> None:
     for lang in LANGS:  # the order must not hang on names (ties are broken by name)
         first = [a.id for a in suggested_order(load_case("ex01", lang))[:3]]
@@ -90,6 +93,7 @@ def test_work_order_is_the_tools_suggested_order(key_answers: dict) -> None:
     assert len(set(bps[:4])) == 4, "the first places are decided by BP alone"
 
 
+@pytest.mark.solutions
 def test_points() -> None:
     points = {k.id: k.points for k in load_key("ex01").items}
     assert all(points[f"box_{a.id}"] == 1 for a in load_case("ex01"))
@@ -97,6 +101,7 @@ def test_points() -> None:
     assert [points[f"order{n}"] for n in (1, 2, 3)] == [1, 1, 1]
 
 
+@pytest.mark.solutions
 def test_solution_scores_full_blank_zero_and_wrong_picks_cost(key_answers: dict) -> None:
     key = load_key("ex01")
     full = grade(_submit(model_answers(key)), key)
@@ -108,6 +113,7 @@ def test_solution_scores_full_blank_zero_and_wrong_picks_cost(key_answers: dict)
     assert set(self_check("ex01", model_answers(key)).values()) == {"correct"}
 
 
+@pytest.mark.solutions
 @pytest.mark.parametrize("lang", LANGS)
 def test_explanations_and_catalog_texts(lang: Lang) -> None:
     key = load_key("ex01")
@@ -144,6 +150,7 @@ def test_names_differ_by_language_but_not_the_figures() -> None:
     assert [a.model_dump(exclude=strip) for a in zh] == [b.model_dump(exclude=strip) for b in en]
 
 
+@pytest.mark.solutions
 def test_page_shows_the_case_and_the_form_saves_checks_submits_and_reveals(workbook_file: Path) -> None:
     from kamlib.forms.exercise import exercise_page
     from kamlib.model import load_workbook

@@ -64,6 +64,7 @@ def _quotes(text: str) -> list[str]:
     return [part.strip() for q in re.findall(r"“(.*?)”", text) for part in re.split(r"……| … ", q)]
 
 
+@pytest.mark.solutions
 def test_the_case_is_about_eight_people_at_the_top_account_of_ex01() -> None:
     case = load_people_case("ex02")
     assert 7 <= len(case.people) <= 9 and 7 <= len(case.info) <= 9
@@ -79,6 +80,7 @@ def test_the_case_is_about_eight_people_at_the_top_account_of_ex01() -> None:
     assert [p.id for p in people if p.decision_layer] == ["p1", "p2"]
 
 
+@pytest.mark.solutions
 def test_the_key_is_the_case(key_answers: dict) -> None:
     case = load_people_case("ex02")
     exercise = load_exercise("ex02")
@@ -114,6 +116,7 @@ def _flags_by_the_rules() -> set[tuple[str, str | None]]:
     return flags
 
 
+@pytest.mark.solutions
 def test_red_flags_follow_the_rules(key_answers: dict) -> None:
     keyed = {STATEMENTS[s] for s in key_answers["red_flags"]}
     assert keyed == _flags_by_the_rules() == {("dm_unfavourable", "p1"), ("dm_unfavourable", "p2"),
@@ -122,6 +125,7 @@ def test_red_flags_follow_the_rules(key_answers: dict) -> None:
     assert 2 <= len(STATEMENTS) - len(keyed) <= 5  # wrong statements to tell apart
 
 
+@pytest.mark.solutions
 def test_red_flags_agree_with_kamlib_people(key_answers: dict) -> None:
     try:
         from kamlib.people import red_flags
@@ -134,6 +138,7 @@ def test_red_flags_agree_with_kamlib_people(key_answers: dict) -> None:
     assert len(found) == len(computed)  # each flag once
 
 
+@pytest.mark.solutions
 def test_points() -> None:
     points = {k.id: k.points for k in load_key("ex02").items}
     assert points.pop("red_flags") == 3
@@ -141,6 +146,7 @@ def test_points() -> None:
     assert load_key("ex02").max_points == 8 * 5 + 8 + 3
 
 
+@pytest.mark.solutions
 def test_solution_scores_full_blank_zero_and_wrong_ticks_cost(key_answers: dict) -> None:
     key = load_key("ex02")
     full = grade(_submit(model_answers(key)), key)
@@ -152,6 +158,7 @@ def test_solution_scores_full_blank_zero_and_wrong_ticks_cost(key_answers: dict)
     assert set(self_check("ex02", model_answers(key)).values()) == {"correct"}
 
 
+@pytest.mark.solutions
 @pytest.mark.parametrize("lang", LANGS)
 def test_explanations_quote_the_story(lang: Lang) -> None:
     key = load_key("ex02")
@@ -169,6 +176,7 @@ def test_explanations_quote_the_story(lang: Lang) -> None:
             assert quotes and all(q in _paragraph(code, lang) for q in quotes), k.id
 
 
+@pytest.mark.solutions
 @pytest.mark.parametrize("lang", LANGS)
 def test_case_renders_in_both_languages(lang: Lang) -> None:
     text = exercise_case_markdown("ex02", lang)
@@ -183,6 +191,7 @@ def test_case_renders_in_both_languages(lang: Lang) -> None:
     assert exercise_case_markdown("ex01", lang) == case_markdown("ex01", lang)  # ex01 unchanged
 
 
+@pytest.mark.solutions
 def test_the_case_file_is_checked() -> None:
     from kamlib.exercises.case import PeopleCase
 
@@ -196,6 +205,7 @@ def test_the_case_file_is_checked() -> None:
         PeopleCase.model_validate(data)
 
 
+@pytest.mark.solutions
 def test_page_shows_the_case_and_the_form_saves_checks_and_submits(workbook_file: Path) -> None:
     from kamlib.forms.exercise import exercise_page
     from kamlib.model import load_workbook

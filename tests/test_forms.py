@@ -141,6 +141,7 @@ def test_unregistered_trainee_is_sent_to_the_start_page(home: Path, capsys) -> N
     assert not page.registered and not page._forms
 
 
+@pytest.mark.solutions
 def test_instructor_scores_a_submission(workbook_file: Path) -> None:
     form = ExerciseForm(Page(lang="en"), "ex00")
     _fill(form, model_answers(load_key("ex00")))

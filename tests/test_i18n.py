@@ -55,7 +55,7 @@ def test_no_chinese_text_in_package_code() -> None:
 
 def test_no_chinese_text_in_notebook_code() -> None:
     offenders = []
-    for folder in ("notebooks", "exercises", "solutions"):
+    for folder in ("notebooks", "exercises", "solutions", "instructor"):
         for path in (ROOT / folder).rglob("*.ipynb"):
             for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
                 if cell["cell_type"] == "code" and CJK.search("".join(cell["source"])):

@@ -34,7 +34,7 @@ from kamlib.submission import Submission, write_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(
-    p for folder in ("notebooks", "exercises", "solutions") for p in (ROOT / folder).rglob("*.ipynb")
+    p for folder in ("notebooks", "exercises", "solutions", "instructor") for p in (ROOT / folder).rglob("*.ipynb")
     if ".ipynb_checkpoints" not in p.parts
 )
 IDS = [str(p.relative_to(ROOT)) for p in NOTEBOOKS]

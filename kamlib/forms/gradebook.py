@@ -1,0 +1,456 @@
+"""Instructor pages over the class gradebook: manual grading, CSV import, exports and feedback (grading
+notebook), and the class dashboard. The gradebook file is the only state; every form re-reads it."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import Markdown
+
+from kamlib.errors import InputError, KamError
+from kamlib.exercises import load_exercise, parse_number, prompt_text
+from kamlib.feedback import answer_text, write_feedback
+from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
+from kamlib.forms.downloads import download_link
+from kamlib.forms.page import Page, message_html
+from kamlib.gradebook import (
+    Gradebook,
+    ManualEntry,
+    answer_counts,
+    exercise_stats,
+    import_manual_csv,
+    item_stats,
+    manual_targets,
+    manual_template,
+    manual_value,
+    missing_submissions,
+    open_or_demo,
+    pick_items,
+    pooled_account_boxes,
+    read_gradebook,
+    set_manual,
+    strategy_items,
+    subject_submission,
+    write_exports,
+)
+from kamlib.grading import load_key
+from kamlib.i18n import Lang, Text, t
+
+TOP_MISSED = 10
+ANSWERS_OF_MISSED = 3  # the most missed items whose answers are shown
+
+
+def exercise_title(exercise_id: str, lang: Lang) -> str:
+    try:
+        return t(f"{exercise_id}.title", lang)
+    except KeyError:
+        return exercise_id
+
+
+def item_prompt(exercise_id: str, item_id: str, lang: Lang) -> str:
+    """The question's first line ("" when the exercise or item is unknown)."""
+    try:
+        return prompt_text(exercise_id, load_exercise(exercise_id).item(item_id)).render(lang).splitlines()[0]
+    except (KamError, KeyError):
+        return ""
+
+
+def item_label(exercise_id: str, item_id: str, lang: Lang) -> str:
+    """``ex01 · box_a04 · the question`` (the question's first line)."""
+    return " · ".join(p for p in (exercise_id, item_id, item_prompt(exercise_id, item_id, lang)) if p)
+
+
+def chart_item_label(exercise_id: str, item_id: str, lang: Lang, width: int = 46) -> str:
+    """Two lines for a chart: ``ex01 box_a04``, then the question shortened to ``width`` characters."""
+    prompt = " ".join(item_prompt(exercise_id, item_id, lang).split())
+    prompt = prompt if len(prompt) <= width else prompt[: width - 1] + "…"
+    return f"{exercise_id} {item_id}\n{prompt}" if prompt else f"{exercise_id} {item_id}"
+
+
+def source_note(book: Gradebook, lang: Lang) -> Any:
+    """Which gradebook is shown; demo data said loudly."""
+    if book.demo:
+        return message_html("info", t("gradebook.form.demo", lang))
+    return Markdown(t("gradebook.form.source", lang, file=md_escape(book.path), trainees=len(book.trainees),
+                      exercises=len(book.exercises), submissions=len(book.submissions)))
+
+
+def _open(page: Page, gradebook: str | Path | None, keys: str | Path | None) -> Gradebook | None:
+    try:
+        return open_or_demo(gradebook, keys, page.lang)
+    except KamError as exc:
+        problem = exc
+        page.show(lambda lang: message_html("error", problem.message(lang)), on=())
+        return None
+
+
+# ---- grading notebook ------------------------------------------------------------------------------
+
+
+class ManualForm:
+    """Score one item of one exercise for every group and lone trainee: points and a comment each."""
+
+    def __init__(self, page: Page, path: Path) -> None:
+        self.page, self.path = page, path
+        self.status = Status(page)
+        self.exercise = w.Dropdown(layout=w.Layout(width="40em"))
+        self.item = w.Dropdown(layout=w.Layout(width="40em"))
+        self.rows_box = w.VBox()
+        self.save_button = button("", "primary")
+        self.points: dict[tuple[str, str], w.Text] = {}
+        self.comments: dict[tuple[str, str], w.Textarea] = {}
+        self.labels: list[tuple[w.HTML, str, str]] = []
+        self.exercise.observe(guarded(page, self.status)(lambda _c: self._items()), names="value")
+        self.item.observe(guarded(page, self.status)(lambda _c: self._rows()), names="value")
+        self.save_button.on_click(guarded(page, self.status)(lambda _b: self.save()))
+        self.widget = w.VBox([self.exercise, self.item, self.rows_box, self.save_button, self.status.widget])
+        self.relabel(page.lang)
+
+    def book(self) -> Gradebook:
+        return read_gradebook(self.path)
+
+    def relabel(self, lang: Lang) -> None:
+        book = self.book()
+        self.exercise.description = t("gradebook.form.exercise", lang)
+        self.item.description = t("gradebook.form.item", lang)
+        self.save_button.description = t("gradebook.form.save", lang)
+        value = self.exercise.value
+        self.exercise.options = [(exercise_title(e.id, lang), e.id) for e in book.exercises]
+        if value not in book.exercise_ids():  # first time: the first exercise with items to score by hand
+            manual = [ex for ex, items in book.items.items() if any(i.scoring == "manual" for i in items)]
+            value = (manual or book.exercise_ids() or [None])[0]
+        self.exercise.value = value
+        self._items()
+        self.status.relabel(lang)
+
+    def _items(self) -> None:
+        lang, book = self.page.lang, self.book()
+        items = book.items.get(self.exercise.value or "", [])
+        ordered = sorted(items, key=lambda i: (i.scoring != "manual", i.position))
+        value = self.item.value if self.item.value in [i.item_id for i in items] else None
+        value = value or (ordered[0].item_id if ordered else None)
+        self.item.options = [
+            (f"{item_label(i.exercise_id, i.item_id, lang)}"
+             f"{' · ' + t('gradebook.form.manual_mark', lang) if i.scoring == 'manual' else ''}", i.item_id)
+            for i in ordered]
+        self.item.value = value
+        self._rows()
+
+    def _rows(self) -> None:
+        """One row per group and lone trainee: who, their answer, the stored points and comment."""
+        lang, book = self.page.lang, self.book()
+        exercise_id, item_id = self.exercise.value, self.item.value
+        self.points, self.comments, self.labels = {}, {}, []
+        rows = []
+        if not exercise_id or not item_id:
+            self.rows_box.children = ()
+            return
+        top = next(i.max_points for i in book.items[exercise_id] if i.item_id == item_id)
+        for kind, subject in manual_targets(book, exercise_id):
+            sid = subject_submission(book, exercise_id, kind, subject)
+            answer = book.submission(sid).answers.get(item_id) if sid else None
+            points, comment = manual_value(book, exercise_id, item_id, kind, subject)
+            who = w.HTML()
+            self.labels.append((who, kind, subject))
+            box = w.Text(value="" if points is None else f"{points:g}", placeholder=f"0–{top:g}",
+                         layout=w.Layout(width="7em"))
+            note = w.Textarea(value=comment, layout=w.Layout(width="28em", height="3.2em"))
+            self.points[(kind, subject)], self.comments[(kind, subject)] = box, note
+            shown = w.HTML(f"<div style='white-space:pre-wrap;max-width:36em'>"
+                           f"{_html(answer_text(exercise_id, item_id, answer, lang))}</div>")
+            rows.append(w.VBox([who, shown, w.HBox([box, note])],
+                               layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0")))
+        self.rows_box.children = tuple(rows)
+        self._relabel_rows(lang, book)
+
+    def _relabel_rows(self, lang: Lang, book: Gradebook) -> None:
+        for who, kind, subject in self.labels:
+            if kind == "group":
+                group = next(g for g in book.groups if (g.exercise_id, g.group_id) == (self.exercise.value, subject))
+                members = ", ".join(book.trainee_name(m) for m in group.members)
+                text = t("gradebook.form.group_row", lang, group=group.name or subject, members=members)
+            else:
+                text = t("gradebook.form.trainee_row", lang, name=book.trainee_name(subject), id=subject)
+            who.value = f"<b>{_html(text)}</b>"
+        for box in self.points.values():
+            box.description = t("gradebook.form.points", self.page.lang)
+        for note in self.comments.values():
+            note.placeholder = t("gradebook.form.comment", lang)
+
+    def entries(self) -> list[ManualEntry]:
+        """The rows as typed; a points box that is not a number is named in the error."""
+        problems: list[Text] = []
+        out = []
+        for (kind, subject), box in self.points.items():
+            text = box.value.strip()
+            points = None
+            if text:
+                try:
+                    points = parse_number(text)
+                except ValueError:
+                    problems.append(Text("gradebook.manual.not_number", {"where": subject, "value": text}))
+                    continue
+            out.append(ManualEntry(self.exercise.value, self.item.value, kind, subject, points,  # type: ignore[arg-type]
+                                   self.comments[(kind, subject)].value, subject))
+        if problems:
+            raise InputError("gradebook.manual.not_saved", details=problems, count=len(problems))
+        return out
+
+    def save(self) -> int:
+        count = set_manual(self.path, self.entries())
+        self.status.say_key("ok", "gradebook.form.saved", count=count, item=self.item.value)
+        return count
+
+
+class ImportForm:
+    """Manual scores from a CSV (the template's columns), all or nothing; the template to download."""
+
+    def __init__(self, page: Page, path: Path) -> None:
+        self.page, self.path = page, path
+        self.status = Status(page)
+        self.upload = w.FileUpload(accept=".csv", multiple=False)
+        self.import_button = button("", "primary")
+        self.template = w.HTML()
+        self.import_button.on_click(guarded(page, self.status)(lambda _b: self._import_upload()))
+        self.widget = w.VBox([self.template, w.HBox([self.upload, self.import_button]), self.status.widget])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        self.upload.description = t("gradebook.form.choose_csv", lang)
+        self.import_button.description = t("gradebook.form.import", lang)
+        data = manual_template(read_gradebook(self.path), lang).encode("utf-8-sig")
+        self.template.value = download_link(data, "manual-scores.csv", t("gradebook.form.template", lang))
+        self.status.relabel(lang)
+
+    def import_text(self, text: str) -> int:
+        count = import_manual_csv(self.path, text=text)
+        self.status.say_key("ok", "gradebook.form.imported", count=count)
+        return count
+
+    def _import_upload(self) -> None:
+        if not self.upload.value:
+            self.status.say_key("info", "gradebook.form.no_file")
+            return
+        content = bytes(self.upload.value[0]["content"])
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError("gradebook.error.bad_csv", file=self.upload.value[0]["name"], detail=str(exc)) from exc
+        self.import_text(text)
+
+
+class ExportForm:
+    """Write the CSV/XLSX exports and every trainee's feedback page beside the gradebook; offer downloads."""
+
+    def __init__(self, page: Page, path: Path, keys: str | Path | None) -> None:
+        self.page, self.path, self.keys = page, path, keys
+        self.status = Status(page)
+        self.charts = w.Checkbox(value=True, indent=False)
+        self.write_button = button("", "primary")
+        self.links = w.HTML()
+        self.write_button.on_click(guarded(page, self.status)(lambda _b: self.write()))
+        self.widget = w.VBox([w.HBox([self.write_button, self.charts]), self.status.widget, self.links])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        self.write_button.description = t("gradebook.form.write", lang)
+        self.charts.description = t("gradebook.form.charts", lang)
+        self.status.relabel(lang)
+
+    def write(self) -> list[Path]:
+        lang = self.page.lang
+        files = write_exports(self.path, lang)
+        pages = write_feedback(self.path, keys=self.keys, charts=self.charts.value)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for p in pages:
+                zf.write(p, f"feedback/{p.name}")
+        links = [download_link(p.read_bytes(), p.name, p.name) for p in files]
+        links.append(download_link(buf.getvalue(), "feedback.zip", t("gradebook.form.feedback_zip", lang)))
+        self.links.value = " &nbsp; ".join(links)
+        self.status.say_key("ok", "gradebook.form.written", files=len(files), pages=len(pages),
+                            folder=str(self.path.parent))
+        return files + pages
+
+
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def last_run(book: Gradebook, lang: Lang) -> Markdown:
+    """The files the last run rejected, in the page's language."""
+    if not book.last_rejections:
+        return Markdown(t("gradebook.report.none_rejected", lang))
+    lines = [f"- {md_escape(r.message(lang))}" for r in book.last_rejections]
+    return Markdown(t("gradebook.report.rejected", lang, count=len(lines)) + "\n\n" + "\n".join(lines))
+
+
+def grading_page(lang: str | None = None, gradebook: str | Path | None = None,
+                 keys: str | Path | None = None) -> Page:
+    """The grading notebook: manual scores item by item, CSV import, exports and feedback pages."""
+    page = Page(lang=lang, workbook=None)
+    page.prose("gradebook.form.title")
+    book = _open(page, gradebook, keys)
+    if book is None:
+        return page
+    page.show(lambda lang: source_note(book, lang), on=())
+    page.prose("gradebook.form.manual_heading")
+    page.form(ManualForm(page, book.path))
+    page.prose("gradebook.form.import_heading")
+    page.form(ImportForm(page, book.path))
+    page.prose("gradebook.form.export_heading")
+    page.form(ExportForm(page, book.path, keys))
+    page.prose("gradebook.form.rejected_heading")
+    page.show(lambda lang: last_run(read_gradebook(book.path), lang), on=())
+    return page
+
+
+# ---- dashboard ---------------------------------------------------------------------------------------
+
+
+def summary_markdown(book: Gradebook, lang: Lang) -> Markdown:
+    cols = ("exercise", "submitted", "late", "missing", "mean", "median")
+    rows = []
+    for s in exercise_stats(book):
+        rows.append([md_escape(exercise_title(s.exercise_id, lang)), str(s.submitted),
+                     str(s.late), str(s.missing), "—" if s.mean is None else f"{s.mean:.0f}%",
+                     "—" if s.median is None else f"{s.median:.0f}%"])
+    table = markdown_table([t(f"dashboard.col.{c}", lang) for c in cols], rows)
+    return Markdown(t("dashboard.summary", lang, trainees=len(book.trainees)) + "\n\n" + table)
+
+
+def missed_answers(book: Gradebook, lang: Lang, top: int = ANSWERS_OF_MISSED) -> Markdown:
+    """For the most missed choice items: what the class answered instead of the key's answer."""
+    from kamlib.exercises import choice_label
+
+    lines = []
+    for s in item_stats(book)[:TOP_MISSED]:
+        if len(lines) >= top or s.missed == 0:
+            break
+        item = load_exercise(s.exercise_id).item(s.item_id)
+        if not item.choices:
+            continue
+        counts = answer_counts(book, s.exercise_id, s.item_id)
+        blank = t("dashboard.chart.blank", lang)
+        names = {c: choice_label(s.exercise_id, item, c, lang) for c in item.choices} | {"—": blank}
+        shown = ", ".join(f"{md_escape(names.get(a, a))} ×{n}" for a, n in counts.most_common(4))
+        lines.append(f"- **{md_escape(item_label(s.exercise_id, s.item_id, lang))}**: {shown}")
+    if not lines:
+        return Markdown("")
+    return Markdown(t("dashboard.answers_intro", lang) + "\n\n" + "\n".join(lines))
+
+
+def missing_markdown(book: Gradebook, lang: Lang, anonymous: bool) -> Markdown:
+    gaps = missing_submissions(book)
+    if not gaps:
+        return Markdown(t("dashboard.none_missing", lang))
+    if anonymous:
+        return Markdown(t("dashboard.missing_count", lang, count=len(gaps)))
+    rows = [[md_escape(book.trainee_name(tid)), md_escape(tid),
+             md_escape(", ".join(exercises))] for tid, exercises in gaps]
+    cols = [t(f"dashboard.col.{c}", lang) for c in ("name", "trainee", "exercises")]
+    return Markdown(markdown_table(cols, rows))
+
+
+def groups_markdown(book: Gradebook, lang: Lang, anonymous: bool) -> Markdown:
+    if not book.groups:
+        return Markdown(t("dashboard.no_groups", lang))
+    rows = []
+    for g in book.groups:
+        result = book.results.get((g.members[0], g.exercise_id)) if g.members else None
+        members = str(len(g.members)) if anonymous else ", ".join(book.trainee_name(m) for m in g.members)
+        rows.append([md_escape(g.exercise_id), md_escape(g.group_id if anonymous else (g.name or g.group_id)),
+                     md_escape(members), f"{result.total:g} / {result.max_total:g}" if result else "—"])
+    cols = [t(f"dashboard.col.{c}", lang) for c in ("exercise", "group", "members", "score")]
+    return Markdown(markdown_table(cols, rows))
+
+
+def dashboard_page(lang: str | None = None, gradebook: str | Path | None = None, keys: str | Path | None = None,
+                   anonymous: bool = False) -> Page:
+    """The class dashboard: score spread, submissions, the most missed items, who is missing, the class's
+    pooled answers and the groups. ``anonymous`` hides names (for a projector)."""
+    from kamlib.charts import dashboard as charts
+
+    page = Page(lang=lang, workbook=None)
+    page.prose("dashboard.title")
+    book = _open(page, gradebook, keys)
+    if book is None:
+        return page
+    page.show(lambda lang: source_note(book, lang), on=())
+    page.show(lambda lang: summary_markdown(book, lang), on=())
+
+    def labels(lang: Lang) -> list[str]:
+        return [exercise_title(e.id, lang) for e in book.exercises]
+
+    page.prose("dashboard.heading.spread")
+    page.show(lambda lang: chart_image(charts.score_distribution_chart(exercise_stats(book), labels(lang), lang)),
+              on=())
+    page.show(lambda lang: chart_image(charts.submission_status_chart(exercise_stats(book), labels(lang), lang)),
+              on=())
+    page.prose("dashboard.heading.missed")
+
+    def missed(lang: Lang) -> Any:
+        top = [s for s in item_stats(book) if s.missed][:TOP_MISSED]
+        names = [chart_item_label(s.exercise_id, s.item_id, lang) for s in top]
+        return chart_image(charts.most_missed_chart(top, names, lang))
+
+    page.show(missed, on=())
+    page.show(lambda lang: missed_answers(book, lang), on=())
+    page.prose("dashboard.heading.missing")
+    page.show(lambda lang: missing_markdown(book, lang, anonymous), on=())
+    page.prose("dashboard.heading.pooled")
+    shown = 0
+    for exercise in book.exercise_ids():
+        try:
+            has_picks = bool(pick_items(load_exercise(exercise)))
+        except KamError:
+            has_picks = False
+        if has_picks:
+            page.show(_pooled_render(book, exercise), on=())
+            shown += 1
+    for exercise, item in strategy_items(book):
+        page.show(_answers_render(book, exercise, item.id, keys), on=())
+        shown += 1
+    if not shown:
+        page.prose("dashboard.no_pooled")
+    page.prose("dashboard.heading.groups")
+    page.show(lambda lang: groups_markdown(book, lang, anonymous), on=())
+    return page
+
+
+def _pooled_render(book: Gradebook, exercise_id: str) -> Any:
+    from kamlib.charts import dashboard as charts
+
+    def render(lang: Lang) -> Any:
+        pooled = pooled_account_boxes(book, exercise_id)
+        names = {item: item_label(exercise_id, item, lang).split(" · ")[-1] for item in pooled}
+        names = {item: t(f"dashboard.pick.{item}", lang) if item in ("top", "strategic") else name
+                 for item, name in names.items()}
+        return chart_image(charts.pooled_boxes_chart(pooled, names, lang))
+
+    return render
+
+
+def _answers_render(book: Gradebook, exercise_id: str, item_id: str, keys: str | Path | None) -> Any:
+    from kamlib.charts import dashboard as charts
+    from kamlib.exercises import choice_label
+
+    def render(lang: Lang) -> Any:
+        item = load_exercise(exercise_id).item(item_id)
+        try:
+            keyed = next(k.answer for k in load_key(exercise_id, keys).items if k.id == item_id)
+        except KamError:
+            keyed = None
+        right = set(keyed if isinstance(keyed, list) else [keyed] if keyed else [])
+        labels = {c: choice_label(exercise_id, item, c, lang) for c in item.choices}
+        title = item_label(exercise_id, item_id, lang)
+        return chart_image(charts.answer_distribution_chart(answer_counts(book, exercise_id, item_id), right,
+                                                            {str(k): v for k, v in labels.items()}, title, lang))
+
+    return render

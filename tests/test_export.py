@@ -1,0 +1,458 @@
+"""kamlib.export: the Account Plan as HTML and XLSX, in both languages, read back; anonymised without
+leaks; everything typed escaped; sections without data shown as not started; the command and the form."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from matplotlib.figure import Figure
+from openpyxl import load_workbook as load_xlsx
+
+from kamlib.errors import InputError
+from kamlib.export import build_document, check_format, export_html, export_xlsx, write_export
+from kamlib.export.document import Chart, Table
+from kamlib.export.sections import SECTIONS
+from kamlib.export_cli import add_export_parser, export_command
+from kamlib.forms.export import ExportForm, health_view, plan_section
+from kamlib.forms.page import Page
+from kamlib.health import SECTIONS as HEALTH_SECTIONS
+from kamlib.i18n import LANGS, t
+from kamlib.model import Trainee, load_workbook, save_workbook, update_workbook
+from kamlib.model.workbook import Account, Workbook
+from tests.chart_checks import glyph_warnings, render_png, texts
+from tests.export_fixtures import NOW, full_workbook, secrets
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PNG = b"\x89PNG\r\n\x1a\n"
+CHARTS = 5  # RADP grid, customer tree, information pyramid, panorama, attitude-power matrix
+MARKUP = '<script>alert("x")</script><b>bold</b> & "quoted"'
+FORMULA = '=HYPERLINK("http://example.invalid","click")'
+
+
+class Parsed(HTMLParser):
+    """Tags, text, image sources, section ids and the CSS of a page; every element must close."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.data: list[str] = []
+        self.images: list[str] = []
+        self.ids: list[str] = []
+        self.css = ""
+        self.open: list[str] = []
+        self.lang = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append(tag)
+        if tag == "html":
+            self.lang = a.get("lang") or ""
+        if tag == "img":
+            self.images.append(a["src"] or "")
+        if a.get("id"):
+            self.ids.append(a["id"] or "")
+        if tag not in ("meta", "img", "br"):
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open and self.open[-1] == tag, (self.open[-5:], tag)
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.open and self.open[-1] == "style":
+            self.css += data
+        elif data.strip():
+            self.data.append(data)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.data)
+
+
+def parse(page: str) -> Parsed:
+    parser = Parsed()
+    parser.feed(page)
+    parser.close()
+    assert parser.open == [], parser.open
+    return parser
+
+
+def xlsx_texts(data: bytes) -> tuple[object, list[str]]:
+    book = load_xlsx(io.BytesIO(data))
+    out = [book.properties.title or "", book.properties.creator or "", *book.sheetnames]
+    for ws in book.worksheets:
+        out += [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    return book, out
+
+
+def sheet_rows(ws) -> tuple[list[str], list[list[object]]]:
+    """A table sheet: (headers of row 2, the data rows below)."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    return [str(h) for h in rows[1]], rows[2:]
+
+
+@pytest.fixture(scope="module")
+def documents() -> dict[tuple[str, bool], str]:
+    """The full case workbook exported as HTML in both languages, named and anonymised."""
+    return {(lang, anon): export_html(full_workbook(lang), lang, anon, NOW) for lang in LANGS for anon in (False, True)}
+
+
+# ---- HTML ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_html_of_a_full_workbook_reads_back_with_every_section(documents, lang: str) -> None:
+    page = documents[(lang, False)]
+    assert page.startswith("<!DOCTYPE html>")
+    parsed = parse(page)
+    assert parsed.lang == ("zh-CN" if lang == "zh" else "en")
+    text = parsed.text
+    assert t("export.title", lang) in text and t("export.health.title", lang) in text
+    for key in HEALTH_SECTIONS:
+        assert f"sec-{key}" in parsed.ids
+        assert t(f"health.section.{key}", lang) in text
+    for chapter in ("ch1", "ch2", "ch3", "bidding", "ch4", "crisis"):
+        assert f"ch-{chapter}" in parsed.ids and t(f"course.chapter.{chapter}.short", lang) in text
+    assert t("export.not_started", lang) not in text  # every section holds data
+    # the plan's own content, in place
+    assert "Zhao Guoqiang" in text and "NOTE-goal" in text and "Executive visit to Zhao Guoqiang" in text
+    assert t("strategy.name.persevere", lang) in text and "R3" in text
+    assert t("export.trend.rising", lang, first=2, last=5, count=3) in text
+    assert t("export.health.due_soon", lang, count=1) in text and t("export.health.overdue", lang, count=1) in text
+    # self-contained: every image is an embedded PNG; printable: A4 pages, each chapter on a new one
+    assert len(parsed.images) == CHARTS
+    for src in parsed.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG)
+    assert "@page" in parsed.css and "size: A4" in parsed.css and "break-before: page" in parsed.css
+    assert not {"script", "link", "iframe"} & set(parsed.tags)
+    assert "http" not in page.replace("http-equiv", "")  # nothing loads from anywhere
+
+
+def test_each_language_reads_in_its_own_words(documents) -> None:
+    zh, en = parse(documents[("zh", False)]).text, parse(documents[("en", False)]).text
+    assert CJK.search(zh) and t("health.section.actions", "zh") in zh
+    stray = set(CJK.findall(en)) - set("万元")  # the course's unit may appear in English
+    assert stray == set()
+
+
+def test_the_health_heads_the_document(documents) -> None:
+    parsed = parse(documents[("en", False)])
+    first_chapter = parsed.ids.index("ch-ch1")
+    assert parsed.ids.index("front-health") < first_chapter
+    text = parsed.text
+    assert text.index(t("export.health.title", "en")) < text.index(t("course.chapter.ch1.short", "en"))
+    assert "84%" in text and "52%" in text  # completeness and position strength of the case (see test_health)
+
+
+def test_sections_without_data_are_shown_as_not_started_never_left_out() -> None:
+    wb = Workbook(trainee=Trainee(id="new", name="New Trainee"))
+    for lang in LANGS:
+        doc = build_document(wb, lang, now=NOW)
+        assert [b.key for b in doc.blocks] == [s.key for s in SECTIONS]
+        assert [b.key for b in doc.blocks[2:]] == list(HEALTH_SECTIONS)
+        parsed = parse(export_html(wb, lang, now=NOW))
+        text = parsed.text
+        for key in HEALTH_SECTIONS:
+            assert f"sec-{key}" in parsed.ids and t(f"health.section.{key}", lang) in text
+        assert text.count(t("export.not_started", lang)) == len(HEALTH_SECTIONS)
+        assert parsed.images == [] and t("export.no_account", lang) in text
+
+
+def test_a_workbook_with_chapter_1_only_exports_its_charts_and_the_rest_as_not_started(workbook_file: Path) -> None:
+    def fill(wb: Workbook) -> None:
+        wb.plan.portfolio.items = [Account(id="a", name="Harbour Bank", bp_wan=900, sow_pct=60)]
+        wb.plan.focus_account = "a"
+
+    update_workbook(workbook_file, fill, section="portfolio")
+    parsed = parse(export_html(load_workbook(workbook_file), "en", now=NOW))
+    assert len(parsed.images) == 1  # the RADP grid
+    assert "Harbour Bank" in parsed.text and "R3 (R Retainable)" in parsed.text
+    assert parsed.text.count(t("export.not_started", "en")) == len(HEALTH_SECTIONS) - 1
+
+
+def test_a_plan_with_broken_links_still_exports() -> None:
+    """Loops in the tree and the reporting lines, rows pointing at people or factors no longer there."""
+    wb = full_workbook("en")
+    plan = wb.plan
+    plan.customer_tree.items[0].parent_id = plan.customer_tree.items[3].id  # a cycle: no tree can be drawn
+    plan.key_persons.items[0].reports_to = plan.key_persons.items[4].id  # a reporting loop
+    plan.actions.items[1].person_id = "gone"
+    plan.actions.items[1].factor_id = "gone"
+    plan.team.items[1].their_id = "gone"
+    plan.team.items[1].our_role = "my own words"
+    for lang in LANGS:
+        parsed = parse(export_html(wb, lang, now=NOW))
+        assert len(parsed.images) == CHARTS - 1  # no tree: its problems are listed instead
+        assert t("export.tree_problems", lang) in parsed.text
+        assert t("export.unknown_person", lang) in parsed.text and "my own words" in parsed.text
+        assert load_xlsx(io.BytesIO(export_xlsx(wb, lang, anonymise=True, now=NOW))).sheetnames
+
+
+def test_the_charts_draw_every_glyph() -> None:
+    doc = build_document(full_workbook("zh"), "zh", now=NOW)
+    charts = [p for b in doc.blocks for p in b.parts if isinstance(p, Chart)]
+    assert len(charts) == CHARTS
+    for chart in charts:
+        png, warned = render_png(chart.make())
+        assert png.startswith(PNG) and glyph_warnings(warned) == []
+
+
+# ---- XLSX ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_xlsx_of_a_full_workbook_has_one_sheet_per_table_with_headers_in_the_language(lang: str) -> None:
+    wb = full_workbook(lang)
+    doc = build_document(wb, lang, now=NOW)
+    tables = [tbl for b in doc.blocks for tbl in b.tables()]
+    book, cells = xlsx_texts(export_xlsx(wb, lang, now=NOW))
+    assert len(book.sheetnames) == len(tables) + 1  # the overview, then one sheet per table
+    assert book.sheetnames[0] == t("export.label.contents", lang)
+    assert book.sheetnames[1:] == [tbl.sheet for tbl in tables]
+    for tbl, ws in zip(tables, book.worksheets[1:], strict=True):
+        headers, rows = sheet_rows(ws)
+        assert ws.cell(1, 1).value == tbl.title
+        assert headers == [c.header for c in tbl.columns]
+        assert len(rows) == len(tbl.rows) and ws.freeze_panes == "A3"
+    actions = book[t("export.sheet.actions", lang)]
+    headers, rows = sheet_rows(actions)
+    assert headers[0] == t("export.col.target", lang) and len(rows) == 5
+    assert rows[0][0] == dt.datetime(2026, 2, 10)  # a real date, sorted by target date
+    assert actions.cell(3, 1).number_format == "yyyy-mm-dd"
+    health = book[t("export.sheet.health", lang)]
+    _, rows = sheet_rows(health)
+    assert [r[0] for r in rows] == [t(f"health.section.{k}", lang) for k in HEALTH_SECTIONS]
+    assert all(isinstance(r[1], int | float) and 0 <= r[1] <= 1 for r in rows)
+    assert health.cell(3, 2).number_format == "0%"
+    overview = "\n".join(str(c.value) for row in book.worksheets[0].iter_rows() for c in row if c.value)
+    assert t("export.title", lang) in overview and t("health.figure.completeness", lang) in overview
+    if lang == "zh":
+        assert any(CJK.search(c) for c in cells)
+    else:
+        assert not set(CJK.findall("\n".join(cells))) - set("万元")
+
+
+def test_an_empty_workbook_still_has_every_sheet_marked_not_started() -> None:
+    wb = Workbook(trainee=Trainee(id="new", name="New Trainee"))
+    book, _ = xlsx_texts(export_xlsx(wb, "en", now=NOW))
+    measures = book[t("export.sheet.measures", "en")]
+    headers, rows = sheet_rows(measures)
+    assert headers[0] == t("export.col.priority", "en")
+    assert rows[0][0].startswith(t("export.not_started", "en"))
+
+
+# ---- anonymised ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_anonymised_exports_keep_no_name_and_no_note(documents, lang: str) -> None:
+    wb = full_workbook(lang)
+    hidden = secrets(wb)
+    assert len(hidden) > 30
+    page = documents[(lang, True)]
+    named = documents[(lang, False)]
+    assert all(s in named for s in ("Zhao Guoqiang", "NOTE-", "Hu Wenbo", wb.plan.portfolio.items[8].name))
+    leaks = [s for s in hidden if s.casefold() in page.casefold()]
+    assert leaks == []
+    _, cells = xlsx_texts(export_xlsx(wb, lang, anonymise=True, now=NOW))
+    joined = "\n".join(cells).casefold()
+    assert [s for s in hidden if s.casefold() in joined] == []
+    text = parse(page).text
+    code = t("share.anon.account_code", lang, letter="A")
+    assert t("share.anon.account", lang, industry=wb.plan.portfolio.items[8].industry, code=code) in text
+    assert t("share.anon.person", lang, title=wb.plan.key_persons.items[0].title,
+             code=t("share.anon.person_code", lang, number=1)) in text
+    assert t("export.anonymised", lang) in text
+    # the trainee's short texts keep their content, names replaced: "Executive visit to Person 1"
+    assert "Executive visit to " + t("share.anon.person_code", lang, number=1) in text
+
+
+def test_anonymised_charts_show_codes_only() -> None:
+    wb = full_workbook("en")
+    doc = build_document(wb, "en", anonymise=True, now=NOW)
+    hidden = secrets(wb)
+    shown: list[str] = []
+    for block in doc.blocks:
+        for part in block.parts:
+            if isinstance(part, Chart):
+                fig = part.make()
+                assert isinstance(fig, Figure)
+                shown += texts(fig)
+    joined = "\n".join(shown)
+    assert "Person 1" in joined and "DMU-1" in joined
+    assert [s for s in hidden if s in joined] == []
+
+
+def test_anonymised_tables_drop_the_note_columns() -> None:
+    wb = full_workbook("en")
+    named = build_document(wb, "en", now=NOW)
+    anon = build_document(wb, "en", anonymise=True, now=NOW)
+
+    def headers(doc, sheet: str) -> list[str]:
+        table = next(tb for b in doc.blocks for tb in b.tables() if tb.sheet == t(f"export.sheet.{sheet}", "en"))
+        return [c.header for c in table.columns]
+
+    for sheet, col in (("measures", "measures"), ("actions", "owner"), ("actions", "evaluation"),
+                       ("team", "our_name"), ("information", "content"), ("crises", "notes")):
+        assert t(f"export.col.{col}", "en") in headers(named, sheet)
+        assert t(f"export.col.{col}", "en") not in headers(anon, sheet)
+
+
+# ---- escaping ---------------------------------------------------------------------------------------------
+
+
+def _marked_up() -> Workbook:
+    wb = full_workbook("en")
+    plan = wb.plan
+    plan.portfolio.items[8].name = "Jinmin " + MARKUP
+    plan.key_persons.items[0].name = "Zhao " + MARKUP
+    plan.share.goal = MARKUP
+    plan.actions.items[0].text = FORMULA
+    plan.actions.items[0].evaluation = MARKUP + "\x0b"  # a control character XLSX cannot hold
+    plan.measures.items[0].measures = FORMULA
+    plan.crises.items[0].notes = "</td></tr></table><h1>broken</h1>"
+    return Workbook.model_validate(wb.model_dump())
+
+
+def test_html_escapes_everything_typed() -> None:
+    page = export_html(_marked_up(), "en", now=NOW)
+    parsed = parse(page)  # every element still closes
+    assert "script" not in parsed.tags and parsed.tags.count("h1") == 1  # only the document's own title
+    assert "b" not in parsed.tags
+    text = parsed.text
+    assert MARKUP in text and "</td></tr></table><h1>broken</h1>" in text and FORMULA in text
+    assert "&lt;script&gt;" in page
+
+
+def test_xlsx_keeps_typed_text_as_text() -> None:
+    data = export_xlsx(_marked_up(), "en", now=NOW)
+    book = load_xlsx(io.BytesIO(data))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    formulas = [c for c in cells if c.value.startswith("=")]
+    assert formulas and all(c.data_type == "s" for c in formulas)  # text, never a formula
+    assert any(c.value == FORMULA for c in formulas)
+    assert any(MARKUP in c.value for c in cells)
+    assert not any("\x0b" in c.value for c in cells)
+
+
+# ---- files, the command, the form -------------------------------------------------------------------------
+
+
+def test_write_export_checks_format_and_suffix(tmp_path: Path) -> None:
+    wb = full_workbook("en")
+    with pytest.raises(InputError) as bad:
+        check_format("pdf")
+    assert "html, xlsx" in bad.value.message("en") and "pdf" in bad.value.message("zh")
+    with pytest.raises(InputError) as wrong:
+        write_export(wb, "xlsx", "en", tmp_path / "plan.html")
+    assert ".xlsx" in wrong.value.message("en")
+    assert not (tmp_path / "plan.html").exists()
+    path = write_export(wb, "xlsx", "en", tmp_path / "plan.xlsx")
+    assert load_xlsx(path).sheetnames[0] == "Contents"
+
+
+def _kam(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="kam")
+    parser.add_argument("--lang")
+    add_export_parser(parser.add_subparsers(dest="command", required=True))
+    return export_command(parser.parse_args(list(argv)))
+
+
+def test_kam_export_writes_html_by_default_in_the_trainees_language(home: Path, tmp_path: Path, capsys) -> None:
+    source = tmp_path / "wb.json"
+    save_workbook(full_workbook("zh"), source)
+    assert _kam("export", str(source)) == 0
+    out = home / "exports" / "account-plan-li.wei.html"
+    assert out.is_file() and parse(out.read_text(encoding="utf-8")).lang == "zh-CN"
+    said = capsys.readouterr().out
+    assert str(out) in said and t("export.cli.written", "zh", file=str(out)) in said
+
+
+def test_kam_export_xlsx_anonymised_in_english(home: Path, tmp_path: Path, capsys) -> None:
+    source = tmp_path / "wb.json"
+    save_workbook(full_workbook("en"), source)
+    target = tmp_path / "share" / "plan.xlsx"
+    assert _kam("export", str(source), "--out", str(target), "--anonymise", "--lang", "en") == 0
+    _, cells = xlsx_texts(target.read_bytes())
+    assert "Contents" in cells and not [s for s in secrets(full_workbook("en")) if s in "\n".join(cells)]
+    assert t("export.cli.anonymised", "en") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("case", ["format", "suffix", "same_file"])
+def test_kam_export_explains_bad_arguments(tmp_path: Path, capsys, case: str) -> None:
+    source = tmp_path / "wb.json"
+    save_workbook(full_workbook("en"), source)
+    before = source.read_bytes()
+    pdf = tmp_path / "x.pdf"
+    extra, expected = {
+        "format": (["--format", "pdf"], t("export.error.format", "en", value="pdf", accepted="html, xlsx")),
+        "suffix": (["--out", str(pdf)], t("export.error.suffix", "en", file=str(pdf), fmt="html")),
+        "same_file": (["--out", str(source)], t("export.cli.same_file", "en", file=str(source))),
+    }[case]
+    assert _kam("--lang", "en", "export", str(source), *extra) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert source.read_bytes() == before and not pdf.exists()
+
+
+def test_kam_export_of_a_missing_workbook_says_so(tmp_path: Path, capsys) -> None:
+    assert _kam("--lang", "en", "export", str(tmp_path / "nope.json")) == 2
+    assert "nope.json" in capsys.readouterr().err
+
+
+def test_the_form_exports_and_offers_a_download(workbook_file: Path, home: Path) -> None:
+    save_workbook(full_workbook("en").model_copy(update={"trainee": load_workbook(workbook_file).trainee}),
+                  workbook_file)
+    page = Page(lang="en")
+    form = plan_section(page)  # the start page's part: heading, health, the form
+    assert len(page._displays) == 2 and form.button.description == t("export.form.button", "en")
+    form.format.value, form.anonymise.value = "xlsx", True
+    form.button.click()
+    assert form.status.kind == "ok", form.status.text
+    path = home / "exports" / "account-plan-li.wei-anonymised.xlsx"
+    assert path.is_file() and 'download="account-plan-li.wei-anonymised.xlsx"' in form.download.value
+    page.set_lang("zh")
+    assert form.button.description == t("export.form.button", "zh")
+
+
+def test_the_form_without_a_workbook_explains(home: Path) -> None:
+    form = ExportForm(Page(lang="en"))
+    form.button.click()
+    assert form.status.kind == "error" and "Traceback" not in form.status.text
+    assert not (home / "exports").exists()
+
+
+def test_the_health_display_shows_figures_sections_and_actions_due(workbook_file: Path) -> None:
+    wb = full_workbook("en")
+    wb.plan.actions.items[2].target_on = dt.date.today() + dt.timedelta(days=3)  # due soon, whatever today is
+    save_workbook(wb.model_copy(update={"trainee": load_workbook(workbook_file).trainee}), workbook_file)
+    page = Page(lang="en")
+    health_view(page)
+    (_, render), = page._displays
+    shown = render("en").data
+    assert t("health.view.col_completeness", "en") in shown
+    for key in HEALTH_SECTIONS:
+        assert t(f"health.section.{key}", "en") in shown
+    assert t("health.view.due_soon", "en", count=1) in shown and "Technical exchange" in shown
+    assert CJK.search(render("zh").data)
+
+
+def test_the_health_display_asks_to_register_first(home: Path) -> None:
+    page = Page(lang="en")
+    health_view(page)
+    (_, render), = page._displays
+    assert render("en").data == t("health.view.not_registered", "en")
+
+
+def test_table_cells_keep_their_types() -> None:
+    doc = build_document(full_workbook("en"), "en", now=NOW)
+    picks = next(tb for b in doc.blocks for tb in b.tables() if tb.sheet == t("export.sheet.picks", "en"))
+    assert isinstance(picks, Table) and isinstance(picks.rows[0][2], float)
