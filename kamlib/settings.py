@@ -74,10 +74,11 @@ class BiddingSettings(_Settings):
 
 
 class ExerciseSettings(_Settings):
-    """Per exercise: may trainees self-check, and when is it due."""
+    """Per exercise: may trainees self-check, when is it due, is it group work."""
 
     self_check: bool = True
     due: dt.datetime | None = None
+    group: bool = False  # group work: the exercise page asks for the group and its members
 
 
 class HealthSettings(_Settings):

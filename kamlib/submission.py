@@ -11,38 +11,18 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, ValidationError
 
 from kamlib import __version__, paths
 from kamlib.errors import GradingError
 from kamlib.exercises import Answer
 from kamlib.model.validation import describe
-from kamlib.model.workbook import Model, ShortText, Trainee, TraineeId, now
+from kamlib.model.workbook import ExerciseGroup, GroupMember, Model, Trainee, now  # noqa: F401 (re-exported)
 
 SUBMISSION_SCHEMA = 1
 
 
-class GroupMember(Model):
-    """A member of the group that worked on a submission: their trainee id and name."""
-
-    id: TraineeId
-    name: ShortText = ""
-
-
-class Group(Model):
-    """The group a submission is handed in for (group work): every member gets the group's score."""
-
-    id: TraineeId  # the same safe-file-name rule as a trainee id
-    name: ShortText = ""
-    members: list[GroupMember] = Field(default_factory=list, max_length=50)
-
-    @model_validator(mode="after")
-    def _members_once(self) -> Group:
-        ids = [m.id for m in self.members]
-        if len(set(ids)) != len(ids):
-            raise PydanticCustomError("kam", "{key}", {"key": "gradebook.error.member_twice"})
-        return self
+Group = ExerciseGroup  # the group a submission is handed in for (the model of the workbook file)
 
 
 class Submission(Model):

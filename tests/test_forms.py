@@ -136,6 +136,32 @@ def test_self_check_can_be_turned_off(workbook_file: Path, home: Path) -> None:
     assert "turned self-check off" in form.status.text and form.notes["q1"].text == ""
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_group_work_names_the_group_on_the_submission(workbook_file: Path, home: Path, lang: str) -> None:
+    (home / "course-settings.toml").write_text("[exercises.ex00]\ngroup = true\n", encoding="utf-8")
+    form = ExerciseForm(Page(lang=lang), "ex00")
+    assert form.group is not None and form.group.widget in form.widget.children
+    _fill(form, {"q1": "ch2"})
+    form.submit.click()
+    assert form.status.kind == "error" and list_submissions() == []  # no group yet: nothing handed in
+    form.group.group_id.value = "team 1"
+    form.group.members.value = "wang.fang Wang Fang\n../etc"
+    form.group.save_button.click()
+    assert "team 1" in form.group.status.text and "../etc" in form.group.status.text
+    assert load_workbook(workbook_file).exercises["ex00"].group is None  # nothing half-saved
+    assert form.group.members.value.endswith("../etc")  # what was typed stays
+    form.group.group_id.value = "team1"
+    form.group.members.value = "wang.fang Wang Fang\nzhao.lei"
+    form.group.save_button.click()
+    assert form.group.status.kind == "ok"
+    form.submit.click()
+    (path,) = list_submissions()
+    group = json.loads(path.read_text(encoding="utf-8"))["group"]
+    assert group["id"] == "team1" and [m["id"] for m in group["members"]] == ["wang.fang", "zhao.lei"]
+    again = ExerciseForm(Page(lang=lang), "ex00")  # reopened: the group is read back from the workbook
+    assert again.group.group_id.value == "team1" and "zhao.lei" in again.group.members.value
+
+
 def test_unregistered_trainee_is_sent_to_the_start_page(home: Path, capsys) -> None:
     page = exercise_page("ex00", lang="en")
     assert not page.registered and not page._forms

@@ -8,6 +8,7 @@ from typing import Any
 
 import ipywidgets as w
 from IPython.display import Markdown
+from pydantic import ValidationError
 
 from kamlib.errors import InputError, KamError
 from kamlib.exercises import Item, choice_label, load_exercise, normalize_answer, prompt_text
@@ -16,8 +17,10 @@ from kamlib.forms.downloads import file_link
 from kamlib.forms.page import Page, message_html
 from kamlib.grading import self_check
 from kamlib.i18n import Lang, Text, t
+from kamlib.intake import is_safe_name
 from kamlib.model import update_workbook
-from kamlib.model.workbook import ExerciseWork, Workbook, now
+from kamlib.model.validation import describe
+from kamlib.model.workbook import ExerciseGroup, ExerciseWork, GroupMember, Workbook, now
 from kamlib.reveal import reveal
 from kamlib.settings import load_settings
 from kamlib.submission import Submission, write_submission
@@ -48,7 +51,9 @@ class ExerciseForm:
         self.check.on_click(guarded(page, self.status)(self._check))
         self.submit.on_click(guarded(page, self.status)(self._submit))
         self.download = w.HTML()
-        self.widget = w.VBox([*rows, w.HBox([self.check, self.submit]), self.status.widget, self.download])
+        self.group = GroupEntry(page, exercise_id) if load_settings().exercise(exercise_id).group else None
+        top = [self.group.widget] if self.group else []
+        self.widget = w.VBox([*top, *rows, w.HBox([self.check, self.submit]), self.status.widget, self.download])
         self.relabel(page.lang)
 
     # ---- labels ---------------------------------------------------------------------------------
@@ -68,6 +73,8 @@ class ExerciseForm:
                 widget.placeholder = t(f"{ex}.{item.id}.placeholder", lang)
         self.check.description = t("exercise.check", lang)
         self.submit.description = t("exercise.submit", lang)
+        if self.group:
+            self.group.relabel(lang)
         for status in [self.status, *self.notes.values()]:
             status.relabel(lang)
 
@@ -129,8 +136,11 @@ class ExerciseForm:
         if unsaved:
             raise InputError("exercise.fix_first", details=unsaved)
         wb = self.page.workbook()
+        group = wb.exercises.get(self.exercise.id, ExerciseWork()).group if self.group else None
+        if self.group and group is None:
+            raise InputError("exercise.group.missing")
         submission = Submission(
-            exercise_id=self.exercise.id, trainee=wb.trainee, answers=self.answers()
+            exercise_id=self.exercise.id, trainee=wb.trainee, answers=self.answers(), group=group
         )
         path = write_submission(submission, self.submissions)
 
@@ -147,6 +157,69 @@ class ExerciseForm:
         self.status.say("ok", message)
         self.download.value = file_link(path, t("exercise.download", self.page.lang, name=path.name))
         return path
+
+
+class GroupEntry:
+    """Group work: the group's id and name and its members' trainee ids, saved with the answers.
+
+    The submitter need not list themselves (the gradebook adds them); one member per line, the
+    trainee id first, then optionally the name.
+    """
+
+    def __init__(self, page: Page, exercise_id: str) -> None:
+        self.page, self.exercise_id = page, exercise_id
+        self.status = Status(page)
+        self.heading = w.HTML()
+        style = {"description_width": "12em"}
+        self.group_id = w.Text(layout=w.Layout(width="30em"), style=style)
+        self.name = w.Text(layout=w.Layout(width="30em"), style=style)
+        self.members = w.Textarea(layout=w.Layout(width="40em", height="6em"), style=style)
+        self.save_button = button("")
+        self.save_button.on_click(guarded(page, self.status)(lambda _b: self.save()))
+        saved = page.workbook().exercises.get(exercise_id, ExerciseWork()).group
+        if saved is not None:
+            self.group_id.value, self.name.value = saved.id, saved.name
+            self.members.value = "\n".join(f"{m.id} {m.name}".strip() for m in saved.members)
+        self.widget = w.VBox([self.heading, self.group_id, self.name, self.members, w.HBox([self.save_button]),
+                              self.status.widget])
+
+    def relabel(self, lang: Lang) -> None:
+        self.heading.value = f"<b>{html.escape(t('exercise.group.heading', lang))}</b>"
+        self.group_id.description = t("exercise.group.id", lang)
+        self.name.description = t("exercise.group.name", lang)
+        self.members.description = t("exercise.group.members", lang)
+        self.members.placeholder = t("exercise.group.members_hint", lang)
+        self.save_button.description = t("exercise.group.save", lang)
+        self.status.relabel(lang)
+
+    def parsed(self) -> ExerciseGroup:
+        """The group as typed; an id that is not a safe name is an error naming it (nothing saved)."""
+        problems = [value for value in [self.group_id.value.strip()] if not is_safe_name(value)]
+        members = []
+        for line in self.members.value.splitlines():
+            if not line.strip():
+                continue
+            member_id, _, name = line.strip().partition(" ")
+            if not is_safe_name(member_id):
+                problems.append(member_id)
+            members.append(GroupMember(id=member_id, name=name.strip()) if is_safe_name(member_id) else None)
+        if problems:
+            raise InputError("exercise.group.bad_id", value=", ".join(p or "—" for p in problems))
+        try:
+            return ExerciseGroup(id=self.group_id.value.strip(), name=self.name.value.strip(),
+                                 members=[m for m in members if m is not None])
+        except ValidationError as exc:
+            raise InputError("errors.input.rejected", details=describe(exc)) from exc
+
+    def save(self) -> ExerciseGroup:
+        group = self.parsed()
+
+        def change(wb: Workbook) -> None:
+            wb.exercises.setdefault(self.exercise_id, ExerciseWork()).group = group
+
+        update_workbook(self.page.workbook_path, change)
+        self.status.say_key("ok", "exercise.group.saved", count=len(group.members))
+        return group
 
 
 def _input_for(item: Item, saved: Any) -> w.Widget:

@@ -331,12 +331,36 @@ class Meta(Model):
 ExerciseAnswer = str | float | list[str] | None
 
 
+class GroupMember(Model):
+    """A member of the group that worked on an exercise: their trainee id and name."""
+
+    id: TraineeId
+    name: ShortText = ""
+
+
+class ExerciseGroup(Model):
+    """The group an exercise is handed in for (group work): every member gets the group's score."""
+
+    id: TraineeId  # the same safe-file-name rule as a trainee id
+    name: ShortText = ""
+    members: list[GroupMember] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _members_once(self) -> ExerciseGroup:
+        ids = [m.id for m in self.members]
+        if len(set(ids)) != len(ids):
+            raise PydanticCustomError("kam", "{key}", {"key": "gradebook.error.member_twice"})
+        return self
+
+
 class ExerciseWork(Model):
-    """A trainee's answers to one exercise as they type them, and the files submitted."""
+    """A trainee's answers to one exercise as they type them, the files submitted, and the group
+    they work in when the exercise is group work."""
 
     answers: dict[str, ExerciseAnswer] = Field(default_factory=dict)
     updated_at: dt.datetime | None = None
     submitted: list[str] = Field(default_factory=list)
+    group: ExerciseGroup | None = None
 
 
 class Workbook(Model):
