@@ -8,6 +8,7 @@ anything is written, every file is scanned for answer-key content; a leak stops 
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -30,6 +31,8 @@ INCLUDED = (
     ".gitignore",
 )
 LEFT_OUT = ("solutions", "instructor")  # instructor material: never in the bundle
+# The exercise tests check each key against its case, so they spell out answers: instructor material too.
+INSTRUCTOR_TESTS = "tests/test_ex[0-9][0-9]*.py"
 SKIPPED_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache", "results", "node_modules"}
 SKIPPED_SUFFIXES = (".pyc", ".pyo", ".tmp", ".bak", ".egg-info")
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db"}
@@ -67,7 +70,8 @@ def _skipped(rel: PurePosixPath) -> bool:
     parts = rel.parts
     if any(p in SKIPPED_DIRS or p.endswith(".egg-info") for p in parts[:-1]):
         return True
-    return rel.name in SKIPPED_NAMES or rel.name.endswith(SKIPPED_SUFFIXES)
+    return (rel.name in SKIPPED_NAMES or rel.name.endswith(SKIPPED_SUFFIXES)
+            or fnmatch.fnmatchcase(rel.as_posix(), INSTRUCTOR_TESTS))
 
 
 def collect(root: Path | None = None) -> Bundle:

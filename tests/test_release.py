@@ -55,6 +55,8 @@ def test_the_bundle_holds_what_a_trainee_needs_and_nothing_of_the_instructor(bun
     assert not [rel for rel in files if "/solutions/" in f"/{rel}" or "/instructor/" in f"/{rel}"]
     assert not [rel for rel in files if "__pycache__" in rel or rel.endswith((".pyc", ".sqlite"))]
     assert "kamlib/exercises/ex01.check.json" in files and "kamlib/gradebook.py" in files
+    assert not [rel for rel in files if rel.startswith("tests/test_ex")]  # they spell out the keys' answers
+    assert "tests/test_store.py" in files
     assert os.stat(bundle / ".ci" / "run").st_mode & stat.S_IXUSR
 
 
