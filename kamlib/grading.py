@@ -7,11 +7,13 @@ trainees get only ``*.check.json`` digests, which tell right from wrong without 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,15 +24,23 @@ from kamlib.i18n import Lang
 from kamlib.model.validation import describe
 from kamlib.submission import Submission
 
-Scoring = Literal["exact", "set", "number", "filled", "manual"]
+Scoring = Literal["exact", "set", "number", "filled", "manual", "check"]
 Status = Literal["correct", "partial", "wrong", "blank", "manual"]
 CheckStatus = Literal["correct", "not_yet", "answered", "blank", "instructor"]
 _FITS: dict[str, tuple[Scoring, ...]] = {
-    "choice": ("exact", "manual"),
-    "multi": ("set", "exact", "manual"),
-    "number": ("number", "manual"),
-    "text": ("filled", "manual"),
+    "choice": ("exact", "manual", "check"),
+    "multi": ("set", "exact", "manual", "check"),
+    "number": ("number", "manual", "check"),
+    "text": ("filled", "manual", "check"),
 }
+# Scoring "check": a kamlib function judges the answer (e.g. "does the proposed rule win?"). Only the
+# functions named here can be called, never anything a key, a check file or a trainee names otherwise.
+# Each is called as fn(exercise_id, item_id, answers) and returns (share of the item's points 0-1, status).
+CHECKS: frozenset[str] = frozenset({
+    "kamlib.bidding.winning_rule_check",
+    "kamlib.bidding.case_score_check",
+})
+CheckFn = Callable[[str, str, Mapping[str, Any]], tuple[float, str]]
 
 
 class KeyItem(BaseModel):
@@ -46,6 +56,7 @@ class KeyItem(BaseModel):
     min_chars: int = Field(4, ge=1)
     explanation: dict[Lang, str]
     example: dict[Lang, str] | None = None  # a model answer for text items
+    check: str | None = None  # scoring "check": the kamlib function (one of CHECKS) that judges the answer
 
 
 class AnswerKey(BaseModel):
@@ -123,6 +134,26 @@ def check_key(key: AnswerKey, exercise: Exercise) -> None:
         in_choices = not item.choices or not needs_answer or all(a in item.choices for a in answers)
         if not fits or not in_choices or (needs_answer and k.answer is None):
             raise GradingError("grading.key_item", exercise=exercise.id, item=k.id)
+        if (k.scoring == "check") != (k.check is not None):
+            raise GradingError("grading.key_item", exercise=exercise.id, item=k.id)
+        if k.check is not None and k.check not in CHECKS:
+            raise GradingError("grading.check_unknown", exercise=exercise.id, item=k.id, name=k.check)
+
+
+def check_function(name: str) -> CheckFn:
+    """The allow-listed kamlib function ``name`` (dotted); any other name is an error."""
+    if name not in CHECKS:
+        raise GradingError("grading.check_unknown_name", name=name)
+    module, _, attr = name.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _check_score(exercise_id: str, k: KeyItem, answers: Mapping[str, Answer]) -> tuple[float, Status]:
+    """Scoring "check": the function's share of the points and its status (a status it may not give is wrong)."""
+    share, status = check_function(k.check or "")(exercise_id, k.id, answers)
+    if status not in ("correct", "partial", "wrong", "blank"):
+        return 0.0, "wrong"
+    return round(k.points * min(max(float(share), 0.0), 1.0), 2), status  # type: ignore[return-value]
 
 
 def _score(item: Item, k: KeyItem, given: Answer) -> tuple[float, Status]:
@@ -159,7 +190,10 @@ def grade(submission: Submission, key: AnswerKey) -> GradeResult:
         )
     results = []
     for k in key.items:
-        points, status = _score(exercise.item(k.id), k, submission.answers.get(k.id))
+        if k.scoring == "check":
+            points, status = _check_score(key.exercise, k, submission.answers)
+        else:
+            points, status = _score(exercise.item(k.id), k, submission.answers.get(k.id))
         results.append(ItemResult(k.id, points, k.points, status, k.explanation))
     return GradeResult(key.exercise, submission.trainee.id, tuple(results))
 
@@ -197,6 +231,8 @@ def build_check_data(key: AnswerKey) -> dict[str, object]:
             items[k.id] = {"check": "digest", "digest": _digest(key.exercise, k.id, canonical)}
         elif k.scoring == "filled":
             items[k.id] = {"check": "filled", "min_chars": k.min_chars}
+        elif k.scoring == "check":  # the function judges from the exercise's own (shipped) data, not the key
+            items[k.id] = {"check": "function", "function": k.check}
         else:
             items[k.id] = {"check": "instructor"}
     return {"exercise": key.exercise, "items": items}
@@ -230,6 +266,9 @@ def self_check(exercise_id: str, answers: dict[str, Answer]) -> dict[str, CheckS
             out[item.id] = "blank"
         elif rule["check"] == "filled":
             out[item.id] = "answered" if len(str(given).strip()) >= rule["min_chars"] else "not_yet"
+        elif rule["check"] == "function":
+            _share, status = check_function(rule["function"])(exercise_id, item.id, answers)
+            out[item.id] = "correct" if status == "correct" else "not_yet"
         else:
             mine = _digest(exercise_id, item.id, _canonical(item, given))
             out[item.id] = "correct" if mine == rule["digest"] else "not_yet"

@@ -1,0 +1,133 @@
+"""Special topic 2's charts: the timeline of one crisis, and how the affected people's attitudes moved.
+
+Events and moves come from ``kamlib.crisis``. Each phase of the playbook has its own lane, colour and
+marker shape; a step due is a hollow marker, a step done a filled one, an overdue step a dashed line to
+today; attitude moves are written as codes at both ends, so nothing is told by colour alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from matplotlib.dates import AutoDateLocator, DateFormatter
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from kamlib.charts.style import INK, MARKERS, MUTED, PALETTE, new_figure
+from kamlib.crisis import ATTITUDE_RANK, PHASES, Move, is_overdue, timeline
+from kamlib.i18n import Lang, check_lang, t
+from kamlib.model.retention import Assessment, Crisis
+
+LANES = ("incident", *PHASES, "assessment")
+PHASE_COLOUR = {phase: PALETTE[i] for i, phase in enumerate(PHASES)}
+PHASE_MARKER = {phase: MARKERS[i + 1] for i, phase in enumerate(PHASES)}
+MAX_TEXT = 30
+
+
+def _short(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def timeline_chart(crisis: Crisis, assessments: Sequence[Assessment], lang: Lang, today: dt.date) -> Figure:
+    """The crisis on a date axis: the incident, a lane per phase with its steps, re-run assessments, today."""
+    lang = check_lang(lang)
+    events = timeline(crisis, assessments)
+    fig = new_figure(12.0, 6.2)
+    ax = fig.add_subplot()
+    lane = {name: i for i, name in enumerate(LANES)}
+    if not events:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, t("crisis.chart.no_dates", lang), ha="center", va="center", fontsize=14, color=MUTED,
+                transform=ax.transAxes)
+        fig.suptitle(t("crisis.chart.timeline.title", lang, title=_short(crisis.title, 60)), x=0.01, ha="left")
+        return fig
+    for step in crisis.steps:
+        y, colour = lane[step.phase], PHASE_COLOUR[step.phase]
+        if step.due_on and step.done_on:
+            ax.plot([step.due_on, step.done_on], [y, y], color=colour, linewidth=1.5, marker="")
+        if is_overdue(step, today):
+            ax.plot([step.due_on, today], [y, y], color=colour, linewidth=1.5, linestyle="--", marker="")
+    labelled: dict[tuple[dt.date, int], int] = {}
+    for event in events:
+        if event.kind in ("happened", "detected"):
+            y, colour, marker = lane["incident"], INK, "*" if event.kind == "happened" else "X"
+            filled, text = True, t(f"crisis.chart.{event.kind}", lang)
+        elif event.kind == "assessment":
+            y, colour, marker, filled = lane["assessment"], PALETTE[5], "D", True
+            text = t("crisis.chart.assessment", lang, score=event.text)
+        else:
+            y, colour = lane[event.phase], PHASE_COLOUR[event.phase]  # type: ignore[index]
+            marker, filled = PHASE_MARKER[event.phase], event.kind == "step_done"  # type: ignore[index]
+            text = _short(event.text) if event.kind == "step_done" or not _done_too(crisis, event.step_id) else ""
+        ax.plot([event.on], [y], marker=marker, markersize=12, linestyle="", color=colour,
+                markerfacecolor=colour if filled else "white", markeredgewidth=2.0)
+        if text:
+            stack = labelled.get((event.on, y), 0)
+            labelled[(event.on, y)] = stack + 1
+            ax.annotate(text, (event.on, y), xytext=(8, 6 + 13 * stack), textcoords="offset points", fontsize=10,
+                        color=INK)
+    ax.axvline(today, color=MUTED, linestyle=":", linewidth=1.5)
+    ax.text(today, -0.68, t("crisis.chart.today", lang), ha="center", va="bottom", fontsize=11, color=MUTED)
+    ax.set_yticks(range(len(LANES)), [t(f"crisis.chart.lane.{name}", lang) if name in ("incident", "assessment")
+                                      else t(f"crisis.phase.{name}", lang) for name in LANES])
+    ax.set_ylim(len(LANES) - 0.3, -0.7)
+    ax.grid(True, axis="x")
+    first = min([e.on for e in events] + [today])
+    last = max([e.on for e in events] + [today])
+    pad = dt.timedelta(days=max(2, (last - first).days // 8))
+    ax.set_xlim(first - pad, last + pad * 3)
+    locator = AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))  # ISO dates read the same in both languages
+    fig.legend(handles=[
+        Line2D([], [], marker="o", linestyle="", color=INK, markerfacecolor="white", markeredgewidth=2.0,
+               label=t("crisis.chart.legend.due", lang)),
+        Line2D([], [], marker="o", linestyle="", color=INK, label=t("crisis.chart.legend.done", lang)),
+        Line2D([], [], color=INK, linestyle="--", label=t("crisis.chart.legend.overdue", lang)),
+    ], loc="outside lower center", ncols=3, fontsize=11)
+    fig.suptitle(t("crisis.chart.timeline.title", lang, title=_short(crisis.title, 60)), x=0.01, ha="left")
+    return fig
+
+
+def _done_too(crisis: Crisis, step_id: str | None) -> bool:
+    """Whether the step is also done (its label is then written at the done marker only)."""
+    return any(s.id == step_id and s.done_on is not None for s in crisis.steps)
+
+
+def attitude_chart(moves: Sequence[Move], lang: Lang) -> Figure:
+    """Each affected person's attitude before and after the crisis on the chapter 2.4 scale (* on top, / at
+    the bottom): a solid line for a fall, dashed for a rise, dotted when unchanged; the codes written at both
+    ends. People whose before or after is not known yet are listed under the chart."""
+    lang = check_lang(lang)
+    known = [m for m in moves if m.delta is not None]
+    fig = new_figure(10.0, 5.8)
+    ax = fig.add_subplot()
+    n = len(known)
+    for i, move in enumerate(known):
+        offset = (i - (n - 1) / 2) * 0.07 if n > 1 else 0.0
+        y0, y1 = ATTITUDE_RANK[move.before] + offset, ATTITUDE_RANK[move.after] + offset  # type: ignore[index]
+        style = "-" if move.fell else ("--" if move.delta else ":")
+        colour, marker = PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]
+        ax.plot([0, 1], [y0, y1], color=colour, linestyle=style, marker=marker, markersize=10, linewidth=2.5)
+        tag = " (A/D)" if move.decision_maker else ""
+        ax.text(1.04, y1, f"{_short(move.name, 16)}{tag}: {move.before} → {move.after}", ha="left", va="center",
+                fontsize=11, color=INK)
+    ax.set_xlim(-0.15, 1.9)
+    ax.set_ylim(-2.6, 2.6)
+    ax.set_xticks([0, 1], [t("crisis.chart.before", lang), t("crisis.chart.after", lang)])
+    ax.set_yticks(list(ATTITUDE_RANK.values()),
+                  [f"{code} {t(f'people.attitude.{code}', lang)}" for code in ATTITUDE_RANK])
+    ax.grid(True, axis="y")
+    unknown = [m.name for m in moves if m.delta is None]
+    note = t("crisis.chart.unknown", lang, names=t("crisis.separator", lang).join(unknown)) if unknown else ""
+    legend = [Line2D([], [], color=INK, linestyle="-", label=t("crisis.chart.fell", lang)),
+              Line2D([], [], color=INK, linestyle="--", label=t("crisis.chart.rose", lang)),
+              Line2D([], [], color=INK, linestyle=":", label=t("crisis.chart.same", lang))]
+    fig.legend(handles=legend, loc="outside lower center", ncols=3, fontsize=11)
+    if note:
+        fig.supxlabel(note, x=0.01, ha="left", fontsize=11, color=MUTED)
+    if not known:
+        ax.text(0.5, 0, t("crisis.chart.no_moves", lang), ha="center", va="center", fontsize=13, color=MUTED)
+    fig.suptitle(t("crisis.chart.attitude.title", lang), x=0.01, ha="left")
+    return fig
