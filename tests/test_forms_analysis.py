@@ -6,26 +6,11 @@ from pathlib import Path
 
 from kamlib.forms import analysis as ch2
 from kamlib.forms.page import Page
-from kamlib.forms.rows import NEW
 from kamlib.i18n import t
 from kamlib.model import load_workbook, update_workbook
 from kamlib.model.workbook import Account
-
-
-def _add(editor, **values) -> str:
-    editor.picker.value = NEW
-    for name, value in values.items():
-        editor.inputs[name].value = value
-    return editor.save()
-
-
-def _shown(page: Page) -> list[str]:
-    """Everything the page's displays show now, as text."""
-    out = []
-    for _target, render in page._displays:
-        obj = render(page.lang)
-        out.append(getattr(obj, "data", "") if isinstance(getattr(obj, "data", ""), str) else "<image>")
-    return out
+from tests.form_checks import add_row as _add
+from tests.form_checks import shown as _shown
 
 
 def test_focus_account_is_chosen_from_the_chapter_1_list(workbook_file: Path) -> None:

@@ -15,6 +15,9 @@ from kamlib.forms.rows import NEW
 from kamlib.i18n import t
 from kamlib.model import load_workbook
 from kamlib.model.workbook import Workbook
+from tests.form_checks import add_row as _add
+from tests.form_checks import form_of as _form
+from tests.form_checks import shown as _shown
 
 
 @pytest.fixture
@@ -30,27 +33,6 @@ def page(workbook_file: Path) -> bd.BiddingPage:
         bd.targets(page)
         bd.checklist(page)
     return page
-
-
-def _form(page: bd.BiddingPage, kind: type) -> object:
-    return next(f for f in page._forms if isinstance(f, kind))
-
-
-def _shown(page: bd.BiddingPage) -> list[str]:
-    """What the page's displays show now: Markdown as text, images as "<image>"."""
-    out = []
-    for _target, render in page._displays:
-        obj = render(page.lang)
-        data = getattr(obj, "data", "")
-        out.append(data if isinstance(data, str) else "<image>")
-    return out
-
-
-def _add(editor, **values) -> str:
-    editor.picker.value = NEW
-    for name, value in values.items():
-        editor.inputs[name].value = value
-    return editor.save()
 
 
 def _workbook(path: Path) -> Workbook:

@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from IPython.display import Image
 
 from kamlib.forms import retention as ch4
 from kamlib.forms.page import Page
@@ -14,22 +13,8 @@ from kamlib.forms.rows import NEW
 from kamlib.i18n import t
 from kamlib.model import load_workbook, update_workbook
 from kamlib.model.workbook import TreeUnit, Workbook
-
-
-def _shown(page: Page) -> list[str]:
-    """Everything the page's displays show now: Markdown as text, charts as "<image>"."""
-    out = []
-    for _target, render in page._displays:
-        obj = render(page.lang)
-        out.append("<image>" if isinstance(obj, Image) else str(getattr(obj, "data", "")))
-    return out
-
-
-def _add(editor, **values) -> str:
-    editor.picker.value = NEW
-    for name, value in values.items():
-        editor.inputs[name].value = value
-    return editor.save()
+from tests.form_checks import add_row as _add
+from tests.form_checks import shown as _shown
 
 
 def _tree(wb: Workbook) -> None:

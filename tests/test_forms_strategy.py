@@ -13,22 +13,8 @@ from kamlib.forms.rows import NEW
 from kamlib.model import load_workbook, update_workbook
 from kamlib.model.workbook import Action, Factor
 from kamlib.people import deck_example
-
-
-def _add(editor, **values) -> str:
-    editor.picker.value = NEW
-    for name, value in values.items():
-        editor.inputs[name].value = value
-    return editor.save()
-
-
-def _shown(page: Page) -> list[str]:
-    out = []
-    for _target, render in page._displays:
-        obj = render(page.lang)
-        data = getattr(obj, "data", "")
-        out.append(data if isinstance(data, str) else "<image>")
-    return out
+from tests.form_checks import add_row as _add
+from tests.form_checks import shown as _shown
 
 
 @pytest.fixture

@@ -101,6 +101,22 @@ class ViewSwitch:
             self._relabelling = False
 
 
+class ActionButton:
+    """A button that does one thing (``action``) and a status line that says how it went."""
+
+    def __init__(self, page: Page, label: str, action: Callable[[], Any]) -> None:
+        self.page, self.label = page, label
+        self.status = Status(page)
+        self.button = button("")
+        self.button.on_click(guarded(page, self.status)(lambda _b: action()))
+        self.widget = w.VBox([w.HBox([self.button]), self.status.widget])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        self.button.description = t(self.label, lang)
+        self.status.relabel(lang)
+
+
 def button(label: str, style: str = "") -> w.Button:
     return w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
 

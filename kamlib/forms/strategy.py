@@ -12,7 +12,7 @@ from IPython.display import Markdown
 
 from kamlib.forms.analysis import _codes, _people
 from kamlib.forms.analysis import factors as factor_editor
-from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
+from kamlib.forms.common import ActionButton, Status, button, chart_image, guarded, markdown_table, md_escape
 from kamlib.forms.page import Page
 from kamlib.forms.rows import FieldSpec, RowEditor
 from kamlib.i18n import Lang, t
@@ -180,20 +180,11 @@ MEASURE_FIELDS = (
 )
 
 
-class SampleMeasures:
+class SampleMeasures(ActionButton):
     """Adds the deck's three worked rows (in the trainee's language) as examples to edit."""
 
     def __init__(self, page: Page) -> None:
-        self.page = page
-        self.status = Status(page)
-        self.add_button = button("")
-        self.add_button.on_click(guarded(page, self.status)(lambda _b: self.add()))
-        self.widget = w.VBox([w.HBox([self.add_button]), self.status.widget])
-        self.relabel(page.lang)
-
-    def relabel(self, lang: Lang) -> None:
-        self.add_button.description = t("ch3.measures.add_samples", lang)
-        self.status.relabel(lang)
+        super().__init__(page, "ch3.measures.add_samples", self.add)
 
     def add(self) -> int:
         lang = self.page.lang
@@ -248,20 +239,11 @@ CAMPAIGN_FIELDS = (
 )
 
 
-class CampaignProposals:
+class CampaignProposals(ActionButton):
     """Adds a campaign row for everyone on the map not yet a strong supporter and not yet planned."""
 
     def __init__(self, page: Page) -> None:
-        self.page = page
-        self.status = Status(page)
-        self.add_button = button("")
-        self.add_button.on_click(guarded(page, self.status)(lambda _b: self.add()))
-        self.widget = w.VBox([w.HBox([self.add_button]), self.status.widget])
-        self.relabel(page.lang)
-
-    def relabel(self, lang: Lang) -> None:
-        self.add_button.description = t("ch3.campaign.add", lang)
-        self.status.relabel(lang)
+        super().__init__(page, "ch3.campaign.add", self.add)
 
     def add(self) -> int:
         from kamlib.campaign import new_campaign_rows
