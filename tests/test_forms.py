@@ -220,3 +220,17 @@ def test_downloads_carry_the_file(workbook_file: Path) -> None:
     assert f'download="{path.name}"' in link
     payload = re.search(r"base64,([^\"]+)", link).group(1)
     assert base64.b64decode(payload) == path.read_bytes()
+
+
+def test_course_map_links_every_chapter_and_its_exercise(workbook_file: Path) -> None:
+    from kamlib.forms import start
+
+    exercises = start.chapter_exercises()
+    assert set(start.CHAPTER_NOTEBOOKS) <= set(exercises)  # every chapter has its practice
+    page = Page(lang="en")
+    start.course_map(page)
+    text = page._displays[-1][1]("en").data
+    for chapter, notebook in start.CHAPTER_NOTEBOOKS.items():
+        assert f"]({notebook})" in text
+        for _ex, name in exercises[chapter]:
+            assert f"](../exercises/{name})" in text

@@ -39,17 +39,33 @@ def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Pa
     return Page(lang=lang, workbook=workbook)
 
 
+def chapter_exercises() -> dict[str, list[tuple[str, str]]]:
+    """Chapter → its exercises (id, notebook file in exercises/), from the exercise specs."""
+    from kamlib.exercises import exercise_ids, load_exercise
+
+    folder = paths.project_root() / "exercises"
+    out: dict[str, list[tuple[str, str]]] = {}
+    for ex in exercise_ids():
+        notebook = next(iter(sorted(folder.glob(f"{ex}_*.ipynb"))), None)
+        if notebook is not None:
+            out.setdefault(load_exercise(ex).chapter, []).append((ex, notebook.name))
+    return out
+
+
 def course_map(page: Page) -> None:
     """The chapters, what each produces, and the notebook to open."""
 
     def render(lang: Lang) -> Markdown:
         rows = [f"| {t('start.map.chapter', lang)} | {t('start.map.produces', lang)} | "
-                f"{t('start.map.notebook', lang)} |", "|---|---|---|"]
+                f"{t('start.map.notebook', lang)} | {t('start.map.exercise', lang)} |", "|---|---|---|---|"]
+        exercises = chapter_exercises()
         for chapter, notebook in CHAPTER_NOTEBOOKS.items():
             exists = (paths.project_root() / "notebooks" / notebook).is_file()
             link = f"[{notebook}]({notebook})" if exists else t("start.map.coming", lang)
+            practice = " · ".join(f"[{t(f'{ex}.title', lang)}](../exercises/{name})"
+                                  for ex, name in exercises.get(chapter, [])) or "—"
             rows.append(f"| {t(f'course.chapter.{chapter}.short', lang)} | "
-                        f"{t(f'course.chapter.{chapter}.produces', lang)} | {link} |")
+                        f"{t(f'course.chapter.{chapter}.produces', lang)} | {link} | {practice} |")
         warmup = f"../exercises/{EXERCISE_NOTEBOOKS['ex00']}"
         intro = t("start.map.intro", lang, warmup=f"[{t('ex00.title', lang)}]({warmup})")
         return Markdown(intro + "\n\n" + "\n".join(rows))

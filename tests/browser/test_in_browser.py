@@ -220,6 +220,7 @@ def test_the_app_reaches_every_chapter_from_the_start_page(browser, app: Server)
         links = page.locator("a[href$='.ipynb']")
         targets = sorted({links.nth(i).get_attribute("href") for i in range(links.count())})
         assert "01_key_account_screening.ipynb" in targets and "../exercises/ex00_warmup.ipynb" in targets
+        assert {"../exercises/ex03_strategy.ipynb", "../exercises/ex06_crisis.ipynb"} <= set(targets)  # practice
         for href in targets:
             page.goto(start)
             page.locator(f"a[href='{href}']").first.click()
