@@ -816,4 +816,4 @@ def summary_text(wb: Workbook, lang: Lang) -> Markdown:
     open_crises = [c for c in plan.crises.items if crisis_status(c, today()) != "closed"]
     line_crises = t("retention.summary.crises", lang, count=len(open_crises))
     lines = [line_score, line_stage, line_org, line_space, line_crises]
-    return Markdown(t("retention.summary.heading", lang) + "\n\n" + "\n".join(f"- {line}" for line in lines))
+    return Markdown("\n".join(f"- {line}" for line in lines))  # under the page's own heading
