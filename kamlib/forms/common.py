@@ -118,7 +118,8 @@ class ActionButton:
 
 
 def button(label: str, style: str = "") -> w.Button:
-    return w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
+    # flex-start: a button as wide as its text, even when it stands alone in a column
+    return w.Button(description=label, button_style=style, layout=w.Layout(width="auto", align_self="flex-start"))
 
 
 WIDE = {"style": {"description_width": "initial"}, "layout": w.Layout(width="32em")}
