@@ -10,8 +10,12 @@ Two figures per section and overall, kept apart on purpose (as ``kamlib.people``
 * **Position strength** (0–1): what the data say about the account, from three figures:
   ``support`` — ``kamlib.people.position_strength`` of the key-person map (support, contact and
   influence in the decision layer); ``substitutability`` — the latest substitutability assessment's
-  score, yes answers out of eight; ``on_time`` — ``actions_on_time``. Overall: the mean of those
-  of the three that have data (``strength_basis`` says which); None when none has.
+  score, yes answers out of eight (a re-run after a crisis is an assessment like any other);
+  ``on_time`` — ``actions_on_time``. Overall: the mean of those of the three that have data
+  (``strength_basis`` says which); None when none has. The bids, chapter 4's other inputs and the
+  crisis log add to completeness only: a bid margin is our estimate of one tender, not of the
+  account, and what a crisis did to the relationship shows in the key persons' attitudes and in
+  the re-run assessment, which the strength already reads.
 
 **Staleness**: a started section is stale when its last update is more than ``stale_days`` days old
 (``STALE_AFTER_DAYS`` unless the course settings say otherwise, see ``stale_after``). A section's last
@@ -33,12 +37,16 @@ from typing import Any
 
 from kamlib.actions import action_progress, is_open
 from kamlib.analysis import PYRAMID_ITEMS, STATUS_WEIGHT, five_step_status, standard_key
+from kamlib.bidding import CONTESTED, checklist_done, overdue_actions, score_bid, uncovered_parts
 from kamlib.campaign import campaign_targets
+from kamlib.crisis import PHASES, is_overdue
 from kamlib.customer_tree import tree_problems
 from kamlib.i18n import Text
 from kamlib.model.base import now as utc_now
+from kamlib.model.retention import Retention
 from kamlib.model.workbook import AccountPlan, Action, Assessment, Section
 from kamlib.people import in_decision_layer, map_completeness, position_strength, red_flags
+from kamlib.retention import next_review, uncovered_questions, whitespace_map, zero_questions
 from kamlib.settings import CourseSettings, PickSettings
 from kamlib.strategy import MIN_FACTORS
 from kamlib.team import OUR_ROLES, team_gaps
@@ -62,6 +70,7 @@ SECTION_CHAPTERS: dict[str, str] = {
     "actions": "ch3",
     "bids": "bidding",
     "assessments": "ch4",
+    "retention": "ch4",
     "crises": "crisis",
 }
 SECTIONS: tuple[str, ...] = tuple(SECTION_CHAPTERS)
@@ -267,12 +276,36 @@ def _actions(plan: AccountPlan, today: dt.date) -> Checked:
     return Checked(True, _mean(parts), actions_on_time(rows, today), tuple(hints))
 
 
-def _bids(plan: AccountPlan) -> Checked:
-    """Per bid: a due date (share)."""
+def _bids(plan: AccountPlan, today: dt.date) -> Checked:
+    """Per tender, four checks: a due date; the bidders scored (our valid bid against at least one valid
+    competitor); the parts of the rule with a T1–T4 worksheet row (share of four); the bid document
+    checklist ticked (share of five). The mean over the tenders."""
     rows = plan.bids.items
     if not rows:
         return Checked(False, 0.0)
-    return Checked(True, _share([b.due_on is not None for b in rows]))
+    parts, unscored, uncovered, late, open_items = [], 0, 0, 0, 0
+    for bid in rows:
+        scored = score_bid(bid).result in CONTESTED
+        missing = uncovered_parts(bid)
+        done, total = checklist_done(bid)
+        parts.append(_mean([float(bid.due_on is not None), float(scored), 1 - len(missing) / 4, done / total]))
+        unscored += not scored
+        uncovered += bool(missing)
+        late += len(overdue_actions(bid, today))
+        open_items += total - done
+    hints = []
+    if unscored:
+        hints.append(Text("health.hint.bids_unscored", {"count": unscored}))
+    if late:
+        hints.append(Text("health.hint.bids_overdue", {"count": late}))
+    if uncovered:
+        hints.append(Text("health.hint.bids_uncovered", {"count": uncovered}))
+    if open_items:
+        hints.append(Text("health.hint.bids_checklist", {"count": open_items}))
+    undated = sum(b.due_on is None for b in rows)
+    if undated:
+        hints.append(Text("health.hint.bids_undated", {"count": undated}))
+    return Checked(True, _mean(parts), hints=tuple(hints))
 
 
 def latest_assessment(assessments: Sequence[Assessment]) -> Assessment | None:
@@ -291,20 +324,76 @@ def assessment_score(a: Assessment) -> int:
     return sum(a.answers)
 
 
-def _assessments(plan: AccountPlan) -> Checked:
-    """1 once the account has been assessed; strength: the latest score over eight."""
+def _assessments(plan: AccountPlan, today: dt.date) -> Checked:
+    """Two checks once the account has been assessed: assessed (1); the questions the latest assessment scored 0
+    that a planned activity (not done yet) aims at (share; 1 when none scored 0). Strength: the latest score
+    over eight."""
     latest = latest_assessment(plan.assessments.items)
     if latest is None:
         return Checked(False, 0.0, hints=(Text("health.hint.no_assessment"),))
-    return Checked(True, 1.0, assessment_score(latest) / QUESTIONS)
+    zeros = zero_questions(latest)
+    uncovered = uncovered_questions(latest, plan.retention.activities)
+    covered = 1 - len(uncovered) / len(zeros) if zeros else 1.0
+    hints = []
+    if uncovered:
+        hints.append(Text("health.hint.activities_missing", {"count": len(uncovered)}))
+    due = next_review(plan.assessments.items)
+    if due is not None and due < today:
+        hints.append(Text("health.hint.assessment_due", {"date": due.isoformat()}))
+    return Checked(True, _mean([1.0, covered]), assessment_score(latest) / QUESTIONS, tuple(hints))
 
 
-def _crises(plan: AccountPlan) -> Checked:
-    """Per crisis: the date it happened and what happened (share)."""
+def _retention(plan: AccountPlan) -> Checked:
+    """Four checks of chapter 4's steps besides the assessment: the stage we are in chosen; a target stage
+    with a date (½ without the date); the organisational relationship recorded (a tie in place or planned);
+    the whitespace map marked (share of its cells; 0 without product lines or tree units)."""
+    r = plan.retention
+    started = r.model_dump(exclude={"updated_at"}) != Retention().model_dump(exclude={"updated_at"})
+    if not started:
+        return Checked(False, 0.0, hints=(Text("health.hint.no_retention"),))
+    stage = r.stage
+    target = 0.0 if stage.target is None else (1.0 if stage.target_on is not None else 0.5)
+    space = whitespace_map(plan.customer_tree.items, r.product_lines, r.whitespace)
+    counts = space.counts()
+    marked = 1 - counts.unmarked / counts.total if counts.total else 0.0
+    hints = []
+    if stage.current is None:
+        hints.append(Text("health.hint.no_stage"))
+    if target < 1:
+        hints.append(Text("health.hint.no_target"))
+    if not r.relations:
+        hints.append(Text("health.hint.no_relations"))
+    if not counts.total:
+        hints.append(Text("health.hint.no_whitespace"))
+    elif counts.unmarked:
+        hints.append(Text("health.hint.whitespace_unmarked", {"count": counts.unmarked}))
+    parts = [float(stage.current is not None), target, float(bool(r.relations)), marked]
+    return Checked(True, _mean(parts), hints=tuple(hints))
+
+
+def _crises(plan: AccountPlan, today: dt.date) -> Checked:
+    """Per incident, four checks: the date it happened; what happened (notes); the phases of the playbook with
+    a response step (share of five); the people it touched with their attitude after it known (share; 0 when
+    nobody is listed). The mean over the incidents."""
     rows = plan.crises.items
     if not rows:
         return Checked(False, 0.0)
-    return Checked(True, _mean([_mean([float(c.happened_on is not None), float(bool(c.notes))]) for c in rows]))
+    parts = []
+    for c in rows:
+        phases = len({s.phase for s in c.steps}) / len(PHASES)
+        people = _share([a.after is not None for a in c.affected])
+        parts.append(_mean([float(c.happened_on is not None), float(bool(c.notes)), phases, people]))
+    hints = []
+    late = sum(is_overdue(s, today) for c in rows for s in c.steps)
+    if late:
+        hints.append(Text("health.hint.crisis_overdue", {"count": late}))
+    unplanned = sum(len({s.phase for s in c.steps}) < len(PHASES) for c in rows)
+    if unplanned:
+        hints.append(Text("health.hint.crisis_phases", {"count": unplanned}))
+    unknown = sum(not c.affected or any(a.after is None for a in c.affected) for c in rows)
+    if unknown:
+        hints.append(Text("health.hint.crisis_people", {"count": unknown}))
+    return Checked(True, _mean(parts), hints=tuple(hints))
 
 
 # ---- when each section was last updated ------------------------------------------------------------
@@ -327,6 +416,7 @@ def section_updated(plan: AccountPlan, key: str) -> dt.datetime | None:
                                    for s in ("departments", "needs", "opportunities", "push_plan")),
         "strategy": lambda: (plan.factors.updated_at, _midnight(plan.strategy.chosen_on)),
         "assessments": lambda: (_midnight(getattr(latest_assessment(plan.assessments.items), "taken_on", None)),),
+        "retention": lambda: (plan.retention.updated_at,),
     }
     if key in parts:
         return _latest(*parts[key]())
@@ -394,9 +484,10 @@ def _checks(plan: AccountPlan, today: dt.date, settings: CourseSettings) -> dict
         "campaign": lambda: _campaign(plan),
         "team": lambda: _team(plan),
         "actions": lambda: _actions(plan, today),
-        "bids": lambda: _bids(plan),
-        "assessments": lambda: _assessments(plan),
-        "crises": lambda: _crises(plan),
+        "bids": lambda: _bids(plan, today),
+        "assessments": lambda: _assessments(plan, today),
+        "retention": lambda: _retention(plan),
+        "crises": lambda: _crises(plan, today),
     }
     return {key: makers[key]() for key in SECTIONS}
 

@@ -15,23 +15,31 @@ import pytest
 from matplotlib.figure import Figure
 from openpyxl import load_workbook as load_xlsx
 
+from kamlib.bidding import analyse_bid, result_text, rule_codes, rule_text, score_bid
 from kamlib.errors import InputError
 from kamlib.export import build_document, check_format, export_html, export_xlsx, write_export
 from kamlib.export.document import Chart, Table
+from kamlib.export.html import cell_text
 from kamlib.export.sections import SECTIONS
+from kamlib.export.sections.ch4 import MAX_MAP_LINES, MAX_MAP_UNITS
 from kamlib.export_cli import add_export_parser, export_command
 from kamlib.forms.export import ExportForm, health_view, plan_section
 from kamlib.forms.page import Page
 from kamlib.health import SECTIONS as HEALTH_SECTIONS
+from kamlib.health import plan_health
 from kamlib.i18n import LANGS, t
 from kamlib.model import Trainee, load_workbook, save_workbook, update_workbook
-from kamlib.model.workbook import Account, Workbook
+from kamlib.model.workbook import Account, TreeUnit, Workbook
+from kamlib.people import label
+from kamlib.retention import leverage_figures, uncovered_questions, whitespace_map, zero_questions
 from tests.chart_checks import glyph_warnings, render_png, texts
-from tests.export_fixtures import NOW, full_workbook, secrets
+from tests.export_fixtures import COLLEAGUES, NOW, TODAY, full_workbook, secrets
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PNG = b"\x89PNG\r\n\x1a\n"
-CHARTS = 5  # RADP grid, customer tree, information pyramid, panorama, attitude-power matrix
+# RADP grid, customer tree, information pyramid, panorama, attitude-power matrix; the score bars of the two
+# tenders with bidders; the substitutability trend; the whitespace map
+CHARTS = 9
 MARKUP = '<script>alert("x")</script><b>bold</b> & "quoted"'
 FORMULA = '=HYPERLINK("http://example.invalid","click")'
 
@@ -126,6 +134,7 @@ def test_html_of_a_full_workbook_reads_back_with_every_section(documents, lang: 
     assert t("strategy.name.persevere", lang) in text and "R3" in text
     assert t("export.trend.rising", lang, first=2, last=5, count=3) in text
     assert t("export.health.due_soon", lang, count=1) in text and t("export.health.overdue", lang, count=1) in text
+    assert_later_sections(full_workbook(lang), lang, text)
     # self-contained: every image is an embedded PNG; printable: A4 pages, each chapter on a new one
     assert len(parsed.images) == CHARTS
     for src in parsed.images:
@@ -134,6 +143,64 @@ def test_html_of_a_full_workbook_reads_back_with_every_section(documents, lang: 
     assert "@page" in parsed.css and "size: A4" in parsed.css and "break-before: page" in parsed.css
     assert not {"script", "link", "iframe"} & set(parsed.tags)
     assert "http" not in page.replace("http-equiv", "")  # nothing loads from anywhere
+
+
+def assert_later_sections(wb: Workbook, lang: str, text: str) -> None:
+    """Bids, chapter 4 and the crisis log as a manager reads them, every figure from the plan's own logic."""
+    plan = wb.plan
+    # bids: the rule in force, the bidders' totals and ranking, our margin, the rule maker, the worksheet, checklist
+    tender = plan.bids.items[0]
+    found = analyse_bid(tender, plan.rule_templates.items)
+    sheet = found.sheet
+    assert rule_text(sheet.rule, lang) in text and result_text(sheet, lang) in text
+    assert sheet.result == "lose" and found.space is not None and found.best is not None and found.key is not None
+    assert [r.rank for r in sheet.rows if r.valid] == [1, 2, 3, 4]
+    for r in sheet.rows:
+        assert r.name in text
+        if r.valid:
+            assert cell_text(round(r.total, 2), "number") in text  # e.g. 89.51, 79.3
+    assert t("export.bid.region", lang, wins=found.space.win_count, count=found.space.count,
+             share=f"{round(100 * found.space.win_count / found.space.count)}%") in text
+    assert t("export.bid.best", lang, rule=rule_codes(found.best.rule), margin=f"{found.best.margin:+.2f}",
+             now=f"{sheet.margin:+.2f}") in text
+    assert t("export.bid.key", lang, part=t(f"bidding.part.{found.key}", lang)) in text
+    assert t("export.bid.key_missing", lang, part=t(f"bidding.part.{found.key}", lang)) in text  # no J4 row
+    assert "NOTE-t3" in text and t("export.state.overdue", lang) in text
+    assert t("export.bid.checklist", lang, done=3, total=5) in text
+    assert t("export.bid.result.no_bidders", lang) in text  # the tender without bidders yet
+    # chapter 4: score and trend, questions scored 0 and their activities, stage, ties, leverage, whitespace
+    latest = max(plan.assessments.items, key=lambda a: a.taken_on)
+    assert t("export.score_on", lang, score=sum(latest.answers), total=8, date=latest.taken_on.isoformat()) in text
+    uncovered = uncovered_questions(latest, plan.retention.activities)
+    assert len(zero_questions(latest)) == 3 and len(uncovered) == 1
+    assert t("export.uncovered_questions", lang, date=latest.taken_on.isoformat()) in text
+    assert "User workshop at Technology Department Xinhe" in text and "Hu Wenbo" in text
+    stage = plan.retention.stage
+    assert t("export.stage_by", lang, stage=t(f"retention.stage.{stage.target}", lang),
+             date=stage.target_on.isoformat()) in text and t(f"retention.stage.{stage.current}", lang) in text
+    assert t("retention.org.item.resident_engineers", lang) in text and "NOTE-relation" in text
+    figures = leverage_figures(plan.retention.leverage)
+    assert f"{figures.price_profit:,.0f}" in text and f"{figures.volume_profit:,.0f}" in text
+    counts = whitespace_map(plan.customer_tree.items, plan.retention.product_lines, plan.retention.whitespace).counts()
+    assert counts.gaps == 10 and t("export.gaps_count", lang, gaps=counts.gaps, total=counts.total,
+                                   coverage=f"{round(100 * counts.coverage)}%") in text
+    # the crisis log: severity, dates, people before → after, the plan by phase with owners and what is overdue
+    late, fault = plan.crises.items
+    assert t("export.severity", lang, level=2, name=t("crisis.severity.2", lang)) in text
+    assert t("export.severity", lang, level=3, name=t("crisis.severity.3", lang)) in text and fault.title in text
+    assert late.detected_on.isoformat() in text and t("crisis.status.repair", lang) in text
+    assert t("export.win_back_line", lang, person=label(plan.key_persons.items[0]), before="=",
+             after="-") in text
+    assert f"= {t('people.attitude.=', lang)}" in text and f"/ {t('people.attitude./', lang)}" in text
+    for step in late.steps:
+        assert step.action in text and step.owner in text
+    repair = next(s for s in late.steps if s.phase == "repair")
+    assert t("export.step_overdue", lang, date=repair.due_on.isoformat(), phase=t("crisis.phase.repair", lang),
+             step=repair.action) in text
+    assert t("export.phase_missing", lang, phase=t("crisis.phase.fix", lang)) in text  # the fault's plan is thin
+    assert t("export.rerun.scores", lang, before="3/8", before_on=(TODAY - dt.timedelta(100)).isoformat(),
+             after="5/8", after_on=latest.taken_on.isoformat(), change="+2") in text
+    assert t("export.rerun.none", lang) in text and "NOTE-root" in text
 
 
 def test_each_language_reads_in_its_own_words(documents) -> None:
@@ -149,7 +216,9 @@ def test_the_health_heads_the_document(documents) -> None:
     assert parsed.ids.index("front-health") < first_chapter
     text = parsed.text
     assert text.index(t("export.health.title", "en")) < text.index(t("course.chapter.ch1.short", "en"))
-    assert "84%" in text and "52%" in text  # completeness and position strength of the case (see test_health)
+    health = plan_health(full_workbook("en").plan, NOW)
+    assert round(100 * health.completeness) == 83 and round(100 * health.strength) == 52  # see test_health
+    assert "83%" in text and "52%" in text
 
 
 def test_sections_without_data_are_shown_as_not_started_never_left_out() -> None:
@@ -179,7 +248,8 @@ def test_a_workbook_with_chapter_1_only_exports_its_charts_and_the_rest_as_not_s
 
 
 def test_a_plan_with_broken_links_still_exports() -> None:
-    """Loops in the tree and the reporting lines, rows pointing at people or factors no longer there."""
+    """Loops in the tree and the reporting lines, rows pointing at people, factors, templates, crises or units no
+    longer there."""
     wb = full_workbook("en")
     plan = wb.plan
     plan.customer_tree.items[0].parent_id = plan.customer_tree.items[3].id  # a cycle: no tree can be drawn
@@ -188,12 +258,50 @@ def test_a_plan_with_broken_links_still_exports() -> None:
     plan.actions.items[1].factor_id = "gone"
     plan.team.items[1].their_id = "gone"
     plan.team.items[1].our_role = "my own words"
+    plan.rule_templates.items = []  # the first tender's template was deleted
+    plan.crises.items[1].affected[0].person_id = "gone"  # a person taken off the map
+    plan.crises.items = plan.crises.items[1:]  # the re-run assessment now points at a deleted incident
     for lang in LANGS:
         parsed = parse(export_html(wb, lang, now=NOW))
-        assert len(parsed.images) == CHARTS - 1  # no tree: its problems are listed instead
-        assert t("export.tree_problems", lang) in parsed.text
+        assert len(parsed.images) == CHARTS - 2  # no tree: its problems are listed instead, and no whitespace map
+        assert t("export.tree_problems", lang) in parsed.text and t("export.no_map", lang) in parsed.text
         assert t("export.unknown_person", lang) in parsed.text and "my own words" in parsed.text
+        assert t("bidding.bounds.missing", lang) in parsed.text
+        assert t("export.unknown_person", lang) in export_block(wb, lang, "crises")
         assert load_xlsx(io.BytesIO(export_xlsx(wb, lang, anonymise=True, now=NOW))).sheetnames
+
+
+def export_block(wb: Workbook, lang: str, key: str) -> str:
+    """One section of the HTML export, as text."""
+    from kamlib.export.html import block_html
+
+    doc = build_document(wb, lang, now=NOW)
+    return parse(block_html(next(b for b in doc.blocks if b.key == key))).text
+
+
+def test_a_whitespace_map_too_big_to_draw_is_listed() -> None:
+    wb = full_workbook("en")
+    root = wb.plan.customer_tree.items[0]
+    wb.plan.customer_tree.items += [TreeUnit(id=f"u{i}", name=f"Branch office {i}", parent_id=root.id, kind="user")
+                                    for i in range(MAX_MAP_UNITS)]
+    doc = build_document(wb, "en", now=NOW)
+    block = next(b for b in doc.blocks if b.key == "retention")
+    assert not [p for p in block.parts if isinstance(p, Chart)]
+    units = MAX_MAP_UNITS + 4
+    assert t("export.map_too_big", "en", units=units, lines=4, max_units=MAX_MAP_UNITS, max_lines=MAX_MAP_LINES) in [
+        getattr(p, "text", None) for p in block.parts]
+    gaps = next(tb for tb in block.tables() if tb.sheet == t("export.sheet.gaps", "en"))
+    assert len(gaps.rows) == 10 + 4 * MAX_MAP_UNITS  # every new unit: four gaps, all listed
+
+
+def test_tenders_without_our_bid_or_rivals_say_why_the_rule_maker_cannot_run() -> None:
+    wb = full_workbook("en")
+    terminals = wb.plan.bids.items[0]
+    for b in terminals.bidders:
+        b.us = False
+    text = export_block(Workbook.model_validate(wb.model_dump()), "en", "bids")
+    assert t("export.bid.cannot", "en", why=t("bidding.result.no_us", "en")) in text
+    assert t("export.bid.result.no_us", "en") in text
 
 
 def test_the_charts_draw_every_glyph() -> None:
@@ -213,15 +321,18 @@ def test_xlsx_of_a_full_workbook_has_one_sheet_per_table_with_headers_in_the_lan
     wb = full_workbook(lang)
     doc = build_document(wb, lang, now=NOW)
     tables = [tbl for b in doc.blocks for tbl in b.tables()]
+    sheets = list(dict.fromkeys(tbl.sheet for tbl in tables))  # a table repeated per tender or incident: one sheet
+    assert len(sheets) < len(tables)
     book, cells = xlsx_texts(export_xlsx(wb, lang, now=NOW))
-    assert len(book.sheetnames) == len(tables) + 1  # the overview, then one sheet per table
     assert book.sheetnames[0] == t("export.label.contents", lang)
-    assert book.sheetnames[1:] == [tbl.sheet for tbl in tables]
-    for tbl, ws in zip(tables, book.worksheets[1:], strict=True):
+    assert book.sheetnames[1:] == sheets
+    for sheet, ws in zip(sheets, book.worksheets[1:], strict=True):
+        parts = [tbl for tbl in tables if tbl.sheet == sheet]
         headers, rows = sheet_rows(ws)
-        assert ws.cell(1, 1).value == tbl.title
-        assert headers == [c.header for c in tbl.columns]
-        assert len(rows) == len(tbl.rows) and ws.freeze_panes == "A3"
+        assert ws.cell(1, 1).value == parts[0].title and ws.freeze_panes == "A3"
+        lead = [parts[0].group_header] if parts[0].group_header else []
+        assert headers == lead + [c.header for c in parts[0].columns]
+        assert len(rows) == sum(len(tbl.rows) for tbl in parts)
     actions = book[t("export.sheet.actions", lang)]
     headers, rows = sheet_rows(actions)
     assert headers[0] == t("export.col.target", lang) and len(rows) == 5
@@ -240,6 +351,39 @@ def test_xlsx_of_a_full_workbook_has_one_sheet_per_table_with_headers_in_the_lan
         assert not set(CJK.findall("\n".join(cells))) - set("万元")
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_xlsx_puts_every_tenders_bidders_on_one_sheet_and_every_incidents_plan_on_another(lang: str) -> None:
+    wb = full_workbook(lang)
+    book, _ = xlsx_texts(export_xlsx(wb, lang, now=NOW))
+    headers, rows = sheet_rows(book[t("export.sheet.bid_scores", lang)])
+    assert headers[:3] == [t("export.col.bid", lang), t("export.col.rank", lang), t("export.col.bidder", lang)]
+    terminals, backup, _ = wb.plan.bids.items
+    by_tender = {name: [r for r in rows if r[0] == name] for name in (terminals.name, backup.name)}
+    assert [len(v) for v in by_tender.values()] == [len(terminals.bidders), len(backup.bidders)]
+    sheet = score_bid(terminals)
+    total = headers.index(t("export.col.total", lang))
+    assert [r[total] for r in by_tender[terminals.name]] == [
+        None if r.total is None else round(r.total, 2) for r in sheet.rows]  # numbers, in rank order
+    assert isinstance(by_tender[terminals.name][0][headers.index(t("export.col.j1_price", lang))], float)
+    headers, rows = sheet_rows(book[t("export.sheet.bid_targets", lang)])
+    assert len(rows) == len(terminals.targets) + len(backup.targets)
+    assert isinstance(rows[0][headers.index(t("export.col.due", lang))], dt.datetime)
+    overview = book[t("export.sheet.bids", lang)]
+    _, rows = sheet_rows(overview)
+    assert [r[0] for r in rows] == [b.name for b in wb.plan.bids.items]  # by due date, undated last
+    headers, rows = sheet_rows(book[t("export.sheet.crisis_steps", lang)])
+    assert headers[0] == t("export.col.crisis", lang)
+    assert len(rows) == sum(len(c.steps) for c in wb.plan.crises.items)
+    state = headers.index(t("export.col.state", lang))
+    assert [r[state] for r in rows].count(t("export.state.overdue", lang)) == 2
+    headers, rows = sheet_rows(book[t("export.sheet.crisis_people", lang)])
+    assert len(rows) == sum(len(c.affected) for c in wb.plan.crises.items)
+    assert rows[0][headers.index(t("export.col.before", lang))] == f"= {t('people.attitude.=', lang)}"
+    headers, rows = sheet_rows(book[t("export.sheet.leverage", lang)])
+    assert [r[1] for r in rows] == [10_000, 10_100, 11_000, 9_000]  # the deck's example
+    assert book[t("export.sheet.leverage", lang)].cell(4, 3).number_format == "0%"
+
+
 def test_an_empty_workbook_still_has_every_sheet_marked_not_started() -> None:
     wb = Workbook(trainee=Trainee(id="new", name="New Trainee"))
     book, _ = xlsx_texts(export_xlsx(wb, "en", now=NOW))
@@ -247,6 +391,11 @@ def test_an_empty_workbook_still_has_every_sheet_marked_not_started() -> None:
     headers, rows = sheet_rows(measures)
     assert headers[0] == t("export.col.priority", "en")
     assert rows[0][0].startswith(t("export.not_started", "en"))
+    for sheet, first in (("bid_scores", "bid"), ("bid_targets", "bid"), ("crisis_people", "crisis"),
+                         ("crisis_steps", "crisis"), ("leverage", "case"), ("gaps", "unit"), ("zero", "question")):
+        headers, rows = sheet_rows(book[t(f"export.sheet.{sheet}", "en")])
+        assert headers[0] == t(f"export.col.{first}", "en")
+        assert rows[0][0].startswith(t("export.not_started", "en")), sheet
 
 
 # ---- anonymised ---------------------------------------------------------------------------------------
@@ -275,6 +424,24 @@ def test_anonymised_exports_keep_no_name_and_no_note(documents, lang: str) -> No
     assert "Executive visit to " + t("share.anon.person_code", lang, number=1) in text
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_anonymised_later_sections_show_titles_and_codes_and_keep_competitors(documents, lang: str) -> None:
+    wb = full_workbook(lang)
+    text = parse(documents[(lang, True)]).text
+    person1 = t("share.anon.person_code", lang, number=1)
+    account = t("share.anon.account_code", lang, letter="A")
+    assert f"Branch terminal tender at {account}" in text  # the tender's name without the account's
+    assert f"{person1} (Senior VP)" in text  # who in the T1–T4 worksheet
+    assert f"Executive dinner with {person1}" in text  # an activity aimed at a question scored 0
+    assert "Firmware fault at " + t("share.anon.dmu", lang, number=1) in text  # an incident's title, unit coded
+    svp = wb.plan.key_persons.items[0]
+    assert t("share.anon.person", lang, title=svp.title, code=person1) in text  # people touched: by title
+    for bidder in wb.plan.bids.items[0].bidders + wb.plan.bids.items[1].bidders:
+        assert bidder.name in text  # competitor companies are not people: they stay
+    for hidden in ("NOTE-t1", "NOTE-root", "NOTE-evidence", "NOTE-relation", "NOTE-svp", "NOTE-bidder", *COLLEAGUES):
+        assert hidden not in text
+
+
 def test_anonymised_charts_show_codes_only() -> None:
     wb = full_workbook("en")
     doc = build_document(wb, "en", anonymise=True, now=NOW)
@@ -288,6 +455,8 @@ def test_anonymised_charts_show_codes_only() -> None:
                 shown += texts(fig)
     joined = "\n".join(shown)
     assert "Person 1" in joined and "DMU-1" in joined
+    assert "Firmware fault at DMU-1" in joined  # the crisis marked on the substitutability trend
+    assert "User-1 (" in joined  # a unit of the whitespace map
     assert [s for s in hidden if s in joined] == []
 
 
@@ -301,7 +470,10 @@ def test_anonymised_tables_drop_the_note_columns() -> None:
         return [c.header for c in table.columns]
 
     for sheet, col in (("measures", "measures"), ("actions", "owner"), ("actions", "evaluation"),
-                       ("team", "our_name"), ("information", "content"), ("crises", "notes")):
+                       ("team", "our_name"), ("information", "content"), ("crises", "notes"), ("bids", "notes"),
+                       ("bid_scores", "notes"), ("bid_targets", "what"), ("assessments", "notes"),
+                       ("activities", "owner"), ("relations", "org_description"), ("crisis_people", "person_note"),
+                       ("crisis_steps", "owner")):
         assert t(f"export.col.{col}", "en") in headers(named, sheet)
         assert t(f"export.col.{col}", "en") not in headers(anon, sheet)
 
@@ -320,6 +492,49 @@ def _marked_up() -> Workbook:
     plan.measures.items[0].measures = FORMULA
     plan.crises.items[0].notes = "</td></tr></table><h1>broken</h1>"
     return Workbook.model_validate(wb.model_dump())
+
+
+LATER_FIELDS = ("tender", "vendor", "who", "do", "line", "activity", "evidence", "tie", "crisis", "step", "cause",
+                "products", "note")
+
+
+def _later_marked_up() -> Workbook:
+    """Markup typed into every text field of the bids, chapter 4 and the crisis log, each tagged with its field."""
+    wb = full_workbook("en")
+    plan = wb.plan
+    tender = plan.bids.items[0]
+    tender.name = "tender " + MARKUP
+    tender.bidders[1].name = "vendor " + MARKUP
+    tender.bidders[2].name = FORMULA
+    tender.targets[0].who, tender.targets[0].action = "who " + MARKUP, "do " + MARKUP
+    r = plan.retention
+    r.product_lines[0].name = "line " + MARKUP
+    r.activities[0].text = "activity " + MARKUP
+    r.stage.evidence = "evidence " + MARKUP
+    r.relations[0].description = "tie " + MARKUP
+    crisis = plan.crises.items[0]
+    crisis.title, crisis.root_cause, crisis.products = "crisis " + MARKUP, "cause " + MARKUP, "products " + MARKUP
+    crisis.steps[0].action = "step " + MARKUP
+    crisis.affected[0].note = "note " + MARKUP
+    return Workbook.model_validate(wb.model_dump())
+
+
+def test_html_escapes_everything_typed_in_the_later_sections() -> None:
+    page = export_html(_later_marked_up(), "en", now=NOW)
+    parsed = parse(page)
+    assert "script" not in parsed.tags and "b" not in parsed.tags and parsed.tags.count("h1") == 1
+    for field in LATER_FIELDS:
+        assert f"{field} {MARKUP}" in parsed.text, field
+    assert FORMULA in parsed.text
+
+
+def test_xlsx_keeps_text_typed_in_the_later_sections_as_text() -> None:
+    book = load_xlsx(io.BytesIO(export_xlsx(_later_marked_up(), "en", now=NOW)))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert [c.data_type for c in cells if c.value == FORMULA] == ["s"]  # the bidder's name: text, not a formula
+    shown = "\n".join(c.value for c in cells)
+    for field in set(LATER_FIELDS) - {"evidence", "cause"}:  # those two are paragraphs of the HTML only
+        assert f"{field} {MARKUP}" in shown, field
 
 
 def test_html_escapes_everything_typed() -> None:

@@ -18,6 +18,7 @@ from kamlib.health import (
     stale_after,
 )
 from kamlib.i18n import LANGS
+from kamlib.model.retention import Retention, StageChoice, WhitespaceCell
 from kamlib.model.workbook import (
     AccountPlan,
     Action,
@@ -31,6 +32,7 @@ from kamlib.model.workbook import (
     TreeUnit,
 )
 from kamlib.people import map_completeness, position_strength
+from kamlib.retention import DECK_EXAMPLE
 from kamlib.settings import CourseSettings
 from tests.export_fixtures import NOW, TODAY, full_workbook
 
@@ -77,6 +79,9 @@ def test_a_full_plan_gives_every_figure_from_its_own_logic() -> None:
     assert health.completeness == pytest.approx(sum(s.completeness for s in health.sections) / len(SECTIONS))
     assert all(0 <= s.completeness <= 1 for s in health.sections)
     assert [s.key for s in health.sections if s.strength is not None] == ["key_persons", "actions", "assessments"]
+    # the later sections add to completeness only (see the tests of each below)
+    assert health.section("assessments").completeness == pytest.approx((1 + 2 / 3) / 2)  # question 7 uncovered
+    assert health.section("retention").completeness == pytest.approx((1 + 1 + 1 + 8 / 16) / 4)
 
 
 def test_completeness_and_strength_are_apart() -> None:
@@ -199,3 +204,74 @@ def test_every_hint_reads_in_both_languages(lang: str) -> None:
         for s in plan_health(plan, NOW).sections:
             for hint in s.hints:
                 assert hint.render(lang)  # every key and placeholder present
+
+
+# ---- the later sections: bids, chapter 4, crises -------------------------------------------------------------
+
+
+def test_a_tenders_completeness_is_its_date_its_scoring_its_worksheet_and_its_checklist() -> None:
+    plan = full_workbook().plan
+    terminals, backup, kiosk = plan.bids.items
+    plan.bids.items = [backup]  # dated, scored, every part worked on, every checklist item ticked
+    full = plan_health(plan, NOW).section("bids")
+    assert full.completeness == 1 and full.hints == () and full.strength is None
+    plan.bids.items = [terminals]  # J4 not worked on, 3 of 5 ticked, one worksheet action overdue
+    part = plan_health(plan, NOW).section("bids")
+    assert part.completeness == pytest.approx((1 + 1 + 3 / 4 + 3 / 5) / 4)
+    assert [h.key for h in part.hints] == ["health.hint.bids_overdue", "health.hint.bids_uncovered",
+                                           "health.hint.bids_checklist"]
+    plan.bids.items = [kiosk]  # a name only: nothing to score, no worksheet, nothing ticked, no date
+    bare = plan_health(plan, NOW).section("bids")
+    assert bare.started and bare.completeness == 0
+    assert bare.hints[0].key == "health.hint.bids_unscored"
+    for b in terminals.bidders:
+        b.us = False  # nobody marked as us: the tender cannot be scored
+    plan.bids.items = [terminals]
+    assert plan_health(plan, NOW).section("bids").completeness == pytest.approx((1 + 0 + 3 / 4 + 3 / 5) / 4)
+
+
+def test_the_assessment_asks_for_activities_for_what_scored_0_and_for_the_next_quarter() -> None:
+    plan = full_workbook().plan
+    assert plan_health(plan, NOW).section("assessments").hints[0].key == "health.hint.activities_missing"
+    plan.retention.activities[0].questions += [7]
+    covered = plan_health(plan, NOW).section("assessments")
+    assert covered.completeness == 1 and covered.hints == ()
+    plan.retention.activities[0].done = True  # done activities no longer count: questions 4 and 7 open again
+    assert plan_health(plan, NOW).section("assessments").completeness == pytest.approx((1 + 1 / 3) / 2)
+    later = NOW + 100 * DAY  # past the quarterly review of the latest assessment
+    assert "health.hint.assessment_due" in [h.key for h in plan_health(plan, later).section("assessments").hints]
+
+
+def test_chapter_4_counts_the_stage_the_target_the_ties_and_the_whitespace_map() -> None:
+    plan = full_workbook().plan
+    r = plan.retention
+    assert plan_health(AccountPlan(), NOW).section("retention").started is False
+    assert section_updated(plan, "retention") == r.updated_at
+    r.whitespace = [WhitespaceCell(unit_id=u.id, line_id=line.id, status="na")
+                    for u in plan.customer_tree.items for line in r.product_lines]
+    assert plan_health(plan, NOW).section("retention").completeness == 1
+    r.stage = StageChoice(target="consultant")  # no stage now, a target without a date
+    r.relations = []
+    health = plan_health(plan, NOW).section("retention")
+    assert health.completeness == pytest.approx((0 + 0.5 + 0 + 1) / 4)
+    assert [h.key for h in health.hints] == ["health.hint.no_stage", "health.hint.no_target",
+                                             "health.hint.no_relations"]
+    leverage_only = AccountPlan()
+    leverage_only.retention = Retention(leverage=DECK_EXAMPLE)  # the calculator alone: started, nothing counted
+    alone = plan_health(leverage_only, NOW).section("retention")
+    assert alone.started and alone.completeness == 0 and "health.hint.no_whitespace" in [h.key for h in alone.hints]
+
+
+def test_an_incidents_completeness_is_its_date_its_story_its_plan_and_its_people() -> None:
+    plan = full_workbook().plan
+    late, fault = plan.crises.items
+    plan.crises.items = [late]  # every phase planned; one person's attitude after not known yet
+    one = plan_health(plan, NOW).section("crises")
+    assert one.completeness == pytest.approx((1 + 1 + 1 + 3 / 4) / 4)
+    assert [h.key for h in one.hints] == ["health.hint.crisis_overdue", "health.hint.crisis_people"]
+    assert one.hints[0].params == {"count": 1}  # the repair step
+    plan.crises.items = [fault]  # two phases of five
+    assert plan_health(plan, NOW).section("crises").completeness == pytest.approx((1 + 1 + 2 / 5 + 1) / 4)
+    plan.crises.items = [late, fault]
+    both = plan_health(plan, NOW).section("crises")
+    assert both.hints[0].params == {"count": 2} and both.stale  # saved 60 days ago

@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from kamlib.bidding import PARTS, BestRule, MarginGrid, Scoresheet, part_label, rule_codes
-from kamlib.charts.style import HATCHES, INK, MUTED, PALETTE, TRACK, new_figure
+from kamlib.charts.style import HATCHES, INK, MUTED, PALETTE, TRACK, new_figure, strong_weight
 from kamlib.i18n import Lang, check_lang, t
 
 PART_COLORS = dict(zip(PARTS, PALETTE[:4], strict=True))
@@ -53,7 +53,7 @@ def scores_chart(sheet: Scoresheet, lang: Lang) -> Figure:
     ax.set_yticks(ys, names, fontsize=TICK_SIZE)
     for tick, r in zip(ax.get_yticklabels(), valid, strict=True):
         if r.us:
-            tick.set_fontweight("bold")
+            tick.set_fontweight(strong_weight())  # "us" also carries its mark in the label
     ax.set_xlim(0, 112)
     ax.set_ylim(-0.7, max(len(valid), 1) - 0.3)
     ax.set_xlabel(t("bidding.chart.points", lang))

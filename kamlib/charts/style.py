@@ -43,6 +43,12 @@ def _title_weight(family: str) -> str:
     return "bold" if any(isinstance(w, int) and w >= 600 for w in weights) else "normal"
 
 
+def strong_weight() -> str:
+    """The weight for emphasis in the chart font: bold where the font has a bold face, else normal
+    (asking for a face the font lacks only makes matplotlib complain)."""
+    return _title_weight(cjk_font().family)
+
+
 @cache
 def _rc() -> dict[str, Any]:
     """The rcParams of the workbook style (the font is looked up once)."""

@@ -11,6 +11,7 @@ own colleagues (owners, the team map's names), which the plan cannot recognise.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ class Context:
             return message
         params = {k: self._hide(v) if isinstance(v, Text) else self.short(v) if isinstance(v, str) else v
                   for k, v in message.params.items()}
-        return Text(message.key, params)
+        return dataclasses.replace(message, params=params)  # a Text subclass keeps its own fields
 
     def short(self, value: str) -> str:
         """A short text the trainee typed (a topic, a factor, an action): names replaced when anonymised."""
@@ -109,6 +110,10 @@ class Context:
         title = self.short(p.title)
         return self.t("share.anon.person", title=title, code=code) if title and with_title else code
 
+    def attitude(self, code: str | None) -> str:
+        """An attitude as its code and name, e.g. "+ supporter"; "" when not known."""
+        return f"{code} {self.t(f'people.attitude.{code}')}" if code is not None else ""
+
     def persons(self, ids: Sequence[str]) -> str:
         return self.t("export.separator").join(self.person(i) for i in ids)
 
@@ -130,8 +135,12 @@ class Context:
         return self.codes.units[unit.id] if self.codes is not None else unit.name
 
     # ---- building blocks ---------------------------------------------------------------------------
-    def table(self, sheet: str, cols: Sequence[Col], rows: Sequence[Sequence[Cell]], empty: str = "") -> Table:
-        """A table titled ``export.table.<sheet>``; private columns dropped when anonymised."""
+    def table(self, sheet: str, cols: Sequence[Col], rows: Sequence[Sequence[Cell]], empty: str = "",
+              group: str | None = None, group_by: str | None = None) -> Table:
+        """A table titled ``export.table.<sheet>``; private columns dropped when anonymised.
+
+        ``group_by`` (a column key) marks a table repeated per item, ``group`` names the item (see ``Table``).
+        """
         keep = [i for i, c in enumerate(cols) if not (c.private and self.anonymise)]
         return Table(
             sheet=self.t(f"export.sheet.{sheet}"),
@@ -139,6 +148,8 @@ class Context:
             columns=tuple(Column(cols[i].header or self.t(f"export.col.{cols[i].key}"), cols[i].kind) for i in keep),
             rows=tuple(tuple(row[i] for i in keep) for row in rows),
             empty=empty or self.t("export.empty_table"),
+            group=group,
+            group_header=self.t(f"export.col.{group_by}") if group_by else "",
         )
 
     def block(self, key: str, parts: Sequence[Part | None], started: bool | None = None) -> Block:

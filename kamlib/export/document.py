@@ -29,13 +29,20 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """A table of the plan; ``sheet`` is its short name (an XLSX sheet)."""
+    """A table of the plan; ``sheet`` is its short name (an XLSX sheet).
+
+    A table repeated per item (a tender's bidders, an incident's response plan) names its item in
+    ``group``: the HTML shows each under its item's heading, the XLSX puts the tables of one sheet
+    together, one after the other, with a first column headed ``group_header`` naming the item.
+    """
 
     sheet: str
     title: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     empty: str = ""  # said instead of an empty table
+    group: str | None = None
+    group_header: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,13 @@ class Facts:
     """Labelled values, e.g. the account's BP and SoW."""
 
     items: tuple[tuple[str, Cell], ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """The heading of one item of a section (a tender, an incident): the parts after it are about it."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -105,9 +119,10 @@ class Chart:
 
     alt: str
     make: Callable[[], Figure]
+    tight: bool = True  # crop to what is drawn (a second drawing pass); False for charts that place every text
 
 
-Part = Facts | Paragraph | Bullets | Bars | Timeline | Table | Chart
+Part = Heading | Facts | Paragraph | Bullets | Bars | Timeline | Table | Chart
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from kamlib.export.document import (
     Column,
     Document,
     Facts,
+    Heading,
     Paragraph,
     Part,
     Table,
@@ -35,6 +36,9 @@ main { max-width: 186mm; margin: 0 auto; padding: 8mm 0; }
 h2 { font-size: 16pt; margin: 0 0 3mm; padding-bottom: 1mm; border-bottom: 2px solid #0072B2; }
 h3 { font-size: 12.5pt; margin: 6mm 0 2mm; color: #0072B2; }
 h4 { font-size: 10.5pt; margin: 3mm 0 1mm; }
+h4.item { font-size: 11.5pt; margin: 5mm 0 1.5mm; padding-top: 1.5mm; border-top: 1px solid #BBB;
+  overflow-wrap: anywhere; }
+h5 { font-size: 10pt; margin: 2.5mm 0 1mm; }
 .chapter, .front { break-before: page; page-break-before: always; }
 section { margin-bottom: 4mm; }
 dl.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(58mm, 1fr)); gap: 1.5mm 5mm;
@@ -104,9 +108,9 @@ def _cell(value: Cell, column: Column) -> str:
     return f'<td class="{column.kind}">{text}</td>'
 
 
-def table_html(table: Table) -> str:
+def table_html(table: Table, level: int = 4) -> str:
     head = "".join(f"<th>{_e(c.header)}</th>" for c in table.columns)
-    title = f"<h4>{_e(table.title)}</h4>"
+    title = f"<h{level}>{_e(table.title)}</h{level}>"
     if not table.rows:
         return f'{title}<p class="note">{_e(table.empty)}</p>'
     body = "".join("<tr>" + "".join(_cell(v, c) for v, c in zip(row, table.columns, strict=True)) + "</tr>"
@@ -119,24 +123,24 @@ def _facts(facts: Facts) -> str:
     return f'<dl class="facts">{items}</dl>'
 
 
-def _bullets(b: Bullets) -> str:
+def _bullets(b: Bullets, level: int = 4) -> str:
     items = "".join(f"<li>{_e(i)}</li>" for i in b.items)
     mark = "⚠ " if b.tone == "warning" else ""
-    return f'<div class="{b.tone}"><h4>{mark}{_e(b.title)}</h4><ul>{items}</ul></div>'
+    return f'<div class="{b.tone}"><h{level}>{mark}{_e(b.title)}</h{level}><ul>{items}</ul></div>'
 
 
-def _bars(bars: Bars) -> str:
+def _bars(bars: Bars, level: int = 4) -> str:
     rows = "".join(
         f'<div class="bar"><span>{_e(b.label)}</span><span class="track"><span class="fill" '
         f'style="width:{100 * max(0.0, min(1.0, b.share)):.0f}%"></span></span><span>{_e(b.text)}</span></div>'
         for b in bars.items)
-    return f'<h4>{_e(bars.title)}</h4><div class="bars">{rows}</div>'
+    return f'<h{level}>{_e(bars.title)}</h{level}><div class="bars">{rows}</div>'
 
 
 _MARKS = {"done": "✔", "overdue": "⚠", "due_soon": "◷", "open": "○", "dropped": "✕", "today": "▶"}
 
 
-def _timeline(tl: Timeline) -> str:
+def _timeline(tl: Timeline, level: int = 4) -> str:
     """Month by month, oldest first, today marked in its place; undated items last."""
     entries: list[tuple[dt.date | None, str, str]] = [
         (m.on, m.mark, f"{m.on.isoformat() + ' · ' if m.on else ''}{m.text} · {m.state}") for m in tl.items]
@@ -148,31 +152,34 @@ def _timeline(tl: Timeline) -> str:
         item = f'<li class="{mark}"><span class="mark">{_MARKS[mark]}</span> {_e(text)}</li>'
         months.setdefault(month, []).append(item)
     body = "".join(f'<div class="month"><h5>{_e(m)}</h5><ul>{"".join(items)}</ul></div>' for m, items in months.items())
-    return f'<h4>{_e(tl.title)}</h4><div class="timeline">{body}</div>'
+    return f'<h{level}>{_e(tl.title)}</h{level}><div class="timeline">{body}</div>'
 
 
 def chart_html(chart: Chart, dpi: int = CHART_DPI) -> str:
     from kamlib.charts.render import to_png
 
-    data = base64.b64encode(to_png(chart.make(), dpi=dpi)).decode("ascii")
+    data = base64.b64encode(to_png(chart.make(), dpi=dpi, tight=chart.tight)).decode("ascii")
     return (f'<figure><img src="data:image/png;base64,{data}" alt="{_e(chart.alt)}">'
             f"<figcaption>{_e(chart.alt)}</figcaption></figure>")
 
 
-def part_html(part: Part) -> str:
+def part_html(part: Part, level: int = 4) -> str:
+    """One part; ``level`` is the heading level of its title (5 under an item's heading)."""
     if isinstance(part, Table):
-        return table_html(part)
+        return table_html(part, level)
+    if isinstance(part, Heading):
+        return f'<h4 class="item">{_e(part.text)}</h4>'
     if isinstance(part, Facts):
         return _facts(part)
     if isinstance(part, Paragraph):
         mark = "⚠ " if part.tone == "warning" else ""
         return f'<p class="{part.tone}">{mark}{_e(part.text)}</p>'
     if isinstance(part, Bullets):
-        return _bullets(part)
+        return _bullets(part, level)
     if isinstance(part, Bars):
-        return _bars(part)
+        return _bars(part, level)
     if isinstance(part, Timeline):
-        return _timeline(part)
+        return _timeline(part, level)
     return chart_html(part)
 
 
@@ -180,8 +187,11 @@ def block_html(block: Block, level: int = 3) -> str:
     heading = f'<h{level}>{_e(block.title)}</h{level}>'
     if not block.started:
         return f'<section id="sec-{block.key}">{heading}<p class="not-started">○ {_e(block.not_started)}</p></section>'
-    body = "".join(part_html(p) for p in block.parts)
-    return f'<section id="sec-{block.key}">{heading}{body}</section>'
+    body, under_item = [], False
+    for part in block.parts:
+        under_item = under_item or isinstance(part, Heading)
+        body.append(part_html(part, 5 if under_item else 4))
+    return f'<section id="sec-{block.key}">{heading}{"".join(body)}</section>'
 
 
 def _contents(doc: Document) -> str:

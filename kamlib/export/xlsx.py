@@ -1,5 +1,7 @@
 """The Account Plan as an XLSX workbook for a manager: an overview sheet (the cover, the plan's health,
 each section's figures and warnings), then one sheet per table, headers in the reader's language.
+Tables repeated per item (``Table.group``: one per tender, one per incident) share one sheet, the
+item named in a first column, so a manager can filter and sort them together.
 
 Text is written as text: a value starting with "=" stays a string (never a formula), and characters
 that XLSX cannot hold (control characters) are dropped.
@@ -19,12 +21,25 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kamlib.export.document import Bars, Block, Bullets, Cell, Document, Facts, Paragraph, Table, Timeline
+from kamlib.export.document import (
+    Bars,
+    Block,
+    Bullets,
+    Cell,
+    Column,
+    Document,
+    Facts,
+    Heading,
+    Paragraph,
+    Table,
+    Timeline,
+)
 
 MAX_SHEET_NAME = 31
 MIN_WIDTH, MAX_WIDTH, LONG_WIDTH = 8, 48, 50
 HEADER_FILL = PatternFill("solid", fgColor="EEF4FA")
 TITLE = Font(bold=True, size=14)
+SECTION = Font(bold=True, size=12)
 BOLD = Font(bold=True)
 MUTED = Font(italic=True, color="595959")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -96,11 +111,13 @@ def table_sheet(ws: Worksheet, table: Table, not_started: str | None) -> None:
 
 def _overview_rows(block: Block) -> list[tuple[str, Cell, Any]]:
     """The block's title, then its facts, paragraphs and lists as (label, value, font) rows."""
-    rows: list[tuple[str, Cell, Any]] = [(block.title, None, BOLD)]
+    rows: list[tuple[str, Cell, Any]] = [(block.title, None, SECTION)]
     if not block.started:
         return [*rows, (block.not_started, None, MUTED)]
     for part in block.parts:
-        if isinstance(part, Facts):
+        if isinstance(part, Heading):
+            rows.append((part.text, None, BOLD))
+        elif isinstance(part, Facts):
             rows += [(label, value, None) for label, value in part.items]
         elif isinstance(part, Paragraph):
             rows.append((part.text, None, MUTED if part.tone == "note" else None))
@@ -113,6 +130,40 @@ def _overview_rows(block: Block) -> list[tuple[str, Cell, Any]]:
             rows.append((part.title, None, None))
             rows += [(f"{m.text} · {m.state}", m.on or part.undated_label, None) for m in part.items]
     return rows
+
+
+def merge_group(tables: list[Table]) -> Table:
+    """Tables of one sheet, one per item, as one table whose first column names the item."""
+    first = tables[0]
+    rows = tuple((tb.group or "", *row) for tb in tables for row in tb.rows)
+    return Table(sheet=first.sheet, title=first.title, columns=(Column(first.group_header), *first.columns),
+                 rows=rows, empty=first.empty)
+
+
+def sheet_tables(doc: Document) -> list[tuple[Table, str | None]]:
+    """The tables to write, in document order: each with what to say when its section is not started.
+
+    Grouped tables of the same sheet and columns become one (``merge_group``) at the first one's place.
+    """
+    out: list[tuple[Table, str | None]] = []
+    groups: dict[tuple[str, tuple[Column, ...]], list[Table]] = {}
+    for block in doc.blocks:
+        not_started = None if block.started else block.not_started
+        for table in block.tables():
+            if not table.group_header:
+                out.append((table, not_started))
+                continue
+            key = (table.sheet, table.columns)
+            if key not in groups:
+                groups[key] = []
+                out.append((table, not_started))  # a placeholder: replaced by the merged table below
+            groups[key].append(table)
+    merged = []
+    for table, not_started in out:
+        if table.group_header:
+            table = merge_group(groups[(table.sheet, table.columns)])
+        merged.append((table, not_started))
+    return merged
 
 
 def document_xlsx(doc: Document) -> bytes:
@@ -135,10 +186,9 @@ def document_xlsx(doc: Document) -> bytes:
         row += 1
     overview.column_dimensions["A"].width = 60
     overview.column_dimensions["B"].width = 40
-    for block in doc.blocks:
-        for table in block.tables():
-            ws = book.create_sheet(sheet_name(table.sheet, taken))
-            table_sheet(ws, table, None if block.started else block.not_started)
+    for table, not_started in sheet_tables(doc):
+        ws = book.create_sheet(sheet_name(table.sheet, taken))
+        table_sheet(ws, table, not_started)
     book.properties.title = f"{doc.title} · {doc.subtitle}"
     book.properties.creator = "kamlib"
     buf = io.BytesIO()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kamlib.export.context import Context
 from kamlib.export.document import Block
-from kamlib.export.sections import ch1, ch2, ch3, front, later
+from kamlib.export.sections import bidding, ch1, ch2, ch3, ch4, crisis, front
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ SECTIONS: tuple[SectionRenderer, ...] = (
     SectionRenderer("campaign", ch3.campaign),
     SectionRenderer("team", ch3.team),
     SectionRenderer("actions", ch3.actions),
-    SectionRenderer("bids", later.bids),
-    SectionRenderer("assessments", later.assessments),
-    SectionRenderer("crises", later.crises),
+    SectionRenderer("bids", bidding.bids),
+    SectionRenderer("assessments", ch4.assessments),
+    SectionRenderer("retention", ch4.retention),
+    SectionRenderer("crises", crisis.crises),
 )
