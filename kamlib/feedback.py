@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html
+import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,11 @@ th,td{border:1px solid #ccc;padding:.35rem .5rem;vertical-align:top;text-align:l
 th{background:#f2f2f2}td.num{text-align:right;white-space:nowrap}
 .comment{border-left:4px solid #009E73;padding:.2rem .6rem;background:#f4fbf8;white-space:pre-wrap}
 .tool{color:#595959;font-size:.9rem}img{max-width:100%;height:auto;margin:.5rem 0}
+.parts-title{font-weight:bold;margin-bottom:0}table.parts td{width:40%}table.parts td:first-child{width:20%}
+.bar{display:inline-block;height:.9rem;vertical-align:middle;margin-right:.4rem;border:1px solid #0072B2}
+.bar.you{background:#0072B2}.bar.class{border-color:#E69F00;
+background:repeating-linear-gradient(45deg,#E69F00 0 3px,#fff 3px 6px)}
+@media print{.bar{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
 
 
@@ -116,34 +124,63 @@ def people_from_answers(exercise_id: str, answers: dict[str, Answer], lang: Lang
 
 
 def submission_pngs(book: Gradebook, result: Result, lang: Lang) -> list[bytes]:
-    """Charts of the trainee's own work: their score per part against the class average, and, where the
-    exercise has a case, their picks on the RADP grid or their key-person map."""
-    from kamlib.charts import dashboard as charts
-    from kamlib.charts.render import to_png
-
-    figures = []
-    parts = part_scores(book, result.trainee_id, result.exercise_id)
-    if len(parts) > 1:
-        figures.append(charts.part_chart(parts, part_labels(result.exercise_id, [p for p, *_ in parts], lang), lang))
-    answers = book.submission(result.submission_id).answers
+    """Charts of the trainee's own work where the exercise has a case: their picks on the RADP grid or
+    their key-person map. (Their score per part against the class is a table with bars: ``parts_html``.)"""
     try:
         exercise = load_exercise(result.exercise_id)
     except KamError:
-        exercise = None
-    if exercise is not None and exercise.case:
-        from kamlib.exercises.case import is_people_case, load_case
+        return []
+    if not exercise.case:
+        return []
+    answers = book.submission(result.submission_id).answers
+    png = _case_png(exercise.id, lang, json.dumps(answers, sort_keys=True, ensure_ascii=False))
+    return [png] if png else []
 
-        if is_people_case(exercise.id):
-            if codes_people(exercise):
-                figures.append(charts.people_map(people_from_answers(exercise.id, answers, lang), lang))
-        else:
-            picks = picks_from_answers(exercise, answers)
-            if picks:
-                figures.append(charts.picks_grid(load_case(exercise.id, lang), picks, lang))
-    pngs = [to_png(f, dpi=FEEDBACK_DPI, tight=False) for f in figures]  # constrained layout places every text
-    for f in figures:
-        f.clear()
-    return pngs
+
+@functools.lru_cache(maxsize=512)
+def _case_png(exercise_id: str, lang: Lang, answers_json: str) -> bytes | None:
+    """The case chart of one set of answers; trainees who answered alike share the drawing."""
+    from kamlib.charts import dashboard as charts
+    from kamlib.charts.render import to_png
+    from kamlib.exercises.case import is_people_case, load_case
+
+    exercise = load_exercise(exercise_id)
+    answers = json.loads(answers_json)
+    if is_people_case(exercise_id):
+        if not codes_people(exercise):
+            return None
+        fig = charts.people_map(people_from_answers(exercise_id, answers, lang), lang)
+    else:
+        picks = picks_from_answers(exercise, answers)
+        if not picks:
+            return None
+        fig = charts.picks_grid(load_case(exercise_id, lang), picks, lang)
+    png = to_png(fig, dpi=FEEDBACK_DPI, tight=False)  # constrained layout places every text
+    fig.clear()
+    return png
+
+
+def parts_html(book: Gradebook, result: Result, lang: Lang) -> str:
+    """The trainee's share of the points per part beside the class average: a table whose cells carry
+    bars (solid: you; hatched: the class), with every number written. Plain HTML: no drawing to wait for."""
+    parts = part_scores(book, result.trainee_id, result.exercise_id)
+    if len(parts) < 2:
+        return ""
+    labels = part_labels(result.exercise_id, [p for p, *_ in parts], lang)
+    head = (f"<tr><th>{_e(t('feedback.col.part', lang))}</th><th>{_e(t('dashboard.chart.you', lang))}</th>"
+            f"<th>{_e(t('dashboard.chart.class', lang))}</th></tr>")
+    rows = "".join(
+        f"<tr><td>{_e(label)}</td><td>{_bar(mine, 'you')}</td><td>{_bar(everyone, 'class')}</td></tr>"
+        for label, (_part, mine, everyone) in zip(labels, parts, strict=True)
+    )
+    return (f'<p class="parts-title">{_e(t("dashboard.chart.parts_title", lang))}</p>'
+            f'<table class="parts"><thead>{head}</thead><tbody>{rows}</tbody></table>')
+
+
+def _bar(percent: float, kind: str) -> str:
+    width = max(0.0, min(percent, 100.0))
+    return (f'<span class="bar {kind}" style="width:{width:.0f}%"></span>'
+            f'<span class="pct">{percent:.0f}%</span>')
 
 
 def part_labels(exercise_id: str, parts: list[str], lang: Lang) -> list[str]:
@@ -223,6 +260,8 @@ def _exercise_section(book: Gradebook, result: Result, key: AnswerKey | None, la
     parts.append(f'<p class="meta">{"<br>".join(_e(m) for m in meta)}</p>')
     if result.pending:
         parts.append(f'<p>{_e(t("feedback.pending", lang, count=result.pending))}</p>')
+    if figures:
+        parts.append(parts_html(book, result, lang))
     for png in figures(book, result, lang) if figures else []:
         data = base64.b64encode(png).decode("ascii")
         parts.append(f'<img alt="{_e(t("feedback.chart_alt", lang))}" src="data:image/png;base64,{data}">')
@@ -279,10 +318,17 @@ def _title(exercise_id: str, lang: Lang) -> str:
         return exercise_id
 
 
+PARALLEL_FROM = 8  # trainees; fewer pages are written in this process (starting workers costs a second)
+
+
 def write_feedback(where: str | Path, folder: str | Path | None = None, lang: Lang | None = None,
                    trainees: list[str] | None = None, keys: str | Path | None = None, charts: bool = True,
-                   progress: Callable[[int, int], None] | None = None) -> list[Path]:
-    """A page ``<trainee-id>.html`` per trainee (default: ``feedback/`` beside the gradebook)."""
+                   progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> list[Path]:
+    """A page ``<trainee-id>.html`` per trainee (default: ``feedback/`` beside the gradebook).
+
+    With charts and a class of ``PARALLEL_FROM`` or more, the pages are drawn by worker processes, one
+    per core (``workers`` to say how many): drawing is most of the time, and each page is independent.
+    """
     book = read_gradebook(where)
     out = Path(folder) if folder is not None else book.path.parent / "feedback"
     out.mkdir(parents=True, exist_ok=True)
@@ -290,15 +336,52 @@ def write_feedback(where: str | Path, folder: str | Path | None = None, lang: La
     unknown = [tid for tid in wanted if tid not in book.trainees]
     if unknown:
         raise KamError("feedback.unknown_trainee", trainee=", ".join(unknown))
+    count = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    if charts and count > 1 and len(wanted) >= PARALLEL_FROM:
+        return _write_in_workers(book.path, out, lang, wanted, keys, count, progress)
     loaded = _keys(book, keys)
     written = []
     for n, trainee_id in enumerate(wanted, start=1):
-        page = feedback_html(book, trainee_id, lang, figures=submission_pngs if charts else None, loaded=loaded)
-        path = out / f"{trainee_id}.html"
-        tmp = out / f".{trainee_id}.html.tmp"
-        tmp.write_text(page, encoding="utf-8")
-        tmp.replace(path)
-        written.append(path)
+        written.append(_write_page(book, out, trainee_id, lang, loaded, charts))
         if progress is not None:
             progress(n, len(wanted))
     return written
+
+
+def _write_page(book: Gradebook, out: Path, trainee_id: str, lang: Lang | None, loaded: dict[str, AnswerKey],
+                charts: bool) -> Path:
+    page = feedback_html(book, trainee_id, lang, figures=submission_pngs if charts else None, loaded=loaded)
+    path = out / f"{trainee_id}.html"
+    tmp = out / f".{trainee_id}.html.tmp"
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _write_in_workers(book_path: Path, out: Path, lang: Lang | None, wanted: list[str], keys: str | Path | None,
+                      count: int, progress: Callable[[int, int], None] | None) -> list[Path]:
+    """The pages in chunks, over ``count`` fresh worker processes (never a fork of a notebook kernel)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    size = max(1, len(wanted) // (count * 3))
+    chunks = [wanted[i:i + size] for i in range(0, len(wanted), size)]
+    done: dict[str, Path] = {}
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        futures = [pool.submit(_chunk, str(book_path), str(out), lang, chunk, None if keys is None else str(keys))
+                   for chunk in chunks]
+        for future in as_completed(futures):
+            done.update(zip(*future.result(), strict=True))
+            if progress is not None:
+                progress(len(done), len(wanted))
+    return [done[tid] for tid in wanted]
+
+
+def _chunk(book_path: str, out: str, lang: Lang | None, trainee_ids: list[str],
+           keys: str | None) -> tuple[list[str], list[Path]]:
+    """A worker's share: its trainees' pages, written; returns (ids, paths)."""
+    book = read_gradebook(book_path)
+    loaded = _keys(book, keys)
+    return trainee_ids, [_write_page(book, Path(out), tid, lang, loaded, True) for tid in trainee_ids]

@@ -85,8 +85,23 @@ def test_charts_are_embedded_as_png_data(book_dir: Path) -> None:
     book = gb.read_gradebook(book_dir)
     page = feedback_html(book, "li.wei")
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-    assert len(images) == 5  # ex00: parts; ex01: parts, picks grid; ex02 (the group's): parts, key persons
+    assert len(images) == 2  # ex01: the picks grid; ex02 (the group's): the key persons as coded
     assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
+    # the score per part beside the class: a table with bars and every number written (ex00, ex01, ex02)
+    assert page.count('<table class="parts">') == 3 and re.search(r'class="bar you" style="width:\d+%"', page)
+    assert page.count('class="bar class"') == page.count('class="bar you"') > 3
+
+
+def test_trainees_who_answered_alike_share_one_drawing(book_dir: Path) -> None:
+    from kamlib.feedback import _case_png
+
+    _case_png.cache_clear()
+    book = gb.read_gradebook(book_dir)
+    feedback_html(book, "li.wei")
+    drawn = _case_png.cache_info().misses
+    feedback_html(book, "li.wei", lang="zh" if book.trainees["li.wei"].language == "en" else "en")
+    feedback_html(book, "li.wei")  # the same answers again: nothing new to draw
+    assert _case_png.cache_info().misses == 2 * drawn and _case_png.cache_info().hits >= drawn
 
 
 def test_write_feedback_for_everyone_and_unknown_trainees(book_dir: Path, tmp_path: Path) -> None:
@@ -130,7 +145,6 @@ def test_every_chart_draws_in_both_languages_without_missing_glyphs(book_dir: Pa
                                          "q1", lang),
         charts.pooled_boxes_chart({"top": Counter({"R3": 4, "D3": 2}), "strategic": Counter({"A3": 1})},
                                   {"top": "Top", "strategic": "Strategic"}, lang),
-        charts.part_chart([("q1", 0.0, 50.0), ("q2", 100.0, 75.0)], ["one", "two"], lang),
         charts.picks_grid(load_case("ex01", lang), picks_from_answers(load_exercise("ex01"), {"top": ["a09"]}), lang),
         charts.people_map(people_from_answers("ex02", {"role_p1": "A"}, lang), lang),
         charts.score_distribution_chart([], [], lang),
@@ -201,3 +215,17 @@ def test_pages_run_on_the_demo_class_when_no_gradebook_is_given() -> None:
     grading = forms.grading_page(lang="zh")
     manual = grading._forms[0]
     assert manual.exercise.options and manual.item.options
+
+
+def test_a_class_is_drawn_by_worker_processes_with_the_same_pages(tmp_path: Path) -> None:
+    subs = gb.demo_submissions(tmp_path, trainees=8)
+    folder = tmp_path / "book"
+    gb.grade_class([subs], folder)
+    seen: list[tuple[int, int]] = []
+    parallel = write_feedback(folder, tmp_path / "parallel", workers=2,
+                              progress=lambda n, total: seen.append((n, total)))
+    serial = write_feedback(folder, tmp_path / "serial", workers=1)
+    assert [p.name for p in parallel] == [p.name for p in serial] and len(parallel) >= 8
+    for a, b in zip(parallel, serial, strict=True):
+        assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8")
+    assert seen[-1] == (len(parallel), len(parallel))

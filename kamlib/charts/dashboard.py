@@ -194,33 +194,6 @@ def pooled_boxes_chart(pooled: dict[str, Counter[str]], item_labels: dict[str, s
     return fig
 
 
-def part_chart(parts: Sequence[tuple[str, float, float]], labels: Sequence[str], lang: Lang) -> Figure:
-    """A trainee's share of the points per part of an exercise beside the class average (hatched)."""
-    lang = check_lang(lang)
-    if not parts:
-        return _empty(lang, "dashboard.chart.parts_title")
-    fig = new_figure(10, 1.8 + 0.8 * len(parts))
-    ax = fig.add_subplot()
-    ys = range(len(parts))
-    ax.barh([y - 0.18 for y in ys], [p[1] for p in parts], height=0.34, color=PALETTE[0], zorder=2)
-    ax.barh([y + 0.18 for y in ys], [p[2] for p in parts], height=0.34, color=PALETTE[1], hatch=HATCHES[1],
-            edgecolor="white", zorder=2)
-    for y, (_, mine, everyone) in zip(ys, parts, strict=True):
-        ax.text(mine + 1, y - 0.18, f"{mine:.0f}%", va="center", fontsize=10)
-        ax.text(everyone + 1, y + 0.18, f"{everyone:.0f}%", va="center", fontsize=10, color=MUTED)
-    ax.set_yticks(list(ys), [_short(label) for label in labels])
-    ax.set_ylim(len(parts) - 0.5, -0.5)
-    _percent_axis(ax)
-    ax.set_xlim(0, 110)
-    ax.set_xlabel(t("dashboard.chart.spread_x", lang))
-    fig.suptitle(t("dashboard.chart.parts_title", lang), x=0.01, ha="left")
-    fig.legend(handles=[Patch(facecolor=PALETTE[0], label=t("dashboard.chart.you", lang)),
-                        Patch(facecolor=PALETTE[1], hatch=HATCHES[1], edgecolor="white",
-                              label=t("dashboard.chart.class", lang))],
-               loc="outside lower center", ncols=2)
-    return fig
-
-
 def picks_grid(accounts: list[Account], picks: list[KeyAccountPick], lang: Lang) -> Figure:
     """A trainee's Top and Strategic picks on the RADP grid of the case (the settings in force)."""
     fig = radp_grid(accounts, picks, lang, load_settings().radp, width=11, height=7.5)
