@@ -59,7 +59,7 @@ class Server:
     """A server process in its own process group, stopped with everything it started."""
 
     def __init__(self, cmd: list[str], env: dict[str, str], cwd: Path, port: int, token: str, log: Path) -> None:
-        self.port, self.token = port, token
+        self.port, self.token, self.root = port, token, cwd
         self.log = log.open("w")
         self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
