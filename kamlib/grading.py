@@ -106,7 +106,10 @@ def keys_dir() -> Path:
 
 def load_key(exercise_id: str, folder: str | Path | None = None) -> AnswerKey:
     """Read ``<folder>/<exercise_id>.toml`` and check it against the exercise."""
-    path = Path(folder or keys_dir()) / f"{exercise_id}.toml"
+    base = Path(folder or keys_dir())
+    if not (base / f"{exercise_id}.toml").is_file() and (base / "keys").is_dir():
+        base = base / "keys"  # the instructor named solutions/ itself (kam grade --keys solutions/)
+    path = base / f"{exercise_id}.toml"
     if not path.is_file():
         raise GradingError("grading.no_key", exercise=exercise_id, file=str(path))
     try:

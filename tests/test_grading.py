@@ -176,3 +176,11 @@ def test_shipped_case_files_hold_no_answers() -> None:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         rows = [r for v in data.values() if isinstance(v, list) for r in v if isinstance(r, dict)]
         assert not [r for r in rows if answer_fields & set(r)], path.name
+
+
+@pytest.mark.solutions
+def test_keys_are_found_from_the_solutions_folder_too() -> None:
+    from kamlib import paths
+
+    solutions = paths.project_root() / "solutions"
+    assert load_key("ex01", solutions) == load_key("ex01", solutions / "keys") == load_key("ex01")
