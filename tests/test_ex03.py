@@ -366,8 +366,7 @@ def test_solution_page_shows_the_key_with_the_written_answers_pending() -> None:
 def test_submitting_shows_the_tools_recommendation_from_the_trainees_placement(workbook_file: Path) -> None:
     from kamlib.forms.exercise import exercise_page
 
-    if load_exercise("ex03").item("strategy").reveal is None:
-        pytest.skip("the reveal ex03_strategy is not wired into kamlib.reveal yet")
+    assert load_exercise("ex03").item("strategy").reveal == "ex03_strategy"
     page = exercise_page("ex03", lang="en")
     (form,) = page._forms
     answers = model_answers(load_key("ex03"), "en")
