@@ -203,13 +203,18 @@ def assessment_trend_chart(assessments: Sequence[Assessment], lang: Lang, crises
         change = "" if p.change is None or p.change == 0 else f" ({p.change:+d})"
         top.annotate(f"{p.score}{change}", (p.taken_on, p.score), xytext=(0, 9), textcoords="offset points",
                      ha="center", fontsize=12, color=INK)
-    for crisis in crises:
-        if crisis.happened_on is None:
-            continue
-        top.axvline(crisis.happened_on, color=PALETTE[3], linestyle="--", linewidth=1.4)
-        top.text(crisis.happened_on, MAX_SCORE + 0.6, " " + _short(crisis.title, 28), rotation=0, fontsize=10,
+    dated = sorted((c for c in crises if c.happened_on is not None), key=lambda c: c.happened_on)  # type: ignore[arg-type,return-value]
+    days = dates + [c.happened_on for c in dated] or [dt.date.today()]  # type: ignore[misc]
+    near = max((max(days) - min(days)).days * 0.25, 20)  # titles closer than this (days) go on the next row
+    rows: list[dt.date] = []  # the date of the last title on each row
+    for crisis in dated:
+        day = crisis.happened_on
+        top.axvline(day, color=PALETTE[3], linestyle="--", linewidth=1.4)
+        row = next((i for i, last in enumerate(rows) if (day - last).days >= near), len(rows))  # type: ignore[operator]
+        rows[row:row + 1] = [day]  # type: ignore[list-item]
+        top.text(day, MAX_SCORE + 0.6 + 0.75 * row, " " + _short(crisis.title, 28), rotation=0, fontsize=10,
                  color=INK, va="bottom", ha="left")
-    top.set_ylim(-0.5, MAX_SCORE + 1.6)
+    top.set_ylim(-0.5, MAX_SCORE + 1.6 + 0.75 * max(len(rows) - 1, 0))
     top.set_yticks(range(0, MAX_SCORE + 1, 2))
     top.set_ylabel(t("retention.chart.trend.y_axis", lang))
     top.grid(True, axis="y")
@@ -238,9 +243,8 @@ def assessment_trend_chart(assessments: Sequence[Assessment], lang: Lang, crises
         Line2D([], [], marker="o", linestyle="", color="white", markeredgecolor=MUTED,
                label=t("retention.answer.no", lang)),
     ], loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=11)
-    marks = dates + [c.happened_on for c in crises if c.happened_on] or [dt.date.today()]
-    pad = dt.timedelta(days=max(15, (max(marks) - min(marks)).days // 10))
-    bottom.set_xlim(min(marks) - pad, max(marks) + pad)
+    pad = dt.timedelta(days=max(15, (max(days) - min(days)).days // 10))
+    bottom.set_xlim(min(days) - pad, max(days) + pad)
     for crisis in crises:
         if crisis.happened_on is not None:
             bottom.axvline(crisis.happened_on, color=PALETTE[3], linestyle="--", linewidth=1.4)
