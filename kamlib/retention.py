@@ -33,7 +33,7 @@ from typing import get_args
 
 from kamlib.customer_tree import levels, tree_order
 from kamlib.errors import InputError
-from kamlib.i18n import Lang, Text, t
+from kamlib.i18n import Text
 from kamlib.model.retention import (
     Activity,
     Assessment,
@@ -453,8 +453,8 @@ def _stage_against_score(stage_code: Stage, assessment: Assessment) -> list[Text
     stage = Text(f"retention.stage.{stage_code}")
     points = score(assessment)
     low, high = STAGE_BANDS[stage_code]
-    suggested = Joined("retention.or", keys=tuple(f"retention.stage.{s}" for s in plausible_stages(points)),
-                       wrap="retention.quoted")
+    suggested = Text.join([Text("retention.quoted", {"text": Text(f"retention.stage.{s}")})
+                           for s in plausible_stages(points)], separator="retention.or")
     if points < low:
         hints.append(Text("retention.hint.above_score", {"stage": stage, "score": points, "low": low,
                                                          "suggested": suggested}))
@@ -470,24 +470,9 @@ def _stage_against_score(stage_code: Stage, assessment: Assessment) -> list[Text
     return hints
 
 
-def _questions(codes: list[str]) -> Joined:
-    return Joined("retention.separator", keys=tuple(f"retention.question_short.{q}" for q in codes),
-                  numbers=tuple(question_number(q) for q in codes))
+def _questions(codes: list[str]) -> Text:
+    """The questions as the deck numbers them, as one list."""
+    return Text.join([Text("retention.numbered", {"n": question_number(q),
+                                                   "text": Text(f"retention.question_short.{q}")}) for q in codes])
 
 
-@dataclass(frozen=True)
-class Joined(Text):
-    """Several catalog texts rendered as one, joined by the catalog's separator (``key``); with ``numbers``,
-    each is numbered as the deck numbers its questions; with ``wrap``, each goes into that catalog template."""
-
-    keys: tuple[str, ...] = ()
-    numbers: tuple[int, ...] = ()
-    wrap: str | None = None
-
-    def render(self, lang: Lang) -> str:
-        parts = [t(k, lang) for k in self.keys]
-        if self.numbers:
-            parts = [t("retention.numbered", lang, n=n, text=p) for n, p in zip(self.numbers, parts, strict=True)]
-        if self.wrap:
-            parts = [t(self.wrap, lang, text=p) for p in parts]
-        return t(self.key, lang).join(parts)

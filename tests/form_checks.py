@@ -28,3 +28,17 @@ def shown(page: Page) -> list[str]:
 def form_of(page: Page, kind: type) -> Any:
     """The page's form of class ``kind``."""
     return next(f for f in page._forms if isinstance(f, kind))
+
+
+def fill_answers(form: Any, answers: dict[str, Any]) -> None:
+    """Type ``answers`` into an exercise form as a trainee would (items not in ``answers`` left as they are)."""
+    for item in form.exercise.items:
+        value = answers.get(item.id)
+        widget = form.inputs[item.id]
+        if item.kind == "multi":
+            for choice, box in zip(item.choices, widget.children, strict=True):
+                box.value = choice in (value or [])
+        elif item.kind == "number":
+            widget.value = "" if value is None else f"{value:g}"
+        elif value is not None:
+            widget.value = value

@@ -16,6 +16,7 @@ from kamlib.reveal import reveal
 from kamlib.screening import BOXES, eligible_as, propose_key_accounts, radp_box, suggested_order
 from kamlib.settings import PickSettings
 from kamlib.submission import Submission
+from tests.form_checks import fill_answers
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -162,13 +163,7 @@ def test_page_shows_the_case_and_the_form_saves_checks_submits_and_reveals(workb
     assert any(getattr(d, "data", None) == case_md for d in shown)
     (form,) = page._forms
     answers = model_answers(load_key("ex01"))
-    for item in form.exercise.items:
-        widget = form.inputs[item.id]
-        if item.kind == "multi":
-            for choice, box in zip(item.choices, widget.children, strict=True):
-                box.value = choice in answers[item.id]
-        else:
-            widget.value = answers[item.id]
+    fill_answers(form, answers)
     page.set_lang("zh")  # relabelling keeps the chosen values
     page.set_lang("en")
     assert load_workbook(workbook_file).exercises["ex01"].answers == answers

@@ -22,6 +22,7 @@ from kamlib.i18n import LANGS, Lang, t
 from kamlib.model.workbook import Trainee
 from kamlib.screening import eligible_as
 from kamlib.submission import Submission
+from tests.form_checks import fill_answers
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -214,13 +215,7 @@ def test_page_shows_the_case_and_the_form_saves_checks_and_submits(workbook_file
     assert any(getattr(d, "data", None) == exercise_case_markdown("ex02", "en") for d in shown)
     (form,) = page._forms
     answers = model_answers(load_key("ex02"))
-    for item in form.exercise.items:
-        widget = form.inputs[item.id]
-        if item.kind == "multi":
-            for choice, box in zip(item.choices, widget.children, strict=True):
-                box.value = choice in answers[item.id]
-        else:
-            widget.value = answers[item.id]
+    fill_answers(form, answers)
     page.set_lang("zh")
     page.set_lang("en")
     assert load_workbook(workbook_file).exercises["ex02"].answers == answers

@@ -32,6 +32,7 @@ from kamlib.i18n import LANGS, Lang, t
 from kamlib.model.workbook import Trainee
 from kamlib.settings import BiddingSettings, PointRange
 from kamlib.submission import Submission
+from tests.form_checks import fill_answers
 
 TRAINEE = Trainee(id="li.wei", name="Li Wei")
 RULE_ITEMS = [f"rule_{p}" for p in PARTS]
@@ -210,15 +211,7 @@ def test_page_shows_the_case_and_the_form_saves_checks_and_submits(workbook_file
     assert t("ex04.intro", "en") in shown
     (form,) = page._forms
     answers = model_answers(load_key("ex04"), "en")
-    for item in form.exercise.items:
-        widget = form.inputs[item.id]
-        if item.kind == "multi":
-            for choice, box in zip(item.choices, widget.children, strict=True):
-                box.value = choice in answers[item.id]
-        elif item.kind == "number":
-            widget.value = f"{answers[item.id]:g}"
-        else:
-            widget.value = answers[item.id]
+    fill_answers(form, answers)
     page.set_lang("zh")
     page.set_lang("en")
     assert load_workbook(workbook_file).exercises["ex04"].answers == answers

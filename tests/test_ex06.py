@@ -19,6 +19,7 @@ from kamlib.model.workbook import Trainee
 from kamlib.people import ATTITUDES
 from kamlib.retention import QUESTIONS, answer_changes, score
 from kamlib.submission import Submission
+from tests.form_checks import fill_answers
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 TRAINEE = Trainee(id="li.wei", name="Li Wei")
@@ -144,15 +145,7 @@ def test_page_saves_checks_and_submits(workbook_file: Path) -> None:
     page = exercise_page("ex06", lang="en")
     (form,) = page._forms
     answers = model_answers(load_key("ex06"), "en")
-    for item in form.exercise.items:
-        widget = form.inputs[item.id]
-        if item.kind == "multi":
-            for choice, box in zip(item.choices, widget.children, strict=True):
-                box.value = choice in answers[item.id]
-        elif item.kind == "number":
-            widget.value = f"{answers[item.id]:g}"
-        else:
-            widget.value = answers[item.id]
+    fill_answers(form, answers)
     form.check.click()
     assert "17 of 17" not in form.status.text and "15 of 17" in form.status.text
     form.submit.click()

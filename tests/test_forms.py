@@ -15,6 +15,7 @@ from kamlib.forms.start import LanguagePicker, Registration
 from kamlib.grading import load_key, model_answers
 from kamlib.model import load_workbook
 from kamlib.submission import list_submissions
+from tests.form_checks import fill_answers
 
 
 def test_registration_creates_the_workbook(home: Path) -> None:
@@ -70,17 +71,6 @@ def test_language_switch_relabels_and_is_remembered(workbook_file: Path) -> None
     assert Page(lang="zh").lang == "zh"  # a parameter still wins
 
 
-def _fill(form: ExerciseForm, answers: dict) -> None:
-    for item in form.exercise.items:
-        value = answers.get(item.id)
-        widget = form.inputs[item.id]
-        if item.kind == "multi":
-            for choice, box in zip(item.choices, widget.children, strict=True):
-                box.value = choice in (value or [])
-        elif item.kind == "number":
-            widget.value = "" if value is None else f"{value:g}"
-        else:
-            widget.value = value if value is not None else widget.value
 
 
 def test_exercise_answers_are_saved_as_typed_and_survive_reopening(workbook_file: Path) -> None:
@@ -114,7 +104,7 @@ def test_bad_number_is_explained_and_not_saved(workbook_file: Path, lang: str, w
 
 def test_self_check_then_submit_then_reveal(workbook_file: Path) -> None:
     form = ExerciseForm(Page(lang="en"), "ex00")
-    _fill(form, {"q1": "ch2", "q5": "D"})
+    fill_answers(form, {"q1": "ch2", "q5": "D"})
     form.check.click()
     assert "not yet" in form.notes["q1"].text and "right" in form.notes["q5"].text
     assert "ch1" not in form.status.text  # never reveals the key
@@ -141,7 +131,7 @@ def test_group_work_names_the_group_on_the_submission(workbook_file: Path, home:
     (home / "course-settings.toml").write_text("[exercises.ex00]\ngroup = true\n", encoding="utf-8")
     form = ExerciseForm(Page(lang=lang), "ex00")
     assert form.group is not None and form.group.widget in form.widget.children
-    _fill(form, {"q1": "ch2"})
+    fill_answers(form, {"q1": "ch2"})
     form.submit.click()
     assert form.status.kind == "error" and list_submissions() == []  # no group yet: nothing handed in
     form.group.group_id.value = "team 1"
@@ -170,7 +160,7 @@ def test_unregistered_trainee_is_sent_to_the_start_page(home: Path, capsys) -> N
 @pytest.mark.solutions
 def test_instructor_scores_a_submission(workbook_file: Path) -> None:
     form = ExerciseForm(Page(lang="en"), "ex00")
-    _fill(form, model_answers(load_key("ex00")))
+    fill_answers(form, model_answers(load_key("ex00")))
     form.submit.click()
     page = solution_page("ex00", lang="en")
     score_form = next(f for f in page._forms if isinstance(f, ScoreForm))

@@ -65,7 +65,7 @@ def scores_chart(sheet: Scoresheet, lang: Lang) -> Figure:
     if not valid:
         ax.text(50, 0, t("bidding.chart.no_valid", lang), ha="center", va="center", color=MUTED)
     if invalid:
-        skipped = t("bidding.separator", lang).join(
+        skipped = t("i18n.separator", lang).join(
             t(f"bidding.reason_short.{r.reason}", lang, bidder=r.name) for r in invalid)
         fig.text(0.01, 0.01, t("bidding.chart.not_scored", lang, bidders=skipped), ha="left", va="bottom",
                  fontsize=11, color=MUTED)

@@ -120,7 +120,7 @@ def attitude_chart(moves: Sequence[Move], lang: Lang) -> Figure:
                   [f"{code} {t(f'people.attitude.{code}', lang)}" for code in ATTITUDE_RANK])
     ax.grid(True, axis="y")
     unknown = [m.name for m in moves if m.delta is None]
-    note = t("crisis.chart.unknown", lang, names=t("crisis.separator", lang).join(unknown)) if unknown else ""
+    note = t("crisis.chart.unknown", lang, names=t("i18n.separator", lang).join(unknown)) if unknown else ""
     legend = [Line2D([], [], color=INK, linestyle="-", label=t("crisis.chart.fell", lang)),
               Line2D([], [], color=INK, linestyle="--", label=t("crisis.chart.rose", lang)),
               Line2D([], [], color=INK, linestyle=":", label=t("crisis.chart.same", lang))]

@@ -308,7 +308,7 @@ def stage_chart(choice: StageChoice, assessment: Assessment | None, lang: Lang) 
 
 
 def _bands(lang: Lang) -> str:
-    return t("retention.separator", lang).join(
+    return t("i18n.separator", lang).join(
         t("retention.chart.stage.band", lang, stage=t(f"retention.stage.{s}", lang), low=lo, high=hi)
         for s, (lo, hi) in STAGE_BANDS.items())
 

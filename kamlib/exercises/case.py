@@ -281,7 +281,7 @@ def people_case_markdown(exercise_id: str, lang: Lang) -> str:
     case = load_people_outline(exercise_id)
     key = f"{case.catalog}.case"
     account = t(case.account, lang)
-    people = t(f"{key}.separator", lang).join(person_label(exercise_id, code, lang) for code in case.people)
+    people = t("i18n.separator", lang).join(person_label(exercise_id, code, lang) for code in case.people)
     parts = [
         t(f"{key}.heading", lang, account=account), t(f"{key}.intro", lang, account=account),
         t(f"{key}.story", lang), t(f"{key}.people", lang, people=people),

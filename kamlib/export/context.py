@@ -115,7 +115,7 @@ class Context:
         return f"{code} {self.t(f'people.attitude.{code}')}" if code is not None else ""
 
     def persons(self, ids: Sequence[str]) -> str:
-        return self.t("export.separator").join(self.person(i) for i in ids)
+        return self.t("i18n.separator").join(self.person(i) for i in ids)
 
     def shown_people(self) -> list[KeyPerson]:
         """The key persons as a chart may show them: names replaced by codes when anonymised."""

@@ -608,7 +608,7 @@ def worksheet_view(page: BiddingPage, lang: Lang, today: dt.date | None = None) 
     parts = [markdown_table(headers, rows)]
     missing = uncovered_parts(bid)
     if missing:
-        parts.append(t("bidding.targets.uncovered", lang, parts=t("bidding.separator", lang).join(
+        parts.append(t("bidding.targets.uncovered", lang, parts=t("i18n.separator", lang).join(
             part_label(p, lang) for p in missing)))
     late = overdue_actions(bid, today)
     if late:

@@ -117,7 +117,7 @@ def log_text(wb: Workbook, lang: Lang) -> Markdown:
         overdue = sum(is_overdue(s, today()) for s in pending)
         rows.append([c.happened_on.isoformat() if c.happened_on else "—", md_escape(c.title),
                      t(f"crisis.severity.{c.severity}", lang), t(f"crisis.kind.{c.kind}", lang) if c.kind else "—",
-                     md_escape(t("crisis.separator", lang).join(x for x in involved if x)) or "—",
+                     md_escape(t("i18n.separator", lang).join(x for x in involved if x)) or "—",
                      t(f"crisis.status.{crisis_status(c, today())}", lang),
                      t("crisis.log.open", lang, count=len(pending), overdue=overdue)])
     headers = [t(f"crisis.log.col.{c}", lang) for c in ("date", "title", "severity", "kind", "products", "status",
@@ -288,7 +288,7 @@ def people_text(wb: Workbook, picker: CrisisPicker, lang: Lang) -> Markdown:
     parts = [t("crisis.people.summary", lang, **move_summary(moves))]
     lost = decision_makers_lost(crisis, people)
     if lost:
-        parts.append("⚠ " + t("crisis.people.lost", lang, names=md_escape(t("crisis.separator", lang).join(lost))))
+        parts.append("⚠ " + t("crisis.people.lost", lang, names=md_escape(t("i18n.separator", lang).join(lost))))
     first = repair_priority(moves)
     if first:
         ranked = [f"{i}. {md_escape(m.name)} ({m.role or '?'}): {m.before or '?'} → {m.after or '?'}"

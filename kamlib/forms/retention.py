@@ -437,14 +437,14 @@ def relations_text(items: Sequence[OrgRelation], lang: Lang) -> Markdown:
     summary = org_summary(items)
     rows = []
     for kind in ORG_KINDS:
-        deck = t("retention.separator", lang).join(t(f"retention.org.item.{i}", lang) for i in ORG_ITEMS[kind]
+        deck = t("i18n.separator", lang).join(t(f"retention.org.item.{i}", lang) for i in ORG_ITEMS[kind]
                                                    if not i.endswith("_other"))
         cells = [_org_cell(summary.in_place[kind], lang), _org_cell(summary.planned[kind], lang)]
         rows.append([f"**{t(f'retention.org.kind.{kind}', lang)}**", t(f"retention.org.what.{kind}", lang, items=deck),
                      *cells])
     headers = [t(f"retention.org.col.{c}", lang) for c in ("kind", "what", "in_place", "planned")]
     verdict = "retention.org.established" if summary.established else "retention.org.not_established"
-    kinds = t("retention.separator", lang).join(t(f"retention.org.kind.{k}", lang) for k in summary.kinds_in_place)
+    kinds = t("i18n.separator", lang).join(t(f"retention.org.kind.{k}", lang) for k in summary.kinds_in_place)
     return Markdown(markdown_table(headers, rows) + "\n\n" + t(verdict, lang, kinds=kinds))
 
 
@@ -705,7 +705,7 @@ def coverage_text(wb: Workbook, lang: Lang) -> Markdown:
         return Markdown(t("retention.activities.covered", lang))
     names = [t("retention.numbered", lang, n=QUESTIONS.index(q) + 1, text=t(f"retention.question_short.{q}", lang))
              for q in gaps]
-    return Markdown(t("retention.activities.uncovered", lang, questions=t("retention.separator", lang).join(names)))
+    return Markdown(t("retention.activities.uncovered", lang, questions=t("i18n.separator", lang).join(names)))
 
 
 # ---- the relationship stage -------------------------------------------------------------------------------

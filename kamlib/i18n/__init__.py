@@ -30,17 +30,19 @@ class Text:
         return t(self.key, lang, **self.params)
 
     @staticmethod
-    def join(items: list[Text] | tuple[Text, ...]) -> Text:
-        """Texts as one list in the language's way (the catalog's i18n.separator between items)."""
-        return Text("i18n.list", {"items": _Joined(tuple(items))})
+    def join(items: list[Text] | tuple[Text, ...], separator: str = "i18n.separator") -> Text:
+        """Texts as one list in the language's way: the catalog's ``separator`` between items
+        (by default ``i18n.separator``, which reads as a Chinese or an English list)."""
+        return Text("i18n.list", {"items": _Joined(tuple(items), separator)})
 
 
 @dataclass(frozen=True)
 class _Joined:
     items: tuple[Text, ...]
+    separator: str
 
     def render(self, lang: Lang) -> str:
-        return t("i18n.separator", lang).join(i.render(lang) for i in self.items)
+        return t(self.separator, lang).join(i.render(lang) for i in self.items)
 
 
 def _flatten(table: dict[str, Any], prefix: str, out: dict[str, str]) -> None:

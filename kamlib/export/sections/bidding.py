@@ -178,7 +178,7 @@ def _worksheet_notes(ctx: Context, bid: Bid, found: Analysis) -> Bullets | None:
     missing = uncovered_parts(bid)
     lines = []
     if missing:
-        lines.append(ctx.t("export.bid.uncovered", parts=ctx.t("export.separator").join(
+        lines.append(ctx.t("export.bid.uncovered", parts=ctx.t("i18n.separator").join(
             part_code(p) for p in missing)))
     late = [r for r in bid.targets if not r.done and r.due_on is not None and r.due_on < ctx.today]
     if late:

@@ -48,7 +48,7 @@ def information(ctx: Context) -> Block:
 def five_step(ctx: Context) -> Block:
     """The five steps with what is missing, then departments, needs, ranked opportunities and the push plan."""
     plan = ctx.plan
-    steps = [[ctx.text(s.title), ctx.yes_no(s.done), ctx.t("export.separator").join(ctx.text(m) for m in s.missing)]
+    steps = [[ctx.text(s.title), ctx.yes_no(s.done), ctx.t("i18n.separator").join(ctx.text(m) for m in s.missing)]
              for s in five_step_status(plan)]
     parts: list[Part] = [ctx.table("five_step", [Col("step"), Col("done"), Col("missing", "long")], steps)]
     parts.append(ctx.table("departments", [Col("department"), Col("key_department"),

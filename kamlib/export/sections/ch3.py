@@ -132,7 +132,7 @@ def actions(ctx: Context) -> Block:
     on_time = ctx.health.strength_basis.get("on_time")
     facts = Facts((
         (ctx.t("export.fact.actions"), progress.total),
-        (ctx.t("export.fact.by_status"), ctx.t("export.separator").join(
+        (ctx.t("export.fact.by_status"), ctx.t("i18n.separator").join(
             ctx.t("export.count", label=ctx.t(f"export.status.{s}"), count=n) for s, n in progress.by_status.items())),
         (ctx.t("export.fact.done_share"), ctx.t("health.figure.percent", value=round(100 * progress.done_share))),
         (ctx.t("export.fact.on_time"), ctx.t("health.figure.percent", value=round(100 * on_time))

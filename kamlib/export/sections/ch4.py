@@ -112,7 +112,7 @@ def _zero(ctx: Context, latest: Assessment | None) -> list[Part | None]:
     for q in zeros:
         n = question_number(q)
         aimed = [a for a in planned if n in a.questions and not a.done]
-        rows.append([_question(ctx, q), ctx.t("export.separator").join(
+        rows.append([_question(ctx, q), ctx.t("i18n.separator").join(
             ctx.t(f"retention.activity.{a}.name") for a in QUESTION_ACTIVITIES[q]),
             "\n".join(ctx.short(a.text) for a in aimed), ctx.yes_no(bool(aimed))])
     parts: list[Part | None] = [ctx.table("zero", [Col("question", "long"), Col("recommended", "long"),
@@ -124,7 +124,7 @@ def _zero(ctx: Context, latest: Assessment | None) -> list[Part | None]:
     elif zeros:
         parts.append(Paragraph(ctx.t("export.questions_covered"), "ok"))
     order = sorted(planned, key=lambda a: (a.done, a.due_on is None, a.due_on))
-    sep = ctx.t("export.separator")
+    sep = ctx.t("i18n.separator")
     parts.append(ctx.table("activities", [
         Col("activity"), Col("what"), Col("questions"), Col("owner", private=True), Col("due", "date"), Col("state"),
     ], [[ctx.t(f"retention.activity_choice.{a.activity}"), ctx.short(a.text),
@@ -151,7 +151,7 @@ def retention(ctx: Context) -> Block:
     if stage.target is not None:
         name = ctx.t(f"retention.stage.{stage.target}")
         target = ctx.t("export.stage_by", stage=name, date=stage.target_on.isoformat()) if stage.target_on else name
-    kinds = ctx.t("export.separator").join(ctx.t(f"retention.org.kind.{k}") for k in org.kinds_in_place)
+    kinds = ctx.t("i18n.separator").join(ctx.t(f"retention.org.kind.{k}") for k in org.kinds_in_place)
     coverage = "—" if counts.coverage is None else ctx.t("health.figure.percent", value=round(100 * counts.coverage))
     parts: list[Part | None] = [Facts((
         (ctx.t("export.fact.stage_now"), ctx.t(f"retention.stage.{stage.current}") if stage.current else none),

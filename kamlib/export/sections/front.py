@@ -62,7 +62,7 @@ def health(ctx: Context) -> Block:
     ))
     known = [ctx.t("export.part", part=ctx.t(f"health.part.{k}"), value=round(100 * v))
              for k in STRENGTH_PARTS if (v := h.strength_basis.get(k)) is not None]
-    basis = ctx.t("health.figure.basis", parts=ctx.t("export.separator").join(known)) if known \
+    basis = ctx.t("health.figure.basis", parts=ctx.t("i18n.separator").join(known)) if known \
         else ctx.t("health.figure.basis_none")
     rows = []
     for s in h.sections:
