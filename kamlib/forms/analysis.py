@@ -21,7 +21,7 @@ from kamlib.forms.common import (
     problems_markdown,
 )
 from kamlib.forms.page import Page
-from kamlib.forms.rows import FieldSpec, RowEditor
+from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices, section_editor
 from kamlib.i18n import Lang, t
 from kamlib.model import update_workbook
 from kamlib.model.workbook import (
@@ -34,26 +34,11 @@ from kamlib.model.workbook import (
     Opportunity,
     Position,
     PushTask,
-    Workbook,
 )
 from kamlib.people import ATTITUDES, CONTACTS, ROLES, STYLES
 
 NEED_KINDS: tuple[str, ...] = get_args(NeedKind)
 POSITIONS: tuple[str, ...] = get_args(Position)
-
-
-def _codes(group: str, values: tuple[str, ...]) -> Any:
-    """Choices labelled from the catalog: ``group`` is a key prefix such as ``analysis.level``."""
-    return lambda lang, _wb: [(t(f"{group}.{_key(v)}", lang), v) for v in values]
-
-
-def _key(code: str) -> str:
-    """Catalog-safe key of a course code (the attitude symbols are not TOML keys)."""
-    return {"*": "strong", "+": "support", "=": "neutral", "-": "against", "/": "oppose"}.get(code, code)
-
-
-def _people(lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
-    return [(f"{p.name} ({p.title})" if p.title else p.name, p.id) for p in wb.plan.key_persons.items]
 
 
 def _channels(lang: Lang) -> list[tuple[str, str]]:
@@ -118,9 +103,9 @@ def focus_form(page: Page) -> FocusForm | None:
 # ---- information (2.1, 2.2) -----------------------------------------------------------------------
 
 INFO_FIELDS = (
-    FieldSpec("level", "fields.info_level", "choice", _codes("analysis.level", LEVELS)),
+    FieldSpec("level", "fields.info_level", "choice", catalog_choices("analysis.level", LEVELS)),
     FieldSpec("topic", "fields.topic"),
-    FieldSpec("status", "fields.info_status", "choice", _codes("analysis.status", STATUSES)),
+    FieldSpec("status", "fields.info_status", "choice", catalog_choices("analysis.status", STATUSES)),
     FieldSpec("content", "fields.content", "note"),
     FieldSpec("channel", "fields.channel", "combo", lambda lang, _wb: _channels(lang), hint="ch2.hint.channel"),
     FieldSpec("learned_on", "fields.learned_on", "date"),
@@ -158,7 +143,7 @@ def information(page: Page) -> RowEditor | None:
     if not page.registered:
         return None
     page.form(SeedForm(page))
-    editor = _editor(page, "information", InformationItem, INFO_FIELDS, lambda i, lang: (
+    editor = section_editor(page, "information", InformationItem, INFO_FIELDS, lambda i, lang: (
         f"{t(f'analysis.level.{i.level}', lang)} · {i.topic} · {t(f'analysis.status.{i.status}', lang)}"))
 
     def readiness(lang: Lang) -> Any:
@@ -200,7 +185,7 @@ DEPARTMENT_FIELDS = (
 )
 NEED_FIELDS = (
     FieldSpec("project", "fields.project"),
-    FieldSpec("kind", "fields.need_kind", "choice", _codes("ch2.need", NEED_KINDS)),
+    FieldSpec("kind", "fields.need_kind", "choice", catalog_choices("ch2.need", NEED_KINDS)),
     FieldSpec("description", "fields.description", "note"),
     FieldSpec("budget_wan", "fields.budget_wan", "number"),
     FieldSpec("funds", "fields.funds"),
@@ -210,11 +195,11 @@ OPPORTUNITY_FIELDS = (
     FieldSpec("name", "fields.opportunity"),
     FieldSpec("amount_wan", "fields.amount_wan", "number"),
     FieldSpec("expected_on", "fields.expected_on", "date"),
-    FieldSpec("position", "fields.position", "choice", _codes("ch2.position", POSITIONS)),
+    FieldSpec("position", "fields.position", "choice", catalog_choices("ch2.position", POSITIONS)),
     FieldSpec("funding_source", "fields.funding_source"),
     FieldSpec("decision_process", "fields.decision_process", "note"),
     FieldSpec("procurement_process", "fields.procurement_process", "note"),
-    FieldSpec("people", "fields.decision_people", "multi", _people),
+    FieldSpec("people", "fields.decision_people", "multi", key_person_choices),
 )
 TASK_FIELDS = (
     FieldSpec("task", "fields.task"),
@@ -224,25 +209,18 @@ TASK_FIELDS = (
 )
 
 
-def _editor(page: Page, section: str, model: type, fields: tuple[FieldSpec, ...], row_label: Any) -> RowEditor | None:
-    """The row editor of one plan section (none until the trainee has registered)."""
-    if not page.registered:
-        return None
-    return page.form(RowEditor(page, section, model, fields, row_label=row_label))
-
-
 def departments(page: Page) -> RowEditor | None:
-    return _editor(page, "departments", Department, DEPARTMENT_FIELDS,
+    return section_editor(page, "departments", Department, DEPARTMENT_FIELDS,
                    lambda d, lang: d.name + (" ★" if d.key else ""))
 
 
 def needs(page: Page) -> RowEditor | None:
-    return _editor(page, "needs", Need, NEED_FIELDS, lambda n, lang: n.project)
+    return section_editor(page, "needs", Need, NEED_FIELDS, lambda n, lang: n.project)
 
 
 def opportunities(page: Page) -> RowEditor | None:
     """Opportunities, ranked by amount, timing and competitive position."""
-    editor = _editor(page, "opportunities", Opportunity, OPPORTUNITY_FIELDS, lambda o, lang: o.name)
+    editor = section_editor(page, "opportunities", Opportunity, OPPORTUNITY_FIELDS, lambda o, lang: o.name)
     if editor is None:
         return None
 
@@ -263,7 +241,7 @@ def opportunities(page: Page) -> RowEditor | None:
 
 
 def push_plan(page: Page) -> RowEditor | None:
-    return _editor(page, "push_plan", PushTask, TASK_FIELDS, lambda k, lang: ("✔ " if k.done else "") + k.task)
+    return section_editor(page, "push_plan", PushTask, TASK_FIELDS, lambda k, lang: ("✔ " if k.done else "") + k.task)
 
 
 # ---- the six-step key-person analysis (2.4) -----------------------------------------------------------
@@ -273,14 +251,14 @@ PERSON_FIELDS = (
     FieldSpec("title", "fields.title"),
     FieldSpec("department", "fields.department"),
     FieldSpec("key_department", "fields.key_department", "bool"),
-    FieldSpec("reports_to", "fields.reports_to", "choice", _people),
-    FieldSpec("role", "fields.role", "choice", _codes("ch2.role", ROLES)),
-    FieldSpec("style", "fields.style", "choice", _codes("ch2.style", STYLES)),
-    FieldSpec("attitude", "fields.attitude", "choice", _codes("ch2.attitude", ATTITUDES)),
-    FieldSpec("contact", "fields.contact", "choice", _codes("ch2.contact", CONTACTS)),
+    FieldSpec("reports_to", "fields.reports_to", "choice", key_person_choices),
+    FieldSpec("role", "fields.role", "choice", catalog_choices("ch2.role", ROLES)),
+    FieldSpec("style", "fields.style", "choice", catalog_choices("ch2.style", STYLES)),
+    FieldSpec("attitude", "fields.attitude", "choice", catalog_choices("ch2.attitude", ATTITUDES)),
+    FieldSpec("contact", "fields.contact", "choice", catalog_choices("ch2.contact", CONTACTS)),
     FieldSpec("inner_circle", "fields.inner_circle", "bool"),
     FieldSpec("decision_layer", "fields.decision_layer", "bool"),
-    FieldSpec("influences", "fields.influences", "multi", _people),
+    FieldSpec("influences", "fields.influences", "multi", key_person_choices),
     FieldSpec("profile.background", "fields.background", "note"),
     FieldSpec("profile.interests", "fields.interests", "note"),
     FieldSpec("profile.career_goals", "fields.career_goals", "note"),
@@ -296,7 +274,7 @@ def _person_label(p: Any, lang: Lang) -> str:
 
 def key_persons(page: Page) -> RowEditor | None:
     """Steps 1–6 for each person, then the panorama, the matrix, red flags and leverage routes."""
-    editor = _editor(page, "key_persons", KeyPerson, PERSON_FIELDS, _person_label)
+    editor = section_editor(page, "key_persons", KeyPerson, PERSON_FIELDS, _person_label)
     if editor is None:
         return None
 
@@ -310,7 +288,7 @@ def key_persons(page: Page) -> RowEditor | None:
         problems = reporting_problems(people)
         if problems:
             return problems_markdown("ch2.people.problems", problems, lang)
-        return chart_image(panorama_chart(people, lang), tight=False)  # its layout engine places every text
+        return chart_image(panorama_chart(people, lang), tight=False)  # laid out by hand: nothing to crop
 
     def matrix(lang: Lang) -> Any:
         from kamlib.charts.people import attitude_power_chart
@@ -394,7 +372,7 @@ def deck_example_view(page: Page) -> DeckExample:
 
 FACTOR_FIELDS = (
     FieldSpec("text", "fields.factor"),
-    FieldSpec("dimension", "fields.dimension", "choice", _codes("analysis.dimension", DIMENSIONS)),
+    FieldSpec("dimension", "fields.dimension", "choice", catalog_choices("analysis.dimension", DIMENSIONS)),
     FieldSpec("advantage", "fields.advantage", "bool"),
     FieldSpec("strong_control", "fields.strong_control", "bool"),
     FieldSpec("importance", "fields.importance", "number", hint="ch2.hint.importance"),
@@ -403,7 +381,7 @@ FACTOR_FIELDS = (
 
 def factors(page: Page) -> RowEditor | None:
     """Every item that affects the decision; the list feeds chapter 3."""
-    editor = _editor(page, "factors", Factor, FACTOR_FIELDS, lambda f, lang: f.text)
+    editor = section_editor(page, "factors", Factor, FACTOR_FIELDS, lambda f, lang: f.text)
     if editor is None:
         return None
 

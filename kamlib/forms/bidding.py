@@ -37,7 +37,7 @@ from kamlib.errors import InputError, KamError
 from kamlib.exercises import parse_number
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
 from kamlib.forms.page import Page, message_html
-from kamlib.forms.rows import NEW, FieldSpec, RowEditor
+from kamlib.forms.rows import NEW, FieldSpec, RowEditor, catalog_choices, key_person_choices
 from kamlib.i18n import Lang, Text, t
 from kamlib.model import update_workbook
 from kamlib.model.bidding import RULE_POINTS, Bid, Bidder, RuleTemplate, ScoringRule, TargetAction
@@ -93,17 +93,8 @@ def method(page: Page) -> None:
     page.prose("bidding.method")
 
 
-def _choices(prefix: str, values: tuple[str, ...]) -> Any:
-    return lambda lang, _wb: [(t(f"{prefix}.{v}", lang), v) for v in values]
-
-
 def _templates(_lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
     return [(tpl.name, tpl.id) for tpl in wb.plan.rule_templates.items]
-
-
-def _people(_lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
-    """The key persons of chapter 2 as suggestions for "who" (any text is accepted)."""
-    return [(f"{p.name} ({p.title})" if p.title else p.name, p.id) for p in wb.plan.key_persons.items]
 
 
 # ---- the tender and its rule ---------------------------------------------------------------------------------
@@ -558,9 +549,9 @@ def heatmap_figure(page: BiddingPage, axes: AxesForm, lang: Lang) -> Any:
 # ---- the T1–T4 targets worksheet ---------------------------------------------------------------------------------
 
 TARGET_FIELDS = (
-    FieldSpec("part", "bidding.field.part", "choice", _choices("bidding.part", PARTS)),
-    FieldSpec("target", "bidding.field.target", "choice", _choices("bidding.target", TARGETS)),
-    FieldSpec("who", "bidding.field.who", "combo", _people, hint="bidding.hint.who"),
+    FieldSpec("part", "bidding.field.part", "choice", catalog_choices("bidding.part", PARTS)),
+    FieldSpec("target", "bidding.field.target", "choice", catalog_choices("bidding.target", TARGETS)),
+    FieldSpec("who", "bidding.field.who", "combo", key_person_choices, hint="bidding.hint.who"),
     FieldSpec("action", "bidding.field.action", "note"),
     FieldSpec("due_on", "bidding.field.due_on", "date"),
     FieldSpec("done", "bidding.field.done", "bool"),

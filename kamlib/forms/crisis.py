@@ -37,7 +37,7 @@ from kamlib.crisis import (
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape, problems_markdown
 from kamlib.forms.page import Page
 from kamlib.forms.retention import AssessmentForm, NestedRows, activities_markdown, today
-from kamlib.forms.rows import FieldSpec, RowEditor
+from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices
 from kamlib.i18n import Lang, t
 from kamlib.model import update_workbook
 from kamlib.model.retention import AffectedPerson, Crisis, ResponseStep
@@ -70,20 +70,16 @@ def playbook(page: Page) -> None:
     page.show(render, on=())
 
 
-def _choices(prefix: str, values: tuple[Any, ...]) -> Any:
-    return lambda lang, _wb: [(t(f"{prefix}.{v}", lang), v) for v in values]
-
-
 def _lines(lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
     return [(line.name, line.id) for line in wb.plan.retention.product_lines]
 
 
 CRISIS_FIELDS = (
     FieldSpec("title", "crisis.field.title"),
-    FieldSpec("kind", "crisis.field.kind", "choice", _choices("crisis.kind", KINDS)),
+    FieldSpec("kind", "crisis.field.kind", "choice", catalog_choices("crisis.kind", KINDS)),
     FieldSpec("happened_on", "crisis.field.happened_on", "date"),
     FieldSpec("detected_on", "crisis.field.detected_on", "date"),
-    FieldSpec("severity", "crisis.field.severity", "choice", _choices("crisis.severity", SEVERITIES)),
+    FieldSpec("severity", "crisis.field.severity", "choice", catalog_choices("crisis.severity", SEVERITIES)),
     FieldSpec("products", "crisis.field.products", hint="crisis.placeholder.products"),
     FieldSpec("line_ids", "crisis.field.line_ids", "multi", _lines),
     FieldSpec("notes", "crisis.field.notes", "note"),
@@ -189,16 +185,12 @@ def _in_selected(picker: CrisisPicker, attr: str) -> Any:
     return locate
 
 
-def _people(lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
-    return [(f"{p.name} ({p.title})" if p.title else p.name, p.id) for p in wb.plan.key_persons.items]
-
-
 def _attitudes(lang: Lang, _wb: Workbook) -> list[tuple[str, Any]]:
     return [(f"{a} {t(f'people.attitude.{a}', lang)}", a) for a in ATTITUDES]
 
 
 AFFECTED_FIELDS = (
-    FieldSpec("person_id", "crisis.field.person", "choice", _people),
+    FieldSpec("person_id", "crisis.field.person", "choice", key_person_choices),
     FieldSpec("before", "crisis.field.before", "choice", _attitudes),
     FieldSpec("after", "crisis.field.after", "choice", _attitudes),
     FieldSpec("note", "crisis.field.person_note", "note"),
@@ -301,7 +293,7 @@ def people_text(wb: Workbook, picker: CrisisPicker, lang: Lang) -> Markdown:
 
 
 STEP_FIELDS = (
-    FieldSpec("phase", "crisis.field.phase", "choice", _choices("crisis.phase", PHASES)),
+    FieldSpec("phase", "crisis.field.phase", "choice", catalog_choices("crisis.phase", PHASES)),
     FieldSpec("action", "crisis.field.action"),
     FieldSpec("owner", "crisis.field.owner"),
     FieldSpec("due_on", "crisis.field.due_on", "date"),

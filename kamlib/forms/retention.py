@@ -22,7 +22,7 @@ from kamlib.errors import InputError, KamError
 from kamlib.exercises import parse_number
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape, problems_markdown
 from kamlib.forms.page import Page
-from kamlib.forms.rows import NEW, FieldSpec, RowEditor
+from kamlib.forms.rows import NEW, FieldSpec, RowEditor, catalog_choices
 from kamlib.i18n import Lang, Text, t
 from kamlib.model import update_workbook
 from kamlib.model.retention import (
@@ -75,12 +75,6 @@ def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Pa
     if not page.registered:
         page.prose("page.not_registered")
     return page
-
-
-def _choices(prefix: str, values: Iterable[Any]) -> Any:
-    """Choices labelled from the catalog, ``<prefix>.<value>``."""
-    values = tuple(values)
-    return lambda lang, _wb: [(t(f"{prefix}.{v}", lang), v) for v in values]
 
 
 # ---- rows kept inside another model -------------------------------------------------------------------
@@ -410,7 +404,7 @@ def _org_choices(lang: Lang, _wb: Workbook) -> list[tuple[str, Any]]:
 
 RELATION_FIELDS = (
     FieldSpec("item", "retention.field.org_item", "choice", _org_choices),
-    FieldSpec("status", "retention.field.org_status", "choice", _choices("retention.org.status", ("in_place",
+    FieldSpec("status", "retention.field.org_status", "choice", catalog_choices("retention.org.status", ("in_place",
                                                                                                     "planned"))),
     FieldSpec("description", "retention.field.org_description", "note"),
     FieldSpec("since", "retention.field.org_since", "date"),
@@ -673,7 +667,7 @@ def _question_choices(lang: Lang, _wb: Workbook) -> list[tuple[str, Any]]:
 
 
 ACTIVITY_FIELDS = (
-    FieldSpec("activity", "retention.field.activity", "choice", _choices("retention.activity_choice",
+    FieldSpec("activity", "retention.field.activity", "choice", catalog_choices("retention.activity_choice",
                                                                           (*ACTIVITIES, "other"))),
     FieldSpec("text", "retention.field.activity_text"),
     FieldSpec("questions", "retention.field.activity_questions", "multi", _question_choices),

@@ -8,7 +8,7 @@ the store. Nothing is kept in the editor: after every save it re-reads the workb
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -193,6 +193,29 @@ class RowEditor:
         self.status.say_key("ok", "rows.saved")
         if self.on_saved:
             self.on_saved()
+
+
+def catalog_choices(prefix: str, values: Iterable[Any]) -> Choices:
+    """Choices labelled from the catalog, ``<prefix>.<value>``; the attitude symbols (not TOML keys) go by
+    their catalog names (``*`` strong, ``+`` support, ``=`` neutral, ``-`` against, ``/`` oppose)."""
+    values = tuple(values)
+    return lambda lang, _wb: [(t(f"{prefix}.{ATTITUDE_KEYS.get(v, v)}", lang), v) for v in values]
+
+
+ATTITUDE_KEYS = {"*": "strong", "+": "support", "=": "neutral", "-": "against", "/": "oppose"}
+
+
+def key_person_choices(_lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
+    """The key persons of chapter 2, "name (title)", by id."""
+    return [(f"{p.name} ({p.title})" if p.title else p.name, p.id) for p in wb.plan.key_persons.items]
+
+
+def section_editor(page: Page, section: str, model: type[Row], fields: Sequence[FieldSpec],
+                   row_label: Callable[[Any, Lang], str], **options: Any) -> RowEditor | None:
+    """The row editor of one plan section, shown on the page (none until the trainee has registered)."""
+    if not page.registered:
+        return None
+    return page.form(RowEditor(page, section, model, fields, row_label=row_label, **options))
 
 
 def _get(row: Any, name: str) -> Any:

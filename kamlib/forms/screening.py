@@ -24,7 +24,7 @@ from kamlib.forms.common import (
 )
 from kamlib.forms.downloads import file_link
 from kamlib.forms.page import Page
-from kamlib.forms.rows import FieldSpec, RowEditor
+from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices
 from kamlib.i18n import Lang, Text, t
 from kamlib.model import update_workbook
 from kamlib.model.workbook import (
@@ -57,24 +57,20 @@ WORK_ORDERS: tuple[WorkOrder, ...] = ("near", "mid", "long")
 UNIT_KINDS = ("unit", "dmu", "user")
 
 
-def _codes(group: str, values: tuple[str, ...]) -> Any:
-    return lambda lang, _wb: [(t(f"ch1.{group}.{v}", lang), v) for v in values]
-
-
 ACCOUNT_FIELDS = (
     FieldSpec("name", "fields.account_name", hint="ch1.hint.name"),
     FieldSpec("industry", "fields.industry", hint="ch1.hint.industry"),
-    FieldSpec("segment", "fields.segment", "choice", _codes("segment", SEGMENTS)),
+    FieldSpec("segment", "fields.segment", "choice", catalog_choices("ch1.segment", SEGMENTS)),
     FieldSpec("bp_wan", "fields.bp_wan", "number", hint="ch1.hint.bp"),
     FieldSpec("sow_pct", "fields.sow_pct", "number", hint="ch1.hint.sow"),
     FieldSpec("history", "fields.history", "history"),
     FieldSpec("benchmark", "fields.benchmark", "bool"),
-    FieldSpec("influence", "fields.influence", "choice", _codes("influence", INFLUENCES)),
+    FieldSpec("influence", "fields.influence", "choice", catalog_choices("ch1.influence", INFLUENCES)),
     FieldSpec("margin", "fields.margin", "bool"),
     FieldSpec("revenue", "fields.revenue", "bool"),
-    FieldSpec("coverage", "fields.coverage", "choice", _codes("coverage", COVERAGES)),
-    FieldSpec("relationship", "fields.relationship", "choice", _codes("relationship", RELATIONSHIPS)),
-    FieldSpec("work_order", "fields.work_order", "choice", _codes("work_order", WORK_ORDERS)),
+    FieldSpec("coverage", "fields.coverage", "choice", catalog_choices("ch1.coverage", COVERAGES)),
+    FieldSpec("relationship", "fields.relationship", "choice", catalog_choices("ch1.relationship", RELATIONSHIPS)),
+    FieldSpec("work_order", "fields.work_order", "choice", catalog_choices("ch1.work_order", WORK_ORDERS)),
     FieldSpec("notes", "fields.notes", "note"),
 )
 
@@ -366,7 +362,7 @@ def _units(lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
 TREE_FIELDS = (
     FieldSpec("name", "fields.unit_name", hint="ch1.hint.unit"),
     FieldSpec("parent_id", "fields.parent_id", "choice", _units),
-    FieldSpec("kind", "fields.unit_kind", "choice", _codes("kind", UNIT_KINDS)),
+    FieldSpec("kind", "fields.unit_kind", "choice", catalog_choices("ch1.kind", UNIT_KINDS)),
     FieldSpec("bp_wan", "fields.bp_wan", "number"),
 )
 

@@ -5,19 +5,28 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import ipywidgets as w
 from IPython.display import Markdown
 
-from kamlib.forms.analysis import _codes, _people
 from kamlib.forms.analysis import factors as factor_editor
 from kamlib.forms.common import ActionButton, Status, button, chart_image, guarded, markdown_table, md_escape
 from kamlib.forms.page import Page
-from kamlib.forms.rows import FieldSpec, RowEditor
+from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices, section_editor
 from kamlib.i18n import Lang, t
 from kamlib.model import update_workbook
-from kamlib.model.workbook import Action, CampaignStep, Measure, TeamPair, Workbook, now
+from kamlib.model.workbook import (
+    Action,
+    ActionStatus,
+    CampaignGoal,
+    CampaignStep,
+    Measure,
+    TeamPair,
+    TeamStage,
+    Workbook,
+    now,
+)
 
 SAMPLE_MEASURES = ("relationship", "acceptance", "service")  # the deck's three worked rows (COURSE.md 3.3)
 
@@ -42,13 +51,6 @@ def focus_line(wb: Workbook, lang: Lang) -> Markdown:
 
 def _today() -> dt.date:
     return dt.date.today()
-
-
-def _editor(page: Page, section: str, model: type, fields: tuple[FieldSpec, ...], row_label: Any,
-            **kwargs: Any) -> RowEditor | None:
-    if not page.registered:
-        return None
-    return page.form(RowEditor(page, section, model, fields, row_label=row_label, **kwargs))
 
 
 # ---- 3.1 factors in four quadrants ------------------------------------------------------------------
@@ -206,7 +208,7 @@ class SampleMeasures(ActionButton):
 
 
 def measures(page: Page) -> RowEditor | None:
-    editor = _editor(page, "measures", Measure, MEASURE_FIELDS,
+    editor = section_editor(page, "measures", Measure, MEASURE_FIELDS,
                      lambda m, lang: f"{m.priority}. {m.key_factor}")
     if editor is None:
         return None
@@ -228,9 +230,9 @@ def measures(page: Page) -> RowEditor | None:
 # ---- 3.4 the key-person campaign ------------------------------------------------------------------------
 
 CAMPAIGN_FIELDS = (
-    FieldSpec("person_id", "ch3.field.person", "choice", _people),
+    FieldSpec("person_id", "ch3.field.person", "choice", key_person_choices),
     FieldSpec("priority", "ch3.field.priority", "number"),
-    FieldSpec("goal", "ch3.field.goal", "choice", _codes("ch3.goal", ("to_neutral", "to_supporter", "consolidate"))),
+    FieldSpec("goal", "ch3.field.goal", "choice", catalog_choices("ch3.goal", get_args(CampaignGoal))),
     FieldSpec("aim", "ch3.field.aim", "note", hint="ch3.hint.aim"),
     FieldSpec("resources", "ch3.field.resources", "note"),
     FieldSpec("target_on", "ch3.field.target_on", "date"),
@@ -274,7 +276,7 @@ def campaign(page: Page) -> RowEditor | None:
         names = {p.id: p.name for p in page.workbook().plan.key_persons.items}
         return _campaign_label(step, lang, names)
 
-    editor = _editor(page, "campaign", CampaignStep, CAMPAIGN_FIELDS, label)
+    editor = section_editor(page, "campaign", CampaignStep, CAMPAIGN_FIELDS, label)
     page.show(lambda lang: campaign_table(page.workbook(), lang), on={"campaign", "key_persons"})
     return editor
 
@@ -321,17 +323,17 @@ def _our_roles(lang: Lang, _wb: Workbook) -> list[tuple[str, Any]]:
 
 
 TEAM_FIELDS = (
-    FieldSpec("stage", "ch3.field.stage", "choice", _codes("ch3.team.stage", ("early", "middle"))),
+    FieldSpec("stage", "ch3.field.stage", "choice", catalog_choices("ch3.team.stage", get_args(TeamStage))),
     FieldSpec("our_name", "ch3.field.our_name"),
     FieldSpec("our_role", "ch3.field.our_role", "choice", _our_roles),
-    FieldSpec("their_id", "ch3.field.their", "choice", _people),
+    FieldSpec("their_id", "ch3.field.their", "choice", key_person_choices),
     FieldSpec("notes", "ch3.field.notes", "note"),
 )
 
 
 def team(page: Page) -> RowEditor | None:
     """Who on our side faces whom on theirs, early and middle stage; the gaps in words and drawn."""
-    editor = _editor(page, "team", TeamPair, TEAM_FIELDS,
+    editor = section_editor(page, "team", TeamPair, TEAM_FIELDS,
                      lambda p, lang: f"{t(f'ch3.team.stage.{p.stage}', lang)} · {p.our_name}")
     if editor is None:
         return None
@@ -382,13 +384,12 @@ ACTION_FIELDS = (
     FieldSpec("text", "ch3.field.action"),
     FieldSpec("priority", "ch3.field.priority", "number"),
     FieldSpec("factor_id", "ch3.field.factor", "choice", _factor_ids),
-    FieldSpec("person_id", "ch3.field.person", "choice", _people),
+    FieldSpec("person_id", "ch3.field.person", "choice", key_person_choices),
     FieldSpec("commitment", "ch3.field.commitment", "combo", _commitments, hint="ch3.hint.commitment"),
     FieldSpec("owner", "ch3.field.owner"),
     FieldSpec("target_on", "ch3.field.target_on", "date"),
     FieldSpec("done_on", "ch3.field.done_on", "date"),
-    FieldSpec("status", "ch3.field.status", "choice", _codes("ch3.action.status", ("planned", "doing", "done",
-                                                                                 "dropped"))),
+    FieldSpec("status", "ch3.field.status", "choice", catalog_choices("ch3.action.status", get_args(ActionStatus))),
     FieldSpec("evaluation", "ch3.field.evaluation", "note"),
 )
 
@@ -404,7 +405,7 @@ def actions(page: Page) -> RowEditor | None:
     from kamlib.actions import is_overdue
 
     today = _today()
-    editor = _editor(page, "actions", Action, ACTION_FIELDS,
+    editor = section_editor(page, "actions", Action, ACTION_FIELDS,
                      lambda a, lang: ("⚠ " if is_overdue(a, today) else "") + a.text, before_save=_keep_history)
     if editor is None:
         return None
