@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import sys
 from pathlib import Path
 
@@ -21,8 +22,21 @@ def _root_flag() -> list[str]:
     return ["--allow-root"] if hasattr(os, "getuid") and os.getuid() == 0 else []
 
 
-def lab_command(root: Path, port: int | None = None, token: str | None = None, open_page: bool = True) -> list[str]:
-    """JupyterLab without its news feed, update check or PyPI extension manager."""
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def lab_command(root: Path, port: int, token: str, open_page: bool = True) -> list[str]:
+    """JupyterLab without its news feed, update check or PyPI extension manager.
+
+    The port and the token are always given on the command line, which no Jupyter config file of the
+    user's can override: a config that empties the token never turns authentication off.
+    """
+    if not token:
+        raise ValueError("JupyterLab is never started without a token")
     cmd = [
         sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
@@ -60,6 +74,11 @@ def app_url(port: int, token: str, notebook: str = START_PAGE) -> str:
     return f"http://127.0.0.1:{port}/voila/render/{notebook}?token={token}"
 
 
+def lab_url(port: int, token: str, notebook: str = START_PAGE) -> str:
+    """The start page opened in JupyterLab (not the file browser), token included."""
+    return f"http://127.0.0.1:{port}/lab/tree/{notebook}?token={token}"
+
+
 def run_app(root: Path, port: int) -> int:
     """Print the app's address (token included) and serve until stopped."""
     token = secrets.token_urlsafe(24)
@@ -68,7 +87,11 @@ def run_app(root: Path, port: int) -> int:
     return 0  # pragma: no cover
 
 
-def run_lab(root: Path) -> int:
+def run_lab(root: Path, port: int | None = None) -> int:
+    """Print the start page's address in JupyterLab (token included) and serve until stopped."""
+    port = port or free_port()
+    token = secrets.token_urlsafe(24)
+    print(f"\n    {lab_url(port, token)}\n", flush=True)
     os.chdir(root)
-    os.execv(sys.executable, lab_command(root))
+    os.execv(sys.executable, lab_command(root, port, token))
     return 0  # pragma: no cover

@@ -130,7 +130,8 @@ def _lab(args: argparse.Namespace, lang: Lang) -> int:
     from kamlib import paths
     from kamlib.app import run_lab
 
-    return run_lab(paths.project_root())
+    print(t("cli.lab_open", lang), end="")
+    return run_lab(paths.project_root(), args.port)
 
 
 class ProgressBar:
@@ -251,7 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     screen.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
     app = sub.add_parser("app", help=h("app"))
     app.add_argument("--port", type=int, default=8866)
-    sub.add_parser("lab", help=h("lab"))
+    lab = sub.add_parser("lab", help=h("lab"))
+    lab.add_argument("--port", type=int, default=None)
     add_export_parser(sub)
     grade = sub.add_parser("grade", help=h("grade"), description=h("grade_long"))
     grade.add_argument("sources", nargs="*", metavar="SOURCE", help=h("sources"))
