@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from kamlib.atomic import write_atomic
+
 _PROJECT = Path(__file__).resolve().parents[1]
 LAST_USED = ".last-trainee"
 
@@ -46,9 +48,7 @@ def remember(trainee_id: str) -> None:
     """Note which trainee used this folder last, so chapter notebooks open their workbook."""
     folder = workbook_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{LAST_USED}.tmp"
-    tmp.write_text(trainee_id, encoding="utf-8")
-    os.replace(tmp, folder / LAST_USED)
+    write_atomic(folder / LAST_USED, trainee_id.encode("utf-8"))
 
 
 def find_workbook(param: str | os.PathLike[str] | None = None) -> Path | None:

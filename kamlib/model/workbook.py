@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
 
 from kamlib import __version__
@@ -371,6 +371,9 @@ class Workbook(Model):
     plan: AccountPlan = Field(default_factory=AccountPlan)
     exercises: dict[str, ExerciseWork] = Field(default_factory=dict)
     meta: Meta = Field(default_factory=Meta)
+    # The file this object was read from and a fingerprint of its bytes (kept by the store, never
+    # saved): a save refuses to overwrite that file if it changed since.
+    _source: tuple[str, str] | None = PrivateAttr(default=None)
 
 
 # Which chapter fills which section: the start page's progress summary reads this.

@@ -1,0 +1,97 @@
+"""Writing a file all at once: a temporary file beside it, flushed to disk, then renamed over it.
+
+A reader sees the old file or the new one, never half of one. A writer killed mid-write leaves a
+temporary file ``.<name>.<random>.tmp``; ``remove_stale_temps`` clears those later.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tempfile
+import time
+from pathlib import Path
+
+NEW_FILE_MODE = 0o600  # a new file is private to its owner, as mkstemp makes it
+STALE_AFTER_SECONDS = 60.0  # a temporary file untouched this long has no writer any more
+_REPLACE_RETRY_SECONDS = 1.0  # Windows refuses a rename while a reader has the target open
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int | None = None) -> None:
+    """Replace ``path`` with ``data`` in one step.
+
+    ``mode`` gives the file's permission bits; by default an existing file keeps its own and a new
+    one is private to its owner. On any error ``path`` is left as it was and the temporary file
+    is removed; the ``OSError`` is raised for the caller to explain.
+    """
+    path = Path(path)
+    if mode is None:
+        mode = file_mode(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        _replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def file_mode(path: Path) -> int | None:
+    """The permission bits of ``path``, or None when there is no such file."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return None
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether the owner may not write ``path`` (its mode bits; ``os.access`` says yes to root)."""
+    mode = file_mode(path)
+    return mode is not None and not mode & stat.S_IWUSR
+
+
+def temp_files(path: Path) -> list[Path]:
+    """The temporary files ``write_atomic`` may have left beside ``path``."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[A-Za-z0-9_]+\.tmp")
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    return [path.parent / name for name in names if pattern.fullmatch(name)]
+
+
+def remove_stale_temps(path: Path, older_than: float = STALE_AFTER_SECONDS) -> int:
+    """Delete the temporary files of ``path`` not written to for ``older_than`` seconds.
+
+    A live writer touches its file continuously and renames it within moments, so only files left
+    by a writer that was killed are this old. Returns how many were deleted; a file that cannot be
+    deleted (read-only folder, or open elsewhere on Windows) is left.
+    """
+    cutoff = time.time() - older_than
+    removed = 0
+    for tmp in temp_files(path):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _replace(tmp: str, path: Path) -> None:
+    deadline = time.monotonic() + _REPLACE_RETRY_SECONDS
+    while True:
+        try:
+            os.replace(tmp, path)
+            return
+        except PermissionError:
+            if os.name != "nt" or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
