@@ -9,7 +9,9 @@
   well under 1 s, a bidder's save re-drawn in under 300 ms;
 - the Account Plan export (`benchmarks/export.py`): HTML of the full case workbook under 3 s;
 - grading a class (`benchmarks/gradebook.py`): 50 trainees × 3 exercises in a few seconds;
-- chapter 4 and crisis forms (`benchmarks/retention.py`): a save re-draws in under 300 ms.
+- chapter 4 and crisis forms (`benchmarks/retention.py`): a save re-draws in under 300 ms;
+- tables in and out (`benchmarks/tables.py`): 100,000 and 1,000,000 rows written to XLSX (time and peak
+  memory), a 1 MB XLSX that unpacks to 1 GB refused within a second, and the size check's cost.
 
 Writes every figure to `benchmarks/results/latest.json`.
 """
@@ -85,8 +87,9 @@ def main() -> None:
     import gradebook
     import people
     import retention
+    import tables
 
-    for module in (people, forms, bidding, export, gradebook, retention):
+    for module in (people, forms, bidding, export, gradebook, retention, tables):
         rows = module.measure()
         print()
         print(module.report(rows))

@@ -8,7 +8,6 @@ Nothing is guessed: a SoW of 0.35 is 0.35 %, and BP is in wan yuan (10,000 RMB) 
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools
@@ -32,6 +31,17 @@ from kamlib.model.workbook import (
     Segment,
     WorkOrder,
     YearFigures,
+)
+from kamlib.tables import (
+    EXCEL_MAX_ROWS,
+    ILLEGAL_CHARACTERS,
+    Sheet,
+    accepted_encodings,
+    check_xlsx_size,
+    clean_text,
+    decode_csv,
+    write_csv,
+    write_xlsx,
 )
 
 if TYPE_CHECKING:
@@ -58,7 +68,8 @@ FLAG_FIELDS = ("benchmark", "margin", "revenue")
 HEADER_FIELDS = (*COLUMNS, "contribution")  # what a header may name
 RESULT_COLUMNS = ("status", "level", "box")  # written by ``kam screen``; not read back, not reported
 MAX_YEARS = 5  # Account.history holds at most five past years
-HEADER_SEARCH_ROWS = 10  # the header may sit below a title; it is looked for in the first rows
+HEADER_SEARCH_ROWS = 20  # the header may sit below a title; it is looked for in the first rows
+_HEAD_LINE_CHARS = 65_536  # of each of those rows, this much is looked at
 SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 _UNIT_SCALES = {  # unit -> (multiply, divide) to wan yuan; dividing keeps 5,000,000 yuan exactly 500 wan
     "wan": (1, 1), "yuan": (1, 10_000), "thousand": (1, 10), "million": (100, 1),
@@ -330,36 +341,49 @@ class _Sheet:
     headers: list[str]
     data: pd.DataFrame  # positional columns, index = file row numbers
     header_row: int
+    hint: Text | None = None  # what to add when the headers are not found (a CSV read in a legacy encoding)
 
 
-def _find_header(rows: list[list[str]]) -> int | None:
-    """Index of the first row naming all required columns, if any."""
+def _required_found(row: list[str]) -> int:
+    """How many of the required columns a row names."""
+    found = {m.base for m in map(_match_header, row) if m is not None and m.year is None}
+    return len(found & set(REQUIRED))
+
+
+def _find_header(rows: list[list[str]]) -> tuple[int, int]:
+    """The first row naming the most required columns among the first rows: (index, how many)."""
+    best, count = 0, 0
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found = {m.base for m in map(_match_header, row) if m is not None and m.year is None}
-        if set(REQUIRED) <= found:
-            return i
-    return None
+        found = _required_found(row)
+        if found > count:
+            best, count = i, found
+            if found == len(REQUIRED):
+                break
+    return best, count
 
 
-def _decode(data: bytes, file: str) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+def _no_header(rows: list[list[str]], file: str, hint: Text | None) -> InputError:
+    """The error for a file none of whose first rows names a required column."""
+    first = next((row for row in rows if any(c.strip() for c in row)), [])
+    details = [Text("accounts_io.error.missing_column", {
+        "column": Text(f"accounts_io.column.{name}"), "accepted": accepted_headers(name)}) for name in REQUIRED]
+    if hint is not None:
+        details.append(hint)
+    shown = ", ".join(f"“{clean_text(c.strip())[:40]}”" for c in first if c.strip())[:300] or "-"
+    return InputError("accounts_io.error.no_header", details=details, file=file, rows=HEADER_SEARCH_ROWS,
+                      first=shown)
+
+
+def _head_rows(lines: list[str], sep: str) -> list[list[str]]:
+    """The first lines as cells, each line on its own and cut short: a header is one short line, and a
+    long cell in a data row must not stop the search (the csv module refuses cells over 131,072 characters)."""
+    rows = []
+    for line in lines:
         try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise InputError("accounts_io.error.encoding", file=file) from exc
-    if b"\x00" in data[:4096]:
-        raise InputError("accounts_io.error.not_text", file=file)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise InputError("accounts_io.error.encoding", file=file) from exc
+            rows.append(next(csv.reader([line[:_HEAD_LINE_CHARS]], delimiter=sep), []))
+        except csv.Error:  # e.g. a carriage return inside a quoted cell: not a header row
+            rows.append([])
+    return rows
 
 
 def _read_csv(path: Path, file: str) -> _Sheet:
@@ -371,17 +395,19 @@ def _read_csv(path: Path, file: str) -> _Sheet:
     except OSError as exc:
         detail = exc.strerror or str(exc)
         raise InputError("accounts_io.error.unreadable", file=file, kind="CSV", detail=detail) from exc
-    text = _decode(raw, file)
+    decoded = decode_csv(raw, file)
+    text = decoded.text
+    hint = None if decoded.encoding in ("utf-8", "utf-16") else Text(
+        "tables.error.encoding_hint", {"file": file, "encoding": decoded.encoding_name,
+                                       "accepted": accepted_encodings()})
     head = [line.rstrip("\r\n") for line in itertools.islice(io.StringIO(text), HEADER_SEARCH_ROWS)]
-    sep, header_idx = ",", 0
-    for candidate in (",", "\t", ";"):
-        found = _find_header(list(csv.reader(head, delimiter=candidate)))
-        if found is not None:
-            sep, header_idx = candidate, found
-            break
-    else:
-        first = head[0] if head else ""
-        sep = max((",", "\t", ";"), key=first.count)
+    if not any(line.strip() for line in head):
+        raise InputError("accounts_io.error.empty", file=file)
+    found = {sep: _find_header(_head_rows(head, sep)) for sep in (",", "\t", ";")}
+    sep = max(found, key=lambda c: found[c][1])  # the first of equals: comma
+    header_idx, count = found[sep]
+    if count == 0:
+        raise _no_header(_head_rows(head, max((",", "\t", ";"), key=head[0].count)), file, hint)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, skiprows=header_idx, dtype=object,
                             na_filter=False, skip_blank_lines=False, engine="c")
@@ -393,11 +419,17 @@ def _read_csv(path: Path, file: str) -> _Sheet:
             raise InputError("accounts_io.error.csv_fields", file=file, row=int(m.group(2)),
                              found=int(m.group(3)), expected=int(m.group(1))) from exc
         raise InputError("accounts_io.error.unreadable", file=file, kind="CSV", detail=str(exc)[:200]) from exc
-    return _split_header(frame, 0, file, skipped=header_idx)
+    sheet = _split_header(frame, 0, file, skipped=header_idx)
+    sheet.hint = hint
+    return sheet
 
 
 def _read_xlsx(path: Path, file: str) -> _Sheet:
-    """The first worksheet, every cell as calamine gives it (str, int, float, bool, date)."""
+    """The first worksheet, every cell as calamine gives it (str, int, float, bool, date).
+
+    The file's unpacked size is checked first: a small .xlsx can unpack to gigabytes.
+    """
+    check_xlsx_size(path, file)
     import pandas as pd
 
     try:
@@ -406,7 +438,11 @@ def _read_xlsx(path: Path, file: str) -> _Sheet:
         detail = f"{type(exc).__name__}: {str(exc)[:200]}"
         raise InputError("accounts_io.error.unreadable", file=file, kind="Excel (.xlsx)", detail=detail) from exc
     rows = [[_cell_text(v) for v in frame.iloc[i]] for i in range(min(HEADER_SEARCH_ROWS, len(frame)))]
-    header_idx = _find_header(rows) or 0
+    if not any(any(row) for row in rows):
+        raise InputError("accounts_io.error.empty", file=file)
+    header_idx, count = _find_header(rows)
+    if count == 0:
+        raise _no_header(rows, file, None)
     return _split_header(frame, header_idx, file)
 
 
@@ -682,7 +718,7 @@ class _Problems:
         self.bad[where] = True
         values = cells.to_numpy(dtype=object)[where] if cells is not None else [None] * len(where)
         for i, value in zip(where, values, strict=True):
-            extra = {} if cells is None else {"value": _cell_text(value)[:_MAX_VALUE_CHARS]}
+            extra = {} if cells is None else {"value": clean_text(_cell_text(value)[:_MAX_VALUE_CHARS])}
             reason = Text(f"accounts_io.problem.{key}", {**params, **extra})
             row = int(self.rows[i])
             self.found.append((row, column.pos, RowProblem(row, column.header, reason)))
@@ -714,7 +750,12 @@ def read_account_table(path: str | Path, progress: Progress | None = None) -> Ac
     step(read_share)
     all_text = kind == "csv"
     data = sheet.data
-    columns, ignored = _layout(sheet.headers, file, lambda pos: not _texts(data[pos], all_text).astype(bool).any())
+    try:
+        columns, ignored = _layout(sheet.headers, file, lambda pos: not _texts(data[pos], all_text).astype(bool).any())
+    except InputError as exc:
+        if sheet.hint is not None and exc.text.key == "accounts_io.error.missing_columns":
+            exc.details.append(sheet.hint)  # the headers may be garbled: say which encoding was read
+        raise
     percent_cells: dict[int, set[int]] = {}
     if kind == "xlsx":
         percent_cells = _percent_cells(path, [c.pos for c in columns.values() if c.base == "sow_pct"])
@@ -785,6 +826,8 @@ class _ColumnParser:
         lengths = text.str.len().to_numpy()
         if self.column.base == "name":
             self.problems.add(~self.present, self.column, "missing")
+        control = text.str.contains(ILLEGAL_CHARACTERS.pattern, regex=True).to_numpy(dtype=bool)
+        self.problems.add(control, self.column, "characters")
         for length in np.unique(lengths[lengths > limit]):
             self.problems.add(lengths == length, self.column, "too_long", length=int(length), max=limit)
         self.values = text.to_numpy(dtype=object)
@@ -885,16 +928,19 @@ def to_accounts(table: AccountTable) -> list[Account]:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` (without its index) as .csv (UTF-8 with BOM, so Excel shows Chinese) or .xlsx."""
+    """Write ``frame`` (without its index) as .csv (UTF-8 with BOM, so Excel shows Chinese) or .xlsx.
+
+    Both go through ``kamlib.tables``: text stays text (never a formula), the file is replaced in one
+    step, and an XLSX of more rows than Excel holds is refused before anything is written.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise InputError("accounts_io.error.write_suffix", file=str(path), suffix=path.suffix or path.name)
-    try:
-        if suffix == ".csv":
-            frame.to_csv(path, index=False, encoding="utf-8-sig")
-        else:
-            frame.to_excel(path, index=False, engine="openpyxl")
-    except OSError as exc:
-        raise InputError("accounts_io.error.write_failed", file=str(path), detail=exc.strerror or str(exc)) from exc
+    if suffix == ".csv":
+        return write_csv(frame, path)
+    rows = itertools.chain([[str(c) for c in frame.columns]], frame.itertuples(index=False, name=None))
+    if len(frame) + 1 > EXCEL_MAX_ROWS:
+        raise InputError("tables.error.too_many_rows", file=str(path), sheet=path.stem, max=EXCEL_MAX_ROWS)
+    write_xlsx([Sheet(path.stem, rows, auto_filter=True)], path)
     return path

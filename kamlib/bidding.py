@@ -29,6 +29,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kamlib.errors import InputError, KamError
+from kamlib.exercises import parse_number
 from kamlib.i18n import Lang, Text, t
 from kamlib.model.bidding import (
     RULE_POINTS,
@@ -752,9 +753,9 @@ def winning_rule_check(exercise_id: str, item_id: str, answers: Mapping[str, Any
     points: dict[Part, object] = {}
     for part in PARTS:
         value = answers.get(f"rule_{part}")
-        try:
-            points[part] = None if value in (None, "") else float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        try:  # read as the exercise form reads a number; what it would not accept (also infinity) is missing
+            points[part] = None if value in (None, "") else parse_number(value)
+        except ValueError:
             points[part] = None
     if rule_problems(points, case.bounds):
         return 0.0, "wrong"
@@ -785,8 +786,8 @@ def case_score_check(exercise_id: str, item_id: str, answers: Mapping[str, Any])
     if given in (None, "", []):
         return 0.0, "blank"
     try:
-        value = float(given)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        value = parse_number(given)  # as the exercise form reads it: "912", full-width digits, "1,020"
+    except ValueError:
         return 0.0, "wrong"
     right = abs(value - case_figure(exercise_id, item_id)) <= SCORE_TOLERANCE
     return (1.0, "correct") if right else (0.0, "wrong")

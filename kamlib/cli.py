@@ -14,22 +14,43 @@ from kamlib.i18n import LANGS, Lang, resolve_lang, t
 MAX_PROBLEM_LINES = 20  # ``kam screen`` lists this many problems, then counts the rest
 
 
+def _printable_lines(text: str) -> str:
+    """A message that may quote a trainee's file, each of its lines in printable form."""
+    from kamlib.safe_text import printable
+
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def _score(args: argparse.Namespace, lang: Lang) -> int:
-    from kamlib.exercises import load_exercise
-    from kamlib.forms.instructor import answer_label
+    """Score each file given; one that cannot be scored gets a line naming it and the others are still
+    scored. Exit status 2 (as for any error) when some file was not scored."""
+    from kamlib.exercises import answer_text
     from kamlib.grading import grade, load_key
+    from kamlib.safe_text import printable
     from kamlib.submission import load_submission
 
+    failed = 0
     for path in args.files:
-        submission = load_submission(path)
-        result = grade(submission, load_key(submission.exercise_id, args.keys))
-        exercise = load_exercise(result.exercise_id)
-        print(t("cli.score_head", lang, file=path, trainee=submission.trainee.name,
-                total=f"{result.total:g}", max=f"{result.max_total:g}"))
-        for r in result.items:
-            given = answer_label(exercise, r.item_id, submission.answers.get(r.item_id), lang)
-            print(f"  {r.item_id}  {r.points:g}/{r.max_points:g}  "
-                  f"{t(f'grading.status.{r.status}', lang)}  [{given}]")
+        try:
+            submission = load_submission(path)
+            result = grade(submission, load_key(submission.exercise_id, args.keys))
+        except KamError as exc:
+            problem = exc.message(lang)
+        except Exception as exc:  # e.g. a checking function that chokes on an odd answer: still one line
+            problem = f"{type(exc).__name__}: {exc}"[:200]
+        else:
+            print(t("cli.score_head", lang, file=printable(path), trainee=printable(submission.trainee.name),
+                    total=f"{result.total:g}", max=f"{result.max_total:g}"))
+            for r in result.items:
+                given = answer_text(result.exercise_id, r.item_id, submission.answers.get(r.item_id), lang)
+                print(f"  {r.item_id}  {r.points:g}/{r.max_points:g}  "
+                      f"{t(f'grading.status.{r.status}', lang)}  [{printable(given)}]")
+            continue
+        failed += 1
+        print(_printable_lines(t("cli.score_failed", lang, file=printable(path), problem=problem)), file=sys.stderr)
+    if failed:
+        print(t("cli.score_failed_count", lang, count=failed, total=len(args.files)), file=sys.stderr)
+        return 2
     return 0
 
 
@@ -164,16 +185,17 @@ def _grade(args: argparse.Namespace, lang: Lang) -> int:
     """Grade a class: read the sources, update the gradebook, write the exports, print the report."""
     from pathlib import Path
 
-    from kamlib.gradebook import grade_class, read_roster, write_exports
+    from kamlib.gradebook import grade_class, read_groups, read_roster, write_exports
     from kamlib.settings import load_settings
 
     settings = load_settings(args.settings) if args.settings else load_settings()
     roster = read_roster(args.roster) if args.roster else None
+    groups = read_groups(args.groups) if args.groups else None
     exercises = [e.strip() for e in (args.exercises or "").split(",") if e.strip()]
     bar = ProgressBar(t("cli.grade.progress", lang))
     try:
         report = grade_class(args.sources, _gradebook_folder(args), keys=args.keys, settings=settings,
-                             roster=roster, exercises=exercises, progress=bar)
+                             roster=roster, exercises=exercises, progress=bar, groups=groups)
     finally:
         bar.close()
     lines = report.lines(lang)
@@ -227,13 +249,29 @@ def _feedback(args: argparse.Namespace, lang: Lang) -> int:
 def _release(args: argparse.Namespace, lang: Lang) -> int:
     from kamlib.release import build_release
 
-    report = build_release(args.out)
+    report = build_release(args.out, settings=args.settings)
     print("\n".join(report.lines(lang)))
     return 0
 
 
+def _help_lang(argv: Sequence[str]) -> Lang:
+    """The language of the help and usage texts: ``--lang xx`` or ``--lang=xx`` where given (the last one
+    wins, as when parsing), else ``KAM_LANG``, else zh. The parser is built from the catalogs before it
+    reads ``--lang``, so the arguments are read ahead for it (up to a ``--``)."""
+    given: str | None = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            given = argv[i + 1]
+        elif arg.startswith("--lang="):
+            given = arg.partition("=")[2]
+    return resolve_lang(given)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    help_lang = resolve_lang(None)  # the help is read before --lang is parsed: KAM_LANG, else zh
+    argv = list(sys.argv[1:] if argv is None else argv)
+    help_lang = _help_lang(argv)
 
     def h(key: str) -> str:
         return t(f"cli.help.{key}", help_lang)
@@ -241,8 +279,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kam", description=h("description"))
     parser.add_argument("--lang", help=h("lang"))
     sub = parser.add_subparsers(dest="command", required=True)
-    score = sub.add_parser("score", help=h("score"))
-    score.add_argument("files", nargs="+")
+    score = sub.add_parser("score", help=h("score"), description=h("score_long"),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)  # the description is laid out
+    score.add_argument("files", nargs="+", metavar="FILE", help=h("score_files"))
     score.add_argument("--keys", help=h("keys_dir"))
     keys = sub.add_parser("keys", help=h("keys"))
     keys.add_argument("--keys", help=h("keys_dir"))
@@ -254,13 +293,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.add_argument("--port", type=int, default=8866)
     lab = sub.add_parser("lab", help=h("lab"))
     lab.add_argument("--port", type=int, default=None)
-    add_export_parser(sub)
+    add_export_parser(sub, help_lang)
     grade = sub.add_parser("grade", help=h("grade"), description=h("grade_long"))
     grade.add_argument("sources", nargs="*", metavar="SOURCE", help=h("sources"))
     grade.add_argument("--keys", help=h("keys_dir"))
     grade.add_argument("--out", help=h("gradebook_out"))
     grade.add_argument("--settings", help=h("settings"))
     grade.add_argument("--roster", help=h("roster"))
+    grade.add_argument("--groups", help=h("groups"))
     grade.add_argument("--exercises", help=h("exercises"))
     grade.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
     marks = sub.add_parser("marks", help=h("marks"))
@@ -280,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     feedback.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
     release = sub.add_parser("release", help=h("release"))
     release.add_argument("--out", help=h("release_out"))
+    release.add_argument("--settings", help=h("release_settings"))
     release.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
     args = parser.parse_args(argv)
     lang = resolve_lang(args.lang)
@@ -289,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return commands[args.command](args, lang)
     except KamError as exc:
-        print(exc.message(lang), file=sys.stderr)
+        print(_printable_lines(exc.message(lang)), file=sys.stderr)  # it may quote a trainee's file or CSV
         return 2
 
 

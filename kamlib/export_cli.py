@@ -17,9 +17,9 @@ from kamlib.errors import InputError, KamError
 from kamlib.i18n import LANGS, Lang, resolve_lang, t
 
 
-def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``export`` to ``kam``'s subcommands (help in the language of ``KAM_LANG``, else Chinese)."""
-    lang = resolve_lang(None)
+def add_export_parser(subparsers: Any, lang: Lang | None = None) -> argparse.ArgumentParser:
+    """Add ``export`` to ``kam``'s subcommands, its help in ``lang`` (by default ``KAM_LANG``, else Chinese)."""
+    lang = lang or resolve_lang(None)
 
     def h(key: str) -> str:
         return t(f"export.cli.{key}", lang)
@@ -62,7 +62,10 @@ def _run(args: argparse.Namespace, lang: Lang) -> tuple[int, Lang]:
     print(t("export.cli.health", lang, completeness=round(100 * health.completeness), strength=strength,
             due=len(health.due_soon), overdue=len(health.overdue)))
     if args.anonymise:
+        from kamlib.export import export_review
+
         print(t("export.cli.anonymised", lang))
+        print("\n".join(export_review(workbook, lang, settings=settings).lines(lang)))
     return 0, lang
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kamlib.errors import KamError
-from kamlib.exercises import Answer, Exercise, choice_label, load_exercise, prompt_text
+from kamlib.exercises import Answer, Exercise, answer_text, load_exercise, prompt_text
 from kamlib.gradebook import Gradebook, Result, ScoreRow, part_of, part_scores, read_gradebook, status_label
 from kamlib.grading import AnswerKey, load_key
 from kamlib.i18n import Lang, t
@@ -47,23 +47,6 @@ th{background:#f2f2f2}td.num{text-align:right;white-space:nowrap}
 background:repeating-linear-gradient(45deg,#E69F00 0 3px,#fff 3px 6px)}
 @media print{.bar{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
-
-
-def answer_text(exercise_id: str, item_id: str, answer: Answer, lang: Lang) -> str:
-    """An answer as the trainee saw it: choice labels, numbers without ``.0``, text as typed; ``—`` if blank."""
-    if answer is None or answer == [] or answer == "":
-        return "—"
-    try:
-        item = load_exercise(exercise_id).item(item_id)
-    except (KamError, KeyError):
-        return str(answer)
-    values = answer if isinstance(answer, list) else [answer]
-    if item.choices:
-        return "; ".join(choice_label(exercise_id, item, str(v), lang) if v in item.choices else str(v)
-                         for v in values)
-    if isinstance(answer, float):
-        return f"{answer:g}"
-    return str(answer)
 
 
 def _pts(value: float) -> str:
@@ -231,6 +214,8 @@ def _item_row(book: Gradebook, row: ScoreRow, answers: dict[str, Answer], key: A
         except Exception:  # a reveal that cannot run here does not stop the feedback
             tool = ""
     status = t("gradebook.status.pending", lang) if row.pending else status_label(row, lang)
+    if row.pending and row.status == "too_short":  # flagged, not scored: the instructor has yet to look at it
+        status = t("grading.status.too_short", lang)
     comment = f'<div class="comment">{_e(row.comment)}</div>' if row.comment else ""
     given = answer_text(row.exercise_id, row.item_id, answers.get(row.item_id), lang)
     return (f"<tr><td>{_multiline(prompt)}</td><td>{_multiline(given)}</td>"

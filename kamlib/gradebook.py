@@ -5,19 +5,22 @@ One file, ``<folder>/gradebook.sqlite`` (stdlib ``sqlite3``, no server). It keep
 and comments, and a log of runs, rejected files and changed scores. The final score of an item is the
 manual score where one is given, else the automatic one.
 
-Which submission counts: for each trainee and exercise, the latest of their own individual submissions
-and of the latest submission of each group that lists them (group work: a group's latest submission
-defines its members, and each member gets its score).
+Which submission counts: for each trainee and exercise, the latest *received* of their own individual
+submissions and of the latest submission of each group that lists them. "Received" and "late" go by the
+time this side received a file (``received_at``: the file's time in the class folder or the zip, never
+later than when the gradebook first saw it), not by the time a submission claims; a claim that does not
+fit is flagged (``clock_flag``). Group work: group submissions count only for exercises the course
+settings mark as group work, and only for members of the submitter's group on the instructor's group
+list (``kamlib.class_groups``); a group's latest submission defines which of them it credits. Without a
+group list a group submission counts for the submitter alone.
 
 Every write happens in one transaction: a crash mid-run leaves the gradebook as it was.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import random
 import sqlite3
@@ -26,22 +29,25 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from kamlib.class_groups import EVERY, GroupEntry, GroupList, build_group_list
 from kamlib.errors import GradingError, InputError, KamError
 from kamlib.exercises import Answer, Exercise, Item, load_exercise, parse_number
 from kamlib.grading import AnswerKey, GradeResult, grade, load_key, model_answers
 from kamlib.i18n import LANGS, Lang, Text, normalize_lang, t
 from kamlib.intake import Intake, Received, Rejection, is_safe_name, read_sources
-from kamlib.settings import CourseSettings, load_settings
+from kamlib.safe_text import printable
+from kamlib.settings import CourseSettings, GradingSettings, load_settings
 from kamlib.submission import Submission
+from kamlib.tables import Sheet, csv_rows, csv_text, decode_csv, write_csv, write_xlsx
 
 GRADEBOOK_FILE = "gradebook.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: submissions.received_at and clock_flag, the group_list table
 MISSED = ("wrong", "blank", "partial")  # statuses that count as "not understood"
 SubjectKind = Literal["trainee", "group"]
 Progress = Callable[[int, int], None]
@@ -59,13 +65,16 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE TABLE IF NOT EXISTS submissions (
     id TEXT PRIMARY KEY, trainee_id TEXT NOT NULL, exercise_id TEXT NOT NULL, submitted_at TEXT NOT NULL,
     file TEXT NOT NULL, digest TEXT NOT NULL, group_id TEXT, late INTEGER NOT NULL DEFAULT 0,
-    graded INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL);
+    graded INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL, received_at TEXT, clock_flag TEXT);
 CREATE TABLE IF NOT EXISTS groups (
     exercise_id TEXT NOT NULL, group_id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
     submission_id TEXT NOT NULL, PRIMARY KEY (exercise_id, group_id));
 CREATE TABLE IF NOT EXISTS group_members (
     exercise_id TEXT NOT NULL, group_id TEXT NOT NULL, trainee_id TEXT NOT NULL,
     PRIMARY KEY (exercise_id, group_id, trainee_id));
+CREATE TABLE IF NOT EXISTS group_list (
+    exercise_id TEXT NOT NULL, trainee_id TEXT NOT NULL, group_id TEXT NOT NULL,
+    PRIMARY KEY (exercise_id, trainee_id));
 CREATE TABLE IF NOT EXISTS results (
     trainee_id TEXT NOT NULL, exercise_id TEXT NOT NULL, submission_id TEXT NOT NULL, group_id TEXT,
     PRIMARY KEY (trainee_id, exercise_id));
@@ -122,11 +131,34 @@ def submission_id(sub: Submission) -> str:
     return f"{sub.trainee.id}/{sub.exercise_id}/{_iso(sub.submitted_at)}"
 
 
-def is_late(submitted_at: dt.datetime, due: dt.datetime | None) -> bool:
-    """After the due date? A due date without a time zone is read in this machine's zone."""
+def is_late(received_at: dt.datetime, due: dt.datetime | None) -> bool:
+    """Received after the due date? A due date without a time zone is read in this machine's zone."""
     if due is None:
         return False
-    return submitted_at > (due if due.tzinfo else due.astimezone())
+    return received_at > (due if due.tzinfo else due.astimezone())
+
+
+GRADED_EARLIER, GRADED, REFUSED = 0, 1, 2  # submissions.graded: kept, graded, not counted (see the rejections)
+CLOCK_FLAGS = ("future", "backdated")
+
+
+def clock_flag(claimed: dt.datetime, received: dt.datetime, grading: GradingSettings) -> str | None:
+    """``future`` when a submission claims a time later than it was received (beyond the clock skew allowed),
+    ``backdated`` when it claims a time long before it was received, else None."""
+    if claimed > received + dt.timedelta(minutes=grading.clock_skew_minutes):
+        return "future"
+    if claimed < received - dt.timedelta(hours=grading.backdate_hours):
+        return "backdated"
+    return None
+
+
+def received_order(rec: Received) -> tuple[dt.datetime, dt.datetime]:
+    """Sort key of "latest": the time received, ties broken by the time claimed (unknown receipt: earliest)."""
+    return rec.received_at or dt.datetime.min.replace(tzinfo=dt.UTC), rec.submission.submitted_at
+
+
+def _time(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
 
 
 # ---- connection ----------------------------------------------------------------------------------
@@ -147,7 +179,44 @@ def _connect(path: Path, create: bool = False) -> sqlite3.Connection:
     if version is not None and version > SCHEMA_VERSION:
         conn.close()
         raise GradingError("gradebook.error.newer", file=str(path), found=version, known=SCHEMA_VERSION)
+    if version is not None and version < SCHEMA_VERSION:
+        try:
+            _migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise GradingError("gradebook.error.damaged", file=str(path), detail=str(exc)) from exc
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring an older gradebook up to this version in place, in one transaction."""
+    with _Transaction(conn):
+        version = _schema_version(conn)  # again, inside the transaction: another process may have done it
+        if version is None or version >= SCHEMA_VERSION:
+            return
+        if version < 2:
+            _migrate_1_to_2(conn)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+
+
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    """Version 1 kept only the time a submission claims. Its received time becomes the earlier of that claim
+    and the last run before the migration (the gradebook held it by then, so it was received no later): an
+    honest claim stays as it was graded, a claim in the future is cut back to when it was seen. Late and
+    clock flags follow from it (clock flags with the default thresholds until the next run)."""
+    conn.execute("ALTER TABLE submissions ADD COLUMN received_at TEXT")
+    conn.execute("ALTER TABLE submissions ADD COLUMN clock_flag TEXT")
+    conn.execute("CREATE TABLE IF NOT EXISTS group_list (exercise_id TEXT NOT NULL, trainee_id TEXT NOT NULL, "
+                 "group_id TEXT NOT NULL, PRIMARY KEY (exercise_id, trainee_id))")
+    last_run = _time(conn.execute("SELECT MAX(at) FROM runs").fetchone()[0]) or dt.datetime.now(dt.UTC)
+    due = {ex: _time(d) for ex, d in conn.execute("SELECT id, due FROM exercises")}
+    rows = []
+    for sid, exercise_id, claimed_text in conn.execute("SELECT id, exercise_id, submitted_at FROM submissions"):
+        claimed = dt.datetime.fromisoformat(claimed_text)
+        received = min(claimed, last_run)
+        rows.append((_iso(received), int(is_late(received, due.get(exercise_id))),
+                     clock_flag(claimed, received, GradingSettings()), sid))
+    conn.executemany("UPDATE submissions SET received_at = ?, late = ?, clock_flag = ? WHERE id = ?", rows)
 
 
 def _schema_version(conn: sqlite3.Connection) -> int | None:
@@ -198,6 +267,26 @@ class RosterEntry:
     id: str
     name: str
     team: str = ""
+    group: str = ""  # the trainee's group for every group-work exercise ("" = none given)
+
+
+@dataclass(frozen=True)
+class ClockNote:
+    """A submission whose claimed time does not fit the time it was received (``flag``: a ``CLOCK_FLAGS``)."""
+
+    file: str
+    claimed: dt.datetime
+    received: dt.datetime
+    flag: str
+
+    def message(self, lang: Lang) -> str:
+        return t(f"gradebook.clock.{self.flag}", lang, file=self.file, claimed=utc_text(self.claimed),
+                 received=utc_text(self.received))
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """``2026-03-02 01:30:00 UTC``."""
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 @dataclass
@@ -220,6 +309,8 @@ class RunReport:
     rejected: list[Rejection] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # exercises whose key is missing: kept as graded before
+    unchecked: list[str] = field(default_factory=list)  # group submissions counted for the submitter alone
+    clock: list[ClockNote] = field(default_factory=list)
     seconds: float = 0.0
 
     def lines(self, lang: Lang, limit: int = 30) -> list[str]:
@@ -236,6 +327,13 @@ class RunReport:
             out += [f"  {r.message(lang)}" for r in self.rejected[:limit]]
             if len(self.rejected) > limit:
                 out.append("  " + t("gradebook.report.more", lang, count=len(self.rejected) - limit))
+        if self.unchecked:
+            out.append(t("gradebook.report.unchecked", lang, count=len(self.unchecked)))
+        if self.clock:
+            out.append(t("gradebook.report.clock", lang, count=len(self.clock)))
+            out += [f"  {c.message(lang)}" for c in self.clock[:limit]]
+            if len(self.clock) > limit:
+                out.append("  " + t("gradebook.report.more_clock", lang, count=len(self.clock) - limit))
         if self.changes:
             out.append(t("gradebook.report.changes", lang, count=len(self.changes)))
             out += [f"  {change_line(c, lang)}" for c in self.changes[:limit]]
@@ -259,14 +357,17 @@ def change_line(change: Change, lang: Lang) -> str:
 
 def _stored_submissions(conn: sqlite3.Connection) -> dict[str, Received]:
     out = {}
-    for sid, file, digest, body in conn.execute("SELECT id, file, digest, body FROM submissions"):
-        out[sid] = Received(file, Submission.model_validate_json(body), digest)
+    for sid, file, digest, body, received in conn.execute(
+            "SELECT id, file, digest, body, received_at FROM submissions"):
+        out[sid] = Received(file, Submission.model_validate_json(body), digest, _time(received))
     return out
 
 
-def _merge(stored: dict[str, Received], intake: Intake) -> tuple[dict[str, Received], int, list[Rejection]]:
+def _merge(stored: dict[str, Received], intake: Intake,
+           now: dt.datetime) -> tuple[dict[str, Received], int, list[Rejection]]:
     """Stored and newly read submissions by id; the same file twice is one, a different one with the
-    same trainee, exercise and time is rejected (the first is kept)."""
+    same trainee, exercise and time is rejected (the first is kept). A stored submission keeps the time it
+    was first received; a new one is received at its file's time, never later than ``now``."""
     merged = dict(stored)
     new = 0
     rejected = []
@@ -278,25 +379,59 @@ def _merge(stored: dict[str, Received], intake: Intake) -> tuple[dict[str, Recei
             continue
         merged[sid] = rec
         new += 1
+    for sid, rec in merged.items():
+        if rec.received_at is None or rec.received_at > now:
+            merged[sid] = replace(rec, received_at=now)
     return merged, new, rejected
 
 
-def _chosen(subs: list[Received]) -> dict[str, Received]:
-    """Trainee id → the submission graded for them (one exercise's submissions)."""
+@dataclass
+class Choice:
+    """One exercise: who is graded on which submission, and the group submissions not counted as such."""
+
+    chosen: dict[str, Received] = field(default_factory=dict)  # trainee id → the submission graded for them
+    groups: dict[str, str] = field(default_factory=dict)  # submission id → the group it credits (the list's id)
+    refused: dict[str, Rejection] = field(default_factory=dict)  # submission id → why it does not count
+    unchecked: list[Received] = field(default_factory=list)  # group submissions counted for the submitter alone
+
+
+def choose(subs: list[Received], group_work: bool = False, group_list: GroupList | None = None) -> Choice:
+    """For one exercise's submissions: each trainee's latest received own submission or the latest of
+    their group's. A group submission counts only when the exercise is group work, and then only for
+    members of the submitter's group on ``group_list`` (without a list: for the submitter alone)."""
+    out = Choice()
     own: dict[str, Received] = {}
-    groups: dict[str, Received] = {}
-    for rec in subs:
+    latest: dict[str, Received] = {}  # the list's group id → its latest accepted submission
+    for rec in sorted(subs, key=received_order):
         sub = rec.submission
-        table, name = (groups, sub.group.id) if sub.group else (own, sub.trainee.id)
-        if name not in table or table[name].submission.submitted_at < sub.submitted_at:
-            table[name] = rec
+        if sub.group is None:
+            own[sub.trainee.id] = rec
+        elif not group_work:
+            out.refused[submission_id(sub)] = Rejection(rec.file, "not_group_work", {"exercise": sub.exercise_id})
+        elif group_list is None:
+            out.unchecked.append(rec)
+            own[sub.trainee.id] = rec
+        else:
+            group_id = group_list.group_of(sub.exercise_id, sub.trainee.id)
+            outside = [m for m in group_member_ids(sub) if group_list.group_of(sub.exercise_id, m) != group_id]
+            if group_id is None:
+                out.refused[submission_id(sub)] = Rejection(rec.file, "no_group", {
+                    "id": sub.trainee.id, "exercise": sub.exercise_id})
+            elif outside:
+                out.refused[submission_id(sub)] = Rejection(rec.file, "not_members", {
+                    "members": ", ".join(outside), "id": sub.trainee.id, "group": group_id,
+                    "exercise": sub.exercise_id})
+            else:
+                latest[group_id] = rec
     candidates: dict[str, list[Received]] = defaultdict(list)
     for trainee_id, rec in own.items():
         candidates[trainee_id].append(rec)
-    for rec in groups.values():
+    for group_id, rec in latest.items():
+        out.groups[submission_id(rec.submission)] = group_id
         for member in group_member_ids(rec.submission):
             candidates[member].append(rec)
-    return {tid: max(recs, key=lambda r: r.submission.submitted_at) for tid, recs in candidates.items()}
+    out.chosen = {tid: max(recs, key=received_order) for tid, recs in candidates.items()}
+    return out
 
 
 def group_member_ids(sub: Submission) -> list[str]:
@@ -308,9 +443,10 @@ def group_member_ids(sub: Submission) -> list[str]:
 
 
 def read_roster(path: str | Path) -> list[RosterEntry]:
-    """A class list (CSV: id, name, team; headers in either language); a bad row is a clear error."""
+    """A class list (CSV: id, name, team, group; headers in either language); a bad row is a clear error.
+    The group column, if any, is each trainee's group for every group-work exercise."""
     rows = _read_csv(Path(path))
-    columns = _columns(rows[0] if rows else [], ("id", "name", "team"), "gradebook.roster")
+    columns = _columns(rows[0] if rows else [], ("id", "name", "team", "group"), "gradebook.roster")
     if "id" not in columns:
         raise InputError("gradebook.error.roster_columns", file=str(path))
     out = []
@@ -322,10 +458,68 @@ def read_roster(path: str | Path) -> list[RosterEntry]:
         if not is_safe_name(cell["id"]):
             problems.append(Text("gradebook.error.roster_row", {"row": number, "id": cell["id"]}))
             continue
-        out.append(RosterEntry(cell["id"], cell.get("name") or cell["id"], cell.get("team", "")))
+        group = cell.get("group", "")
+        if group and not is_safe_name(group):
+            problems.append(Text("gradebook.error.roster_group", {"row": number, "group": group}))
+            continue
+        out.append(RosterEntry(cell["id"], cell.get("name") or cell["id"], cell.get("team", ""), group))
     if problems:
         raise InputError("gradebook.error.roster_bad", details=problems, file=str(path))
     return out
+
+
+GROUP_COLUMNS = ("group", "trainee", "exercise")
+
+
+def read_groups(path: str | Path) -> list[GroupEntry]:
+    """A group list (CSV: group, trainee id, optionally the exercise it holds for; headers in either language).
+    Every row is checked first: a bad id, an unknown exercise or a trainee in two groups for one exercise is
+    an error naming the file and row (nothing is graded then)."""
+    from kamlib.exercises import exercise_ids
+
+    path = Path(path)
+    rows = _read_csv(path)
+    columns = _columns(rows[0] if rows else [], GROUP_COLUMNS, "gradebook.groups.col")
+    if "group" not in columns or "trainee" not in columns:
+        raise InputError("gradebook.groups.columns", file=str(path))
+    known = set(exercise_ids())
+    out, problems = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        cell = {name: (row[i].strip() if i < len(row) else "") for name, i in columns.items()}
+        if not any(cell.values()):
+            continue
+        where = Text("gradebook.manual.row", {"file": path.name, "row": number})
+        bad = [value for value in (cell["group"], cell["trainee"]) if not is_safe_name(value)]
+        exercise = cell.get("exercise", "")
+        if bad:
+            problems.append(Text("gradebook.groups.bad_id", {"where": where, "id": bad[0] or "—"}))
+        elif exercise and exercise not in known:
+            problems.append(Text("gradebook.groups.unknown_exercise", {
+                "where": where, "exercise": exercise[:40], "known": ", ".join(sorted(known))}))
+        else:
+            out.append(GroupEntry(cell["group"], cell["trainee"], exercise or EVERY, where))
+    if problems:
+        raise InputError("gradebook.groups.not_read", details=problems[:50], count=len(problems))
+    build_group_list(out)  # a trainee in two groups for one exercise: the rows named
+    return out
+
+
+def given_group_list(roster: list[RosterEntry] | None, groups: Iterable[GroupEntry] | None) -> GroupList | None:
+    """The group list given for this run: the class list's group column and the group file together;
+    None when neither gives one (the gradebook's stored list then holds)."""
+    listed = [GroupEntry(e.group, e.id, EVERY, Text("gradebook.groups.on_roster", {"id": e.id}))
+              for e in roster or [] if e.group]
+    if groups is None and not listed:
+        return None
+    return build_group_list([*listed, *(groups or [])])
+
+
+def _stored_group_list(conn: sqlite3.Connection) -> GroupList | None:
+    given = conn.execute("SELECT value FROM meta WHERE key = 'group_list'").fetchone()
+    if not given or given[0] != "1":
+        return None
+    return GroupList({(ex, tid): gid for ex, tid, gid in conn.execute(
+        "SELECT exercise_id, trainee_id, group_id FROM group_list")})
 
 
 def grade_class(
@@ -336,26 +530,31 @@ def grade_class(
     roster: list[RosterEntry] | None = None,
     exercises: Iterable[str] = (),
     progress: Progress | None = None,
+    groups: Iterable[GroupEntry] | None = None,
 ) -> RunReport:
     """Read the sources, grade every trainee's latest submission per exercise, and update the gradebook.
 
     Idempotent: the same sources and keys again change nothing; a changed key re-grades and each
     changed item score is recorded. Submissions already in the gradebook are re-graded too, so the
-    sources of a later session add to the earlier ones.
+    sources of a later session add to the earlier ones. The group list (``roster``'s group column and
+    ``groups``) replaces the one stored in the gradebook; without either, the stored one holds.
     """
     started = time.perf_counter()
     settings = settings or load_settings()
     path = gradebook_path(folder)
     sources = [Path(s) for s in sources]
     exercises = list(exercises)
+    given = given_group_list(roster, groups)
     report = RunReport(path, [str(s) for s in sources])
+    now = dt.datetime.now(dt.UTC)
     intake = read_sources(sources)
     report.ignored = len(intake.ignored)
     conn = _connect(path, create=True)
     try:
         _ensure_schema(conn)
         stored = _stored_submissions(conn)
-        merged, report.received, duplicates = _merge(stored, intake)
+        merged, report.received, duplicates = _merge(stored, intake, now)
+        group_list = given if given is not None else _stored_group_list(conn)
         rejected = intake.rejected + duplicates
         old_exercises = {r[0]: r[1] for r in conn.execute("SELECT id, key_digest FROM exercises")}
         wanted = sorted({r.submission.exercise_id for r in merged.values()} | set(old_exercises) | set(exercises))
@@ -374,15 +573,21 @@ def grade_class(
                         rejected.append(Rejection(rec.file, "key_problem", {"exercise": exercise_id},
                                                   (exc.text, *exc.details)))
                         del merged[sid]
-        plan = _plan(merged, loaded, settings, progress)
+        plan = _plan(merged, loaded, settings, progress, group_list)
         old_scores = {(r[0], r[1], r[2]): r[3] for r in conn.execute(
             "SELECT trainee_id, exercise_id, item_id, auto_points FROM scores")}
         old_results = {(r[0], r[1]): r[2] for r in conn.execute(
             "SELECT trainee_id, exercise_id, submission_id FROM results")}
         report.changes = _changes(plan, loaded, old_exercises, old_scores, old_results)
-        report.rejected = rejected + plan.failed
+        report.rejected = rejected + plan.failed + sorted(plan.refused.values(), key=lambda r: r.file)
+        report.unchecked = sorted(r.file for r in plan.unchecked)
+        report.clock = sorted((ClockNote(merged[sid].file, merged[sid].submission.submitted_at,
+                                         merged[sid].received_at or now, flag)
+                               for sid, flag in plan.flags.items() if flag), key=lambda c: c.file)
         with _Transaction(conn):
             _write(conn, plan, merged, loaded, roster or [], report)
+            if given is not None:
+                _write_group_list(conn, given)
         _summarise(conn, report)
     finally:
         conn.close()
@@ -396,13 +601,17 @@ class _Plan:
 
     chosen: dict[str, dict[str, Received]]  # exercise → trainee → graded submission
     graded: dict[str, GradeResult]  # submission id → result
-    late: dict[str, bool]  # submission id → after the due date
+    late: dict[str, bool]  # submission id → received after the due date
     due: dict[str, str | None]
     failed: list[Rejection]  # submissions that could not be graded
+    groups: dict[str, str] = field(default_factory=dict)  # submission id → the group it credits
+    refused: dict[str, Rejection] = field(default_factory=dict)  # group submissions that do not count
+    unchecked: list[Received] = field(default_factory=list)  # group submissions counted for the submitter alone
+    flags: dict[str, str | None] = field(default_factory=dict)  # submission id → its clock flag
 
 
 def _plan(merged: dict[str, Received], keys: dict[str, AnswerKey], settings: CourseSettings,
-          progress: Progress | None) -> _Plan:
+          progress: Progress | None, group_list: GroupList | None = None) -> _Plan:
     """Choose and grade each trainee's submission; one that cannot be graded is reported and the trainee's
     next latest counts instead (nothing a trainee sent stops the run)."""
     by_exercise: dict[str, list[Received]] = defaultdict(list)
@@ -411,8 +620,9 @@ def _plan(merged: dict[str, Received], keys: dict[str, AnswerKey], settings: Cou
     graded: dict[str, GradeResult] = {}
     failed: dict[str, Rejection] = {}
     while True:
-        chosen = {ex: _chosen([r for r in by_exercise.get(ex, []) if submission_id(r.submission) not in failed])
-                  for ex in keys}
+        choices = {ex: choose([r for r in by_exercise.get(ex, []) if submission_id(r.submission) not in failed],
+                              settings.exercise(ex).group, group_list) for ex in keys}
+        chosen = {ex: c.chosen for ex, c in choices.items()}
         to_grade = {submission_id(r.submission): r for ex in chosen.values() for r in ex.values()}
         todo = sorted(sid for sid in to_grade if sid not in graded)
         for sid in todo:
@@ -426,10 +636,14 @@ def _plan(merged: dict[str, Received], keys: dict[str, AnswerKey], settings: Cou
         if not any(sid in failed for sid in todo):
             break
     due = {ex: settings.exercise(ex).due for ex in keys}
-    late = {sid: is_late(r.submission.submitted_at, due.get(r.submission.exercise_id))
-            for sid, r in merged.items()}
+    received = {sid: r.received_at or dt.datetime.now(dt.UTC) for sid, r in merged.items()}
+    late = {sid: is_late(received[sid], due.get(r.submission.exercise_id)) for sid, r in merged.items()}
+    flags = {sid: clock_flag(r.submission.submitted_at, received[sid], settings.grading)
+             for sid, r in merged.items()}
     return _Plan(chosen, graded, late, {ex: d.isoformat() if d else None for ex, d in due.items()},
-                 list(failed.values()))
+                 list(failed.values()), {sid: g for c in choices.values() for sid, g in c.groups.items()},
+                 {sid: r for c in choices.values() for sid, r in c.refused.items()},
+                 [r for c in choices.values() for r in c.unchecked], flags)
 
 
 def _changes(plan: _Plan, keys: dict[str, AnswerKey], old_exercises: dict[str, str],
@@ -460,16 +674,21 @@ def _write(conn: sqlite3.Connection, plan: _Plan, merged: dict[str, Received], k
     graded_ids = {submission_id(r.submission) for ex in plan.chosen.values() for r in ex.values()}
     existing = {r[0] for r in conn.execute("SELECT id FROM submissions")}
     conn.executemany(
-        "INSERT INTO submissions (id, trainee_id, exercise_id, submitted_at, file, digest, group_id, body) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO submissions (id, trainee_id, exercise_id, submitted_at, file, digest, group_id, body, "
+        "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(sid, r.submission.trainee.id, r.submission.exercise_id, _iso(r.submission.submitted_at), r.file,
-          r.digest, r.submission.group.id if r.submission.group else None, r.submission.model_dump_json())
+          r.digest, r.submission.group.id if r.submission.group else None, r.submission.model_dump_json(),
+          _iso(r.received_at) if r.received_at else _now())
          for sid, r in sorted(merged.items()) if sid not in existing])
     regraded = sorted(keys)
-    conn.executemany("UPDATE submissions SET late = ?, graded = ? WHERE id = ?",
-                     [(int(plan.late[sid]), int(sid in graded_ids), sid) for sid, r in merged.items()
+
+    def state(sid: str) -> int:
+        return GRADED if sid in graded_ids else REFUSED if sid in plan.refused else GRADED_EARLIER
+
+    conn.executemany("UPDATE submissions SET late = ?, graded = ?, clock_flag = ? WHERE id = ?",
+                     [(int(plan.late[sid]), state(sid), plan.flags.get(sid), sid) for sid, r in merged.items()
                       if r.submission.exercise_id in keys])
-    _write_trainees(conn, merged, roster)
+    _write_trainees(conn, merged, roster, plan)
     for exercise_id in regraded:
         key = keys[exercise_id]
         conn.execute("INSERT OR REPLACE INTO exercises VALUES (?, ?, ?, ?)",
@@ -481,13 +700,12 @@ def _write(conn: sqlite3.Connection, plan: _Plan, merged: dict[str, Received], k
         chosen = plan.chosen[exercise_id]
         for trainee_id, rec in sorted(chosen.items()):
             sid = submission_id(rec.submission)
-            group = rec.submission.group
             conn.execute("INSERT INTO results VALUES (?, ?, ?, ?)",
-                         (trainee_id, exercise_id, sid, group.id if group else None))
+                         (trainee_id, exercise_id, sid, plan.groups.get(sid)))
             conn.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?)",
                              [(trainee_id, exercise_id, i.item_id, i.points, i.status)
                               for i in plan.graded[sid].items])
-        groups = {r.submission.group.id: r for r in chosen.values() if r.submission.group}
+        groups = {plan.groups[sid]: r for r in chosen.values() if (sid := submission_id(r.submission)) in plan.groups}
         for group_id, rec in sorted(groups.items()):
             assert rec.submission.group is not None
             conn.execute("INSERT INTO groups VALUES (?, ?, ?, ?)",
@@ -508,28 +726,39 @@ def _write(conn: sqlite3.Connection, plan: _Plan, merged: dict[str, Received], k
                       for c in report.changes])
 
 
-def _write_trainees(conn: sqlite3.Connection, merged: dict[str, Received], roster: list[RosterEntry]) -> None:
-    """Name, team and language from each trainee's latest submission; members who never submitted
-    themselves are named by the group (language: the submitter's). A roster's names and teams win."""
-    never = dt.datetime.min.replace(tzinfo=dt.UTC)
-    people: dict[str, tuple[str, str, str, dt.datetime]] = {}
-    for rec in sorted(merged.values(), key=lambda r: r.submission.submitted_at):
+def _write_trainees(conn: sqlite3.Connection, merged: dict[str, Received], roster: list[RosterEntry],
+                    plan: _Plan) -> None:
+    """Name, team and language from each trainee's latest submission; members a counted group submission
+    credits who never submitted themselves are named by the group (language: the submitter's); nobody is
+    added by a group submission that does not count. A roster's names and teams win."""
+    people: dict[str, tuple[str, str, str]] = {}
+    for rec in sorted(merged.values(), key=received_order):
         sub = rec.submission
-        for member in sub.group.members if sub.group else []:
-            if member.id != sub.trainee.id and (member.id not in people or people[member.id][3] == never):
-                people[member.id] = (member.name or member.id, "", sub.trainee.language, never)
-        people[sub.trainee.id] = (sub.trainee.name, sub.trainee.team, sub.trainee.language, sub.submitted_at)
+        people[sub.trainee.id] = (sub.trainee.name, sub.trainee.team, sub.trainee.language)
+    for trainees in plan.chosen.values():
+        for tid, rec in sorted(trainees.items()):
+            sub = rec.submission
+            if tid not in people and sub.group is not None:
+                name = next((m.name for m in sub.group.members if m.id == tid), "")
+                people[tid] = (name or tid, "", sub.trainee.language)
     stored = {r[0]: r[1:] for r in conn.execute("SELECT id, name, team, language, on_roster FROM trainees")}
     listed = {e.id: e for e in roster}
     listed.update({tid: RosterEntry(tid, row[0], row[1]) for tid, row in stored.items()
                    if row[3] and tid not in listed})
     for tid in sorted(set(people) | set(listed)):
         entry = listed.get(tid)
-        name, team, lang, _ = people.get(tid, (tid, "", stored.get(tid, ("", "", "zh"))[2], never))
+        name, team, lang = people.get(tid, (tid, "", stored.get(tid, ("", "", "zh"))[2]))
         if entry is not None:
             name, team = entry.name, entry.team
         conn.execute("INSERT OR REPLACE INTO trainees VALUES (?, ?, ?, ?, ?)",
                      (tid, name, team, lang or "zh", int(entry is not None)))
+
+
+def _write_group_list(conn: sqlite3.Connection, groups: GroupList) -> None:
+    """The group list given this run replaces the stored one (the instructor's side, kept for re-grades)."""
+    conn.execute("DELETE FROM group_list")
+    conn.executemany("INSERT INTO group_list VALUES (?, ?, ?)", groups.rows())
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('group_list', '1')")
 
 
 def _text_json(text: Text) -> dict[str, Any]:
@@ -549,7 +778,7 @@ def _summarise(conn: sqlite3.Connection, report: RunReport) -> None:
     report.results = len(book.results)
     report.trainees = len(book.trainees)
     report.exercises = [e.id for e in book.exercises]
-    report.earlier = sum(1 for s in book.submissions if not s.graded)
+    report.earlier = sum(1 for s in book.submissions if not s.graded and not s.refused)
     report.late = sum(1 for r in book.results.values() if r.late)
     report.groups = len(book.groups)
     report.missing = sum(len(gaps) for _, gaps in missing_submissions(book))
@@ -623,6 +852,9 @@ class SubmissionRow:
     group_id: str | None
     late: bool
     graded: bool
+    received_at: str | None = None
+    clock_flag: str | None = None  # a CLOCK_FLAGS value: the claimed time does not fit the time received
+    refused: bool = False  # a group submission that does not count (see the run's rejections)
 
 
 @dataclass
@@ -636,6 +868,8 @@ class Result:
     submitted_at: str
     late: bool
     items: list[ScoreRow] = field(default_factory=list)
+    received_at: str | None = None
+    clock_flag: str | None = None
 
     @property
     def total(self) -> float:
@@ -713,22 +947,25 @@ def read_gradebook(where: str | Path) -> Gradebook:
 
 
 def read_gradebook_from(conn: sqlite3.Connection, path: Path) -> Gradebook:
-    trainees = {r[0]: TraineeRow(r[0], r[1], r[2], normalize_lang(r[3]) or "zh", bool(r[4]))
+    # names and file names came from trainees and are shown, exported and printed: in printable form
+    trainees = {r[0]: TraineeRow(r[0], printable(r[1]), printable(r[2]), normalize_lang(r[3]) or "zh", bool(r[4]))
                 for r in conn.execute("SELECT id, name, team, language, on_roster FROM trainees ORDER BY id")}
     exercises = [ExerciseRow(*r) for r in conn.execute("SELECT id, max_points, due FROM exercises ORDER BY id")]
     items: dict[str, list[ItemRow]] = defaultdict(list)
     for r in conn.execute("SELECT exercise_id, item_id, position, max_points, scoring FROM items "
                           "ORDER BY exercise_id, position"):
         items[r[0]].append(ItemRow(*r))
-    subs = [SubmissionRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7])) for r in conn.execute(
-        "SELECT id, trainee_id, exercise_id, submitted_at, file, group_id, late, graded FROM submissions "
-        "ORDER BY trainee_id, exercise_id, submitted_at")]
+    subs = [SubmissionRow(r[0], r[1], r[2], r[3], printable(r[4]), r[5], bool(r[6]), r[7] == GRADED, r[8], r[9],
+                          r[7] == REFUSED) for r in conn.execute(
+        "SELECT id, trainee_id, exercise_id, submitted_at, file, group_id, late, graded, received_at, clock_flag "
+        "FROM submissions ORDER BY trainee_id, exercise_id, received_at, submitted_at")]
     by_id = {s.id: s for s in subs}
     results: dict[tuple[str, str], Result] = {}
     for tid, ex, sid, gid in conn.execute(
             "SELECT trainee_id, exercise_id, submission_id, group_id FROM results ORDER BY trainee_id, exercise_id"):
         sub = by_id[sid]
-        results[(tid, ex)] = Result(tid, ex, sid, gid, sub.submitted_at, sub.late)
+        results[(tid, ex)] = Result(tid, ex, sid, gid, sub.submitted_at, sub.late, received_at=sub.received_at,
+                                    clock_flag=sub.clock_flag)
     for r in conn.execute(
             "SELECT trainee_id, exercise_id, item_id, max_points, scoring, auto_points, status, manual_points, "
             "group_comment, trainee_comment, final_points, group_id FROM item_scores "
@@ -740,7 +977,7 @@ def read_gradebook_from(conn: sqlite3.Connection, path: Path) -> Gradebook:
     for ex, gid, tid in conn.execute("SELECT exercise_id, group_id, trainee_id FROM group_members "
                                      "ORDER BY exercise_id, group_id, trainee_id"):
         members[(ex, gid)].append(tid)
-    groups = [GroupRow(ex, gid, name, sid, tuple(members[(ex, gid)])) for ex, gid, name, sid in conn.execute(
+    groups = [GroupRow(ex, gid, printable(name), sid, tuple(members[(ex, gid)])) for ex, gid, name, sid in conn.execute(
         "SELECT exercise_id, group_id, name, submission_id FROM groups ORDER BY exercise_id, group_id")]
     manual = list(conn.execute("SELECT exercise_id, item_id, subject_kind, subject_id, points, comment FROM manual "
                                "ORDER BY exercise_id, item_id, subject_kind, subject_id"))
@@ -846,28 +1083,29 @@ MANUAL_COLUMNS = ("trainee", "group", "name", "exercise", "item", "max", "answer
 
 
 def _read_text(path: Path) -> str:
+    """A CSV file's text, in any encoding ``kamlib.tables.decode_csv`` reads (UTF-8, GBK/GB18030, Big5)."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("gradebook.error.no_csv", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("gradebook.error.bad_csv", file=str(path), detail=str(exc)[:200]) from exc
+    except OSError as exc:
+        raise InputError("gradebook.error.bad_csv", file=str(path), detail=exc.strerror or str(exc)) from exc
+    return decode_csv(data, str(path)).text
 
 
 def _read_csv(path: Path) -> list[list[str]]:
-    return parse_csv_text(_read_text(path))
+    return parse_csv_text(_read_text(path), str(path))
 
 
-def parse_csv_text(text: str) -> list[list[str]]:
+def parse_csv_text(text: str, source: str = "CSV") -> list[list[str]]:
     """Rows of a CSV text; comma, semicolon or tab, whichever the header line uses most."""
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = max(",;\t", key=first.count)
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return csv_rows(text, source)
 
 
 def _columns(header: list[str], names: Iterable[str], prefix: str) -> dict[str, int]:
     """Column index of each known column, its header given as id or in either language."""
-    wanted = {n: {n, *(t(f"{prefix}.{n}", lang).strip().lower() for lang in LANGS)} for n in names}
+    wanted = {n: {n, *(alias.strip().lower() for lang in LANGS for alias in t(f"{prefix}.{n}", lang).split("|"))}
+              for n in names}
     out = {}
     for i, cell in enumerate(header):
         text = cell.strip().lower()
@@ -879,19 +1117,23 @@ def _columns(header: list[str], names: Iterable[str], prefix: str) -> dict[str, 
 
 def read_manual_csv(book: Gradebook, text: str, source: str = "CSV") -> list[ManualEntry]:
     """Entries of a manual-scores CSV (the template's columns; headers as ids or in either language)."""
-    rows = parse_csv_text(text)
+    rows = parse_csv_text(text, source)
     cols = _columns(rows[0] if rows else [], MANUAL_COLUMNS, "gradebook.csv")
     missing = [c for c in ("exercise", "item", "points") if c not in cols]
     if missing or ("trainee" not in cols and "group" not in cols):
         raise InputError("gradebook.manual.columns", file=source,
                          columns=", ".join(missing or ["trainee/group"]))
     entries, problems = [], []
+    # the template writes ids in printable form: read such a form back as the id stored
+    stored = {"trainee": {printable(tid): tid for tid, _ in book.results},
+              "group": {printable(g.group_id): g.group_id for g in book.groups}}
     for number, row in enumerate(rows[1:], start=2):
         cell = {name: (row[i].strip() if i < len(row) else "") for name, i in cols.items()}
         if not any(cell.values()):
             continue
         where = Text("gradebook.manual.row", {"file": source, "row": number})
         trainee, group = cell.get("trainee", ""), cell.get("group", "")
+        trainee, group = stored["trainee"].get(trainee, trainee), stored["group"].get(group, group)
         if bool(trainee) == bool(group):
             problems.append(Text("gradebook.manual.subject", {"where": where}))
             continue
@@ -950,12 +1192,11 @@ def subject_submission(book: Gradebook, exercise_id: str, kind: str, subject: st
 
 def manual_template(book: Gradebook, lang: Lang, exercise: str | None = None, every_item: bool = False) -> str:
     """A CSV to fill in: one row per manual item (every item with ``every_item``) of each graded group or
-    lone trainee, with the answer given and what is stored already."""
-    from kamlib.feedback import answer_text
+    lone trainee, with the answer given and what is stored already. What came from trainees (ids, names,
+    answers) is written in printable form; ``read_manual_csv`` reads such an id back as the one stored."""
+    from kamlib.exercises import answer_text
 
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([t(f"gradebook.csv.{c}", lang) for c in MANUAL_COLUMNS])
+    rows: list[list[Any]] = [[t(f"gradebook.csv.{c}", lang) for c in MANUAL_COLUMNS]]
     for exercise_id in book.exercise_ids():
         if exercise is not None and exercise_id != exercise:
             continue
@@ -966,12 +1207,13 @@ def manual_template(book: Gradebook, lang: Lang, exercise: str | None = None, ev
             name = _group_name(book, exercise_id, subject) if kind == "group" else book.trainee_name(subject)
             for item in items:
                 points, comment = manual_value(book, exercise_id, item.item_id, kind, subject)
-                writer.writerow([safe_cell(v) for v in (
-                    subject if kind == "trainee" else "", subject if kind == "group" else "", name, exercise_id,
-                    item.item_id, f"{item.max_points:g}",
-                    answer_text(exercise_id, item.item_id, answers.get(item.item_id), lang),
-                    "" if points is None else f"{points:g}", comment)])
-    return buf.getvalue()
+                shown = printable(subject)
+                rows.append([
+                    shown if kind == "trainee" else "", shown if kind == "group" else "", printable(name),
+                    exercise_id, item.item_id, f"{item.max_points:g}",
+                    printable(answer_text(exercise_id, item.item_id, answers.get(item.item_id), lang), keep="\n"),
+                    "" if points is None else f"{points:g}", comment])
+    return csv_text(rows)  # text a spreadsheet would run is quoted (kamlib.tables.csv_cell)
 
 
 def _group_name(book: Gradebook, exercise_id: str, group_id: str) -> str:
@@ -982,13 +1224,6 @@ def _group_name(book: Gradebook, exercise_id: str, group_id: str) -> str:
 
 
 # ---- exports ---------------------------------------------------------------------------------------
-
-
-def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…) is quoted; numbers stay."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def summary_table(book: Gradebook, lang: Lang) -> list[list[Any]]:
@@ -1012,19 +1247,26 @@ def summary_table(book: Gradebook, lang: Lang) -> list[list[Any]]:
 def items_table(book: Gradebook, lang: Lang) -> list[list[Any]]:
     """One row per trainee and item of their graded submission."""
     cols = ("trainee", "name", "exercise", "item", "group", "auto", "manual", "final", "max", "status",
-            "comment", "submitted", "late")
+            "comment", "submitted", "received", "late", "clock")
     rows: list[list[Any]] = [[t(f"gradebook.col.{c}", lang) for c in cols]]
     for result in book.results.values():
         for i in result.items:
             rows.append([i.trainee_id, book.trainee_name(i.trainee_id), i.exercise_id, i.item_id, i.group_id or "",
                          i.auto_points, i.manual_points, i.final_points, i.max_points, status_label(i, lang),
-                         i.comment, result.submitted_at, _yes(result.late, lang)])
+                         i.comment, result.submitted_at, result.received_at or "", _yes(result.late, lang),
+                         clock_label(result.clock_flag, lang)])
     return rows
+
+
+def clock_label(flag: str | None, lang: Lang) -> str:
+    """What a clock flag means, in ``lang`` ("" for none)."""
+    return t(f"gradebook.clock_flag.{flag}", lang) if flag in CLOCK_FLAGS else ""
 
 
 def groups_table(book: Gradebook, lang: Lang) -> list[list[Any]]:
     """The group view: one row per group and exercise, its members and the score each of them gets."""
-    cols = ("exercise", "group", "group_name", "members", "total", "max", "submitted_by", "submitted", "late")
+    cols = ("exercise", "group", "group_name", "members", "total", "max", "submitted_by", "submitted", "received",
+            "late")
     rows: list[list[Any]] = [[t(f"gradebook.col.{c}", lang) for c in cols]]
     subs = {s.id: s for s in book.submissions}
     for g in book.groups:
@@ -1033,19 +1275,26 @@ def groups_table(book: Gradebook, lang: Lang) -> list[list[Any]]:
         rows.append([g.exercise_id, g.group_id, g.name,
                      ", ".join(f"{book.trainee_name(m)} ({m})" for m in g.members),
                      result.total if result else None, result.max_total if result else None,
-                     sub.trainee_id, sub.submitted_at, _yes(sub.late, lang)])
+                     sub.trainee_id, sub.submitted_at, sub.received_at or "", _yes(sub.late, lang)])
     return rows
 
 
 def submissions_table(book: Gradebook, lang: Lang) -> list[list[Any]]:
-    """Every submission read, the earlier ones too: which one is graded, which are late."""
-    cols = ("trainee", "name", "exercise", "submitted", "group", "graded", "late", "file")
+    """Every submission read, the earlier ones too: which one is graded, which are late (by the time received),
+    which claim a time that does not fit the time received."""
+    cols = ("trainee", "name", "exercise", "submitted", "received", "group", "graded", "late", "clock", "file")
     rows: list[list[Any]] = [[t(f"gradebook.col.{c}", lang) for c in cols]]
     for s in book.submissions:
+        state = "yes" if s.graded else "refused" if s.refused else "earlier"
         rows.append([s.trainee_id, book.trainee_name(s.trainee_id), s.exercise_id, s.submitted_at,
-                     s.group_id or "", t(f"gradebook.graded.{'yes' if s.graded else 'earlier'}", lang),
-                     _yes(s.late, lang), s.file])
+                     s.received_at or "", s.group_id or "", t(f"gradebook.graded.{state}", lang),
+                     _yes(s.late, lang), clock_label(s.clock_flag, lang), s.file])
     return rows
+
+
+def clock_flagged(book: Gradebook) -> list[SubmissionRow]:
+    """The submissions whose claimed time does not fit the time they were received."""
+    return [s for s in book.submissions if s.clock_flag in CLOCK_FLAGS]
 
 
 def rejected_table(book: Gradebook, lang: Lang) -> list[list[Any]]:
@@ -1090,53 +1339,15 @@ def write_exports(where: str | Path, lang: Lang, folder: str | Path | None = Non
     out = Path(folder) if folder is not None else book.path.parent
     out.mkdir(parents=True, exist_ok=True)
     tables = export_tables(book, lang)
-    written = []
-    for name, sheet in (("gradebook.csv", "summary"), ("gradebook-items.csv", "items"),
-                        ("gradebook-groups.csv", "groups")):
-        buf = io.StringIO()
-        csv.writer(buf).writerows([[safe_cell(v) for v in row] for row in tables[sheet]])
-        written.append(_atomic_write(out / name, buf.getvalue().encode("utf-8-sig")))
-    written.append(_atomic_write(out / "gradebook.xlsx", xlsx_bytes(tables, lang)))
-    return written
+    written = [write_csv(tables[sheet], out / name) for name, sheet in (
+        ("gradebook.csv", "summary"), ("gradebook-items.csv", "items"), ("gradebook-groups.csv", "groups"))]
+    write_xlsx(xlsx_sheets(tables, lang), out / "gradebook.xlsx")
+    return [*written, out / "gradebook.xlsx"]
 
 
-def xlsx_bytes(tables: dict[str, list[list[Any]]], lang: Lang) -> bytes:
-    """The tables as one workbook, a sheet each (streamed: write-only mode); text is never read as a formula."""
-    from openpyxl import Workbook as XlsxWorkbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = XlsxWorkbook(write_only=True)
-    bold = Font(bold=True)
-    for name, rows in tables.items():
-        ws = wb.create_sheet(t(f"gradebook.sheet.{name}", lang)[:31])
-        for n in range(len(rows[0]) if rows else 0):
-            width = max(len(str(row[n] if n < len(row) and row[n] is not None else "")) for row in rows[:200])
-            ws.column_dimensions[get_column_letter(n + 1)].width = min(60, max(8, width + 2))
-        ws.freeze_panes = "A2"
-        for number, row in enumerate(rows):
-            cells = []
-            for value in row:
-                if number == 0 or (isinstance(value, str) and value[:1] in ("=", "+", "-", "@")):
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.data_type = "s"  # a trainee's "=…" stays text
-                    if number == 0:
-                        cell.font = bold
-                    cells.append(cell)
-                else:
-                    cells.append(value)
-            ws.append(cells)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _atomic_write(path: Path, data: bytes) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+def xlsx_sheets(tables: dict[str, list[list[Any]]], lang: Lang) -> list[Sheet]:
+    """The tables as XLSX sheets named in ``lang``: headers bold and frozen, filters on (``kamlib.tables``)."""
+    return [Sheet(t(f"gradebook.sheet.{name}", lang), rows, auto_filter=True) for name, rows in tables.items()]
 
 
 # ---- the class's picture ---------------------------------------------------------------------------
@@ -1301,12 +1512,34 @@ def part_scores(book: Gradebook, trainee_id: str, exercise_id: str) -> list[tupl
 # ---- a demo class ----------------------------------------------------------------------------------
 
 
+def _demo_exercises(keys: str | Path | None) -> list[tuple[str, AnswerKey]]:
+    from kamlib.exercises import exercise_ids
+
+    exercises = []
+    for exercise_id in exercise_ids():
+        try:
+            exercises.append((exercise_id, load_key(exercise_id, keys)))
+        except KamError:
+            continue
+    return exercises
+
+
+def demo_groups(keys: str | Path | None = None, trainees: int = 16) -> list[GroupEntry]:
+    """The demo class's group list: two groups of three in its last exercise (group work)."""
+    exercises = _demo_exercises(keys)
+    if not exercises or trainees < 6:
+        return []
+    last = exercises[-1][0]
+    return [GroupEntry(f"team{g + 1}", f"demo{n:02d}", last) for g in range(2) for n in range(3 * g + 1, 3 * g + 4)]
+
+
 def demo_submissions(folder: Path, keys: str | Path | None = None, trainees: int = 16, seed: int = 7,
                      lang: Lang = "zh") -> Path:
     """Made-up submissions of a small class, from the model answers with errors mixed in; some missing,
-    two groups in the last exercise; names in ``lang``, trainees' own languages mixed. Written under
-    ``folder/submissions``; returns that folder."""
-    from kamlib.exercises import exercise_ids
+    two groups in the last exercise (``demo_groups``); names in ``lang``, trainees' own languages mixed.
+    Written under ``folder/submissions``, each file dated when it claims to be submitted; returns that folder."""
+    import os
+
     from kamlib.model.workbook import Trainee
     from kamlib.submission import Group, GroupMember, submission_name
 
@@ -1316,12 +1549,7 @@ def demo_submissions(folder: Path, keys: str | Path | None = None, trainees: int
     people = [Trainee(id=f"demo{n:02d}", name=t("gradebook.demo.name", lang, n=n), team="demo",
                       language=LANGS[n % 2]) for n in range(1, trainees + 1)]
     skill = {p.id: rnd.uniform(0.45, 0.97) for p in people}
-    exercises = []
-    for exercise_id in exercise_ids():
-        try:
-            exercises.append((exercise_id, load_key(exercise_id, keys)))
-        except KamError:
-            continue
+    exercises = _demo_exercises(keys)
     for number, (exercise_id, key) in enumerate(exercises):
         exercise = load_exercise(exercise_id)
         grouped = number == len(exercises) - 1 and len(people) >= 6
@@ -1340,6 +1568,7 @@ def demo_submissions(folder: Path, keys: str | Path | None = None, trainees: int
             target = subs_dir / person.id / submission_name(exercise_id, at)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(sub.model_dump_json(indent=2), encoding="utf-8")
+            os.utime(target, (at.timestamp(), at.timestamp()))
     return subs_dir
 
 
@@ -1362,9 +1591,13 @@ def _demo_answer(item: Item, model: Answer, skill: float, rnd: random.Random) ->
 def build_demo_gradebook(folder: str | Path | None = None, keys: str | Path | None = None,
                          lang: Lang = "zh") -> Path:
     """A gradebook of a made-up class (see ``demo_submissions``), marked as demo data; returns its file."""
+    from kamlib.settings import ExerciseSettings
+
     folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="kam-demo-gradebook-"))
     subs = demo_submissions(folder, keys, lang=lang)
-    grade_class([subs], folder, keys=keys, settings=CourseSettings())
+    groups = demo_groups(keys)
+    settings = CourseSettings(exercises={e.exercise: ExerciseSettings(group=True) for e in groups})
+    grade_class([subs], folder, keys=keys, settings=settings, groups=groups)
     path = gradebook_path(folder)
     conn = _connect(path)
     try:

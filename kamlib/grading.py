@@ -12,6 +12,7 @@ import json
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,19 +20,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kamlib import paths
 from kamlib.errors import GradingError
-from kamlib.exercises import EXERCISES_DIR, Answer, Exercise, Item, load_exercise
+from kamlib.exercises import EXERCISES_DIR, Answer, Exercise, Item, load_exercise, parse_number
 from kamlib.i18n import Lang
 from kamlib.model.validation import describe
 from kamlib.submission import Submission
 
-Scoring = Literal["exact", "set", "number", "filled", "manual", "check"]
-Status = Literal["correct", "partial", "wrong", "blank", "manual"]
-CheckStatus = Literal["correct", "not_yet", "answered", "blank", "instructor"]
+# A written answer is never scored by its length: it is scored by the instructor ("manual", with the key's
+# explanation as the rubric). Its key may give ``min_chars``: a shorter answer is flagged "too short to score"
+# (in self-check and in the report), which says so and awards nothing.
+Scoring = Literal["exact", "set", "number", "manual", "check"]
+Status = Literal["correct", "partial", "wrong", "blank", "manual", "too_short"]
+CheckStatus = Literal["correct", "not_yet", "too_short", "blank", "instructor"]
 _FITS: dict[str, tuple[Scoring, ...]] = {
     "choice": ("exact", "manual", "check"),
     "multi": ("set", "exact", "manual", "check"),
     "number": ("number", "manual", "check"),
-    "text": ("filled", "manual", "check"),
+    "text": ("manual", "check"),
 }
 # Scoring "check": a kamlib function judges the answer (e.g. "does the proposed rule win?"). Only the
 # functions named here can be called, never anything a key, a check file or a trainee names otherwise.
@@ -53,7 +57,8 @@ class KeyItem(BaseModel):
     scoring: Scoring
     answer: Answer = None
     tolerance: float = Field(0, ge=0)
-    min_chars: int = Field(4, ge=1)
+    decimals: int | None = Field(None, ge=0, le=6)  # number: right when it rounds (half up) to the key's precision
+    min_chars: int | None = Field(None, ge=1)  # manual text: shorter is "too short to score" (never awards points)
     explanation: dict[Lang, str]
     example: dict[Lang, str] | None = None  # a model answer for text items
     check: str | None = None  # scoring "check": the kamlib function (one of CHECKS) that judges the answer
@@ -106,6 +111,7 @@ def keys_dir() -> Path:
 
 def load_key(exercise_id: str, folder: str | Path | None = None) -> AnswerKey:
     """Read ``<folder>/<exercise_id>.toml`` and check it against the exercise."""
+    exercise = load_exercise(exercise_id)  # an id that is no exercise names no file either
     base = Path(folder or keys_dir())
     if not (base / f"{exercise_id}.toml").is_file() and (base / "keys").is_dir():
         base = base / "keys"  # the instructor named solutions/ itself (kam grade --keys solutions/)
@@ -119,7 +125,7 @@ def load_key(exercise_id: str, folder: str | Path | None = None) -> AnswerKey:
         raise GradingError("grading.bad_key", file=str(path), detail=str(exc)) from exc
     except ValidationError as exc:
         raise GradingError("grading.invalid_key", details=describe(exc), file=str(path)) from exc
-    check_key(key, load_exercise(exercise_id))
+    check_key(key, exercise)
     return key
 
 
@@ -141,6 +147,10 @@ def check_key(key: AnswerKey, exercise: Exercise) -> None:
             raise GradingError("grading.key_item", exercise=exercise.id, item=k.id)
         if k.check is not None and k.check not in CHECKS:
             raise GradingError("grading.check_unknown", exercise=exercise.id, item=k.id, name=k.check)
+        if k.decimals is not None and (k.scoring != "number" or k.tolerance):
+            raise GradingError("grading.key_item", exercise=exercise.id, item=k.id)  # rounding or a tolerance, not both
+        if k.min_chars is not None and (k.scoring != "manual" or item.kind != "text"):
+            raise GradingError("grading.key_item", exercise=exercise.id, item=k.id)  # length only flags written items
 
 
 def check_function(name: str) -> CheckFn:
@@ -159,9 +169,24 @@ def _check_score(exercise_id: str, k: KeyItem, answers: Mapping[str, Answer]) ->
     return round(k.points * min(max(float(share), 0.0), 1.0), 2), status  # type: ignore[return-value]
 
 
+def too_short(k: KeyItem, given: Answer) -> bool:
+    """A written answer shorter than the key's ``min_chars`` (blank is not "too short": it is not answered)."""
+    text = "" if given is None else str(given).strip()
+    return k.min_chars is not None and 0 < len(text) < k.min_chars
+
+
+def rounded(value: Answer, decimals: int) -> str:
+    """A number answer rounded half up at ``decimals`` (16.666 → "16.7"); ValueError if it is no number."""
+    exact = Decimal(repr(parse_number(value)))
+    try:
+        return str(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    except InvalidOperation as exc:  # too many digits to round (1e30): no answer to a question asked to a decimal
+        raise ValueError(value) from exc
+
+
 def _score(item: Item, k: KeyItem, given: Answer) -> tuple[float, Status]:
-    if k.scoring == "manual":
-        return 0.0, "manual"
+    if k.scoring == "manual":  # the instructor scores it; a length check only flags an answer too short to score
+        return 0.0, "too_short" if too_short(k, given) else "manual"
     if given is None or given == [] or given == "":
         return 0.0, "blank"
     if k.scoring == "exact":
@@ -174,14 +199,16 @@ def _score(item: Item, k: KeyItem, given: Answer) -> tuple[float, Status]:
         points = round(k.points * share, 2)
         status: Status = "correct" if share == 1 else ("partial" if share > 0 else "wrong")
         return points, status
-    if k.scoring == "number":
-        try:
-            ok = abs(float(given) - float(k.answer)) <= k.tolerance  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            ok = False
-        return (k.points, "correct") if ok else (0.0, "wrong")
-    filled = len(str(given).strip()) >= k.min_chars
-    return (k.points, "correct") if filled else (0.0, "wrong")
+    # "number" ("check" never gets here: grade() asks its function), read as the exercise form reads it:
+    # "80,000", "25%", full-width digits
+    try:
+        if k.decimals is not None:  # the precision the prompt asks for: 16.67 rounds to the key's 16.7
+            ok = rounded(given, k.decimals) == rounded(k.answer, k.decimals)
+        else:
+            ok = abs(parse_number(given) - parse_number(k.answer)) <= k.tolerance
+    except ValueError:
+        ok = False
+    return (k.points, "correct") if ok else (0.0, "wrong")
 
 
 def grade(submission: Submission, key: AnswerKey) -> GradeResult:
@@ -212,10 +239,15 @@ def model_answers(key: AnswerKey, lang: Lang = "zh") -> dict[str, Answer]:
 
 
 def _canonical(item: Item, value: Answer) -> str:
+    """The form of an answer that is compared (and digested): a number as the exercise form reads it;
+    what is not a number stays as given, and so matches no key."""
     if isinstance(value, list):
-        return ",".join(sorted(value))
+        return ",".join(sorted(str(v) for v in value))
     if item.kind == "number":
-        return f"{float(value):.6g}"  # type: ignore[arg-type]
+        try:
+            return f"{parse_number(value):.6g}"
+        except ValueError:
+            return str(value)
     return str(value)
 
 
@@ -229,11 +261,15 @@ def build_check_data(key: AnswerKey) -> dict[str, object]:
     items: dict[str, dict[str, object]] = {}
     for k in key.items:
         item = exercise.item(k.id)
-        if k.scoring in ("exact", "set") or (k.scoring == "number" and k.tolerance == 0):
+        if k.scoring == "number" and k.decimals is not None:  # the digest of the answer at the asked precision
+            canonical = rounded(k.answer, k.decimals)
+            items[k.id] = {"check": "digest", "decimals": k.decimals,
+                           "digest": _digest(key.exercise, k.id, canonical)}
+        elif k.scoring in ("exact", "set") or (k.scoring == "number" and k.tolerance == 0):
             canonical = _canonical(item, k.answer)
             items[k.id] = {"check": "digest", "digest": _digest(key.exercise, k.id, canonical)}
-        elif k.scoring == "filled":
-            items[k.id] = {"check": "filled", "min_chars": k.min_chars}
+        elif k.scoring == "manual" and k.min_chars is not None:  # says "too short", never "right"
+            items[k.id] = {"check": "written", "min_chars": k.min_chars}
         elif k.scoring == "check":  # the function judges from the exercise's own (shipped) data, not the key
             items[k.id] = {"check": "function", "function": k.check}
         else:
@@ -252,13 +288,47 @@ def write_check_data(key: AnswerKey) -> Path:
     return path
 
 
-def self_check(exercise_id: str, answers: dict[str, Answer]) -> dict[str, CheckStatus]:
-    """Per item: right, not yet, answered (text), blank, or left to the instructor."""
-    exercise = load_exercise(exercise_id)
+# What each kind of self-check rule carries: its fields and their types (``write_check_data`` writes them so).
+_RULE_FIELDS: dict[str, dict[str, type]] = {
+    "digest": {"digest": str}, "written": {"min_chars": int}, "function": {"function": str}, "instructor": {},
+}
+_RULE_OPTIONAL: dict[str, dict[str, type]] = {"digest": {"decimals": int}}  # a number asked to a precision
+
+
+def _check_rules(exercise_id: str) -> dict[str, dict[str, Any]]:
+    """The shipped self-check rules of an exercise, item id → rule. A bundle built for a graded class has
+    none (``grading.no_self_check``); a file that is not as ``write_check_data`` writes it is refused."""
     path = check_data_path(exercise_id)
     if not path.is_file():
         raise GradingError("grading.no_self_check", exercise=exercise_id)
-    data = json.loads(path.read_text())["items"]
+    try:
+        rules = json.loads(path.read_text(encoding="utf-8"))["items"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise GradingError("grading.bad_check_data", exercise=exercise_id) from exc
+    if not isinstance(rules, dict):
+        raise GradingError("grading.bad_check_data", exercise=exercise_id)
+    for rule in rules.values():
+        check = rule.get("check") if isinstance(rule, dict) else None
+        if not isinstance(check, str) or check not in _RULE_FIELDS:
+            raise GradingError("grading.bad_check_data", exercise=exercise_id)
+        fields = {**_RULE_FIELDS[check], **{n: k for n, k in _RULE_OPTIONAL.get(check, {}).items() if n in rule}}
+        if any(not isinstance(rule.get(name), kind) or isinstance(rule.get(name), bool)
+               for name, kind in fields.items()):
+            raise GradingError("grading.bad_check_data", exercise=exercise_id)
+    return rules
+
+
+def instructor_items(exercise_id: str) -> tuple[str, ...]:
+    """The items self-check leaves to the instructor (written answers among them), in the exercise's order."""
+    data = _check_rules(exercise_id)
+    return tuple(i.id for i in load_exercise(exercise_id).items
+                 if data.get(i.id, {"check": "instructor"})["check"] in ("instructor", "written"))
+
+
+def self_check(exercise_id: str, answers: dict[str, Answer]) -> dict[str, CheckStatus]:
+    """Per item: right, not yet, blank, or left to the instructor (a written answer: "too short" when it is)."""
+    exercise = load_exercise(exercise_id)
+    data = _check_rules(exercise_id)
     out: dict[str, CheckStatus] = {}
     for item in exercise.items:
         rule = data.get(item.id, {"check": "instructor"})
@@ -267,11 +337,18 @@ def self_check(exercise_id: str, answers: dict[str, Answer]) -> dict[str, CheckS
             out[item.id] = "instructor"
         elif given is None or given == [] or given == "":
             out[item.id] = "blank"
-        elif rule["check"] == "filled":
-            out[item.id] = "answered" if len(str(given).strip()) >= rule["min_chars"] else "not_yet"
+        elif rule["check"] == "written":
+            length = len(str(given).strip())
+            out[item.id] = "blank" if not length else "too_short" if length < rule["min_chars"] else "instructor"
         elif rule["check"] == "function":
             _share, status = check_function(rule["function"])(exercise_id, item.id, answers)
             out[item.id] = "correct" if status == "correct" else "not_yet"
+        elif "decimals" in rule:  # a digest of the answer rounded at the precision the question asks for
+            try:
+                mine = _digest(exercise_id, item.id, rounded(given, rule["decimals"]))
+            except ValueError:
+                mine = ""
+            out[item.id] = "correct" if mine == rule["digest"] else "not_yet"
         else:
             mine = _digest(exercise_id, item.id, _canonical(item, given))
             out[item.id] = "correct" if mine == rule["digest"] else "not_yet"

@@ -8,6 +8,7 @@ rest of the run goes on.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -15,7 +16,7 @@ import re
 import stat
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -24,6 +25,8 @@ from pydantic import ValidationError
 from kamlib.exercises import exercise_ids
 from kamlib.i18n import Lang, Text, t
 from kamlib.model.validation import describe
+from kamlib.regular_file import FileTooLarge, NotRegularFile, open_regular, read_regular
+from kamlib.safe_text import printable
 from kamlib.submission import SUBMISSION_SCHEMA, Submission
 
 MAX_FILE_BYTES = 1_000_000  # a submission is a few kB; anything above 1 MB is not one
@@ -50,28 +53,43 @@ def is_safe_name(name: str) -> bool:
 
 @dataclass(frozen=True)
 class Rejection:
-    """A file (or a whole zip) not graded, and why: a catalog key ``gradebook.reject.<reason>``."""
+    """A file (or a whole zip) not graded, and why: a catalog key ``gradebook.reject.<reason>``.
+
+    The file's name and every text parameter are kept in printable form (see ``printable``): they come from
+    the trainee, and go to the terminal, the report and the exports."""
 
     file: str
     reason: str
     params: dict[str, Any] = field(default_factory=dict)
     details: tuple[Text, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "file", printable(self.file))
+        object.__setattr__(self, "params", {k: printable(v) if isinstance(v, str) else v
+                                            for k, v in self.params.items()})
+
     def text(self) -> Text:
         return Text(f"gradebook.reject.{self.reason}", {"file": self.file, **self.params})
 
     def message(self, lang: Lang) -> str:
-        lines = [self.text().render(lang)] + [f"  • {d.render(lang)}" for d in self.details]
+        """The report line, then one line per detail (whose parameters may quote the file: made printable)."""
+        lines = [self.text().render(lang)] + [f"  • {printable(d.render(lang))}" for d in self.details]
         return "\n".join(lines)
 
 
 @dataclass(frozen=True)
 class Received:
-    """A submission that passed every check: where it came from, what it holds, a digest of its bytes."""
+    """A submission that passed every check: where it came from, what it holds, a digest of its bytes,
+    and when this side received it (the file's time as the instructor's machine or zip records it; None
+    when unknown). The trainee's own ``submitted_at`` is a claim; ``received_at`` is what grading trusts."""
 
     file: str
     submission: Submission
     digest: str
+    received_at: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "file", printable(self.file))  # a name the trainee chose, kept printable
 
 
 @dataclass
@@ -91,12 +109,24 @@ class Intake:
 def parse_submission(
     file: str, data: bytes, folder: str | None, known: set[str] | None = None
 ) -> Received | Rejection:
-    """Check one file's bytes: size, JSON, schema version, exercise, trainee id and its folder, fields."""
+    """Check one file's bytes: size, JSON, schema version, exercise, trainee id and its folder, fields.
+
+    Whatever the bytes hold, the answer is a ``Received`` or one ``Rejection``: a check that fails in a way
+    not foreseen rejects the file (``unreadable``) rather than stop the class's grading."""
+    try:
+        return _parse(file, data, folder, known)
+    except Exception as exc:  # one hostile file must not stop the run
+        return Rejection(file, "unreadable", {"detail": f"{type(exc).__name__}: {exc}"[:200]})
+
+
+def _parse(file: str, data: bytes, folder: str | None, known: set[str] | None) -> Received | Rejection:
     if len(data) > MAX_FILE_BYTES:
         return Rejection(file, "too_large", {"size": len(data), "limit": MAX_FILE_BYTES})
     try:
         raw = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # deep nesting: RecursionError
+    except (ValueError, RecursionError) as exc:
+        # ValueError: not UTF-8, not JSON, or an integer of more digits than Python converts;
+        # RecursionError: nesting too deep
         return Rejection(file, "bad_json", {"detail": str(exc)[:200] or type(exc).__name__})
     if not isinstance(raw, dict):
         return Rejection(file, "bad_json", {"detail": type(raw).__name__})
@@ -105,7 +135,7 @@ def parse_submission(
         return Rejection(file, "schema", {"found": str(version)[:20], "known": SUBMISSION_SCHEMA})
     exercise = raw.get("exercise_id")
     known = set(exercise_ids()) if known is None else known
-    if exercise not in known:
+    if not isinstance(exercise, str) or exercise not in known:  # a list or an object cannot even be looked up
         return Rejection(file, "unknown_exercise", {"exercise": str(exercise)[:40]})
     trainee = raw.get("trainee")
     trainee_id = trainee.get("id") if isinstance(trainee, dict) else None
@@ -126,41 +156,110 @@ def parse_submission(
     return Received(file, submission, hashlib.sha256(data).hexdigest())
 
 
+# ---- when a file was received --------------------------------------------------------------------
+
+
+def file_time(path: Path, follow_links: bool = False) -> dt.datetime | None:
+    """When this machine last wrote the file (``os.lstat`` modification time; with ``follow_links``, the later
+    of the link's and its target's), in UTC; None if unknown."""
+    times = []
+    for read in (os.lstat, os.stat) if follow_links else (os.lstat,):
+        try:
+            times.append(dt.datetime.fromtimestamp(read(path).st_mtime, dt.UTC))
+        except (OSError, OverflowError, ValueError):
+            continue
+    return max(times, default=None)
+
+
+def entry_time(info: zipfile.ZipInfo) -> dt.datetime | None:
+    """A zip entry's date and time as the zip wrote it, read as this machine's local time, in UTC; None when
+    the zip wrote none (the format's earliest date, 1980-01-01 00:00, is what a zip without dates holds)."""
+    if tuple(info.date_time) <= (1980, 1, 1, 0, 0, 0):
+        return None
+    try:
+        return dt.datetime(*info.date_time).astimezone(dt.UTC)
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def with_received(result: Received | Rejection, at: dt.datetime | None,
+                  not_after: dt.datetime | None = None) -> Received | Rejection:
+    """A received submission with the time it was received (never after ``not_after``); a rejection as is."""
+    if not isinstance(result, Received):
+        return result
+    times = [moment for moment in (at, not_after) if moment is not None]
+    return replace(result, received_at=min(times) if times else None)
+
+
 # ---- folders -----------------------------------------------------------------------------------
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    """Files under ``root`` (no links followed, hidden and platform folders skipped), sorted."""
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_PARTS)
+def _walk(root: Path, unlisted: list[OSError]) -> Iterator[tuple[Path, bool]]:
+    """Files under ``root`` (no links followed, hidden and platform folders skipped), sorted, each with
+    whether it is a linked folder (listed to be reported, never entered). Folders that cannot be listed
+    go to ``unlisted``."""
+    for folder, dirs, files in os.walk(root, followlinks=False, onerror=unlisted.append):
+        visible = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_PARTS)
+        linked = [d for d in visible if (Path(folder) / d).is_symlink()]
+        dirs[:] = [d for d in visible if d not in linked]
+        for name in linked:
+            yield Path(folder) / name, True
         for name in sorted(files):
             if not name.startswith("."):
-                yield Path(folder) / name
+                yield Path(folder) / name, False
+
+
+def _file_bytes(path: Path, shown: str, follow_links: bool = False) -> bytes | Rejection:
+    """The bytes of a submission file, or why it is not read: a link, not a regular file (a pipe would
+    never answer), too large, or an error of the system (no permission, gone since it was listed)."""
+    try:
+        return read_regular(path, MAX_FILE_BYTES, follow_links)
+    except NotRegularFile as exc:
+        return Rejection(shown, "link" if exc.link else "not_regular")
+    except FileTooLarge as exc:
+        return Rejection(shown, "too_large", {"size": exc.size, "limit": MAX_FILE_BYTES})
+    except OSError as exc:
+        return Rejection(shown, "unreadable", {"detail": exc.strerror or type(exc).__name__})
+
+
+def _shown(root: Path, path: str | Path) -> str:
+    """How a file under ``root`` is named in the report: from the root's own name, printable."""
+    try:
+        rel = Path(path).relative_to(root)
+    except ValueError:
+        return printable(path)
+    return printable(PurePosixPath(root.name, *rel.parts))
 
 
 def read_folder(root: Path, known: set[str] | None = None) -> Intake:
-    """Every ``*.json`` under ``root`` as a submission; zips in it are read as sources too."""
+    """Every ``*.json`` under ``root`` as a submission; zips in it are read as sources too. A link (to a
+    file or a folder), a pipe or device, and a folder that cannot be listed each get a rejection line."""
     out = Intake()
-    for path in _walk(root):
+    unlisted: list[OSError] = []
+    for path, linked_folder in _walk(root, unlisted):
         rel = path.relative_to(root)
-        shown = str(PurePosixPath(root.name, *rel.parts))
+        shown = _shown(root, path)
         suffix = path.suffix.lower()
+        if linked_folder:
+            out.rejected.append(Rejection(shown, "link"))
+            continue
         if suffix not in (".json", ".zip"):
             out.ignored.append(shown)
-            continue
-        if path.is_symlink():
-            out.rejected.append(Rejection(shown, "link"))
             continue
         if suffix == ".zip":
             out.extend(read_zip(path, known, shown=shown))
             continue
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            out.rejected.append(Rejection(shown, "too_large", {"size": size, "limit": MAX_FILE_BYTES}))
+        data = _file_bytes(path, shown)
+        if isinstance(data, Rejection):
+            out.rejected.append(data)
             continue
         folder = rel.parts[-2] if len(rel.parts) > 1 else None
-        result = parse_submission(shown, path.read_bytes(), folder, known)
+        result = parse_submission(shown, data, folder, known)
+        result = with_received(result, file_time(path))
         (out.received if isinstance(result, Received) else out.rejected).append(result)  # type: ignore[arg-type]
+    for exc in unlisted:
+        out.rejected.append(Rejection(_shown(root, exc.filename or root), "unreadable",
+                                      {"detail": exc.strerror or type(exc).__name__}))
     return out
 
 
@@ -196,16 +295,28 @@ def check_zip(archive: zipfile.ZipFile, file: str) -> Rejection | None:
     return None
 
 
-def read_zip(path: Path, known: set[str] | None = None, shown: str | None = None) -> Intake:
-    """Every ``*.json`` entry of the zip as a submission, read in memory (nothing is unpacked to disk)."""
-    shown = shown or path.name
+def read_zip(path: Path, known: set[str] | None = None, shown: str | None = None,
+             follow_links: bool = False) -> Intake:
+    """Every ``*.json`` entry of the zip as a submission, read in memory (nothing is unpacked to disk).
+    Only a regular file is opened (a link too with ``follow_links``: a zip the instructor named)."""
+    shown = printable(shown or path.name)
     out = Intake()
+    written = file_time(path, follow_links)  # no entry was received after the zip itself was written
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        out.rejected.append(Rejection(shown, "bad_zip", {"detail": str(exc)[:200]}))
+        handle = open_regular(path, follow_links)
+    except NotRegularFile as exc:
+        out.rejected.append(Rejection(shown, "link" if exc.link else "not_regular"))
         return out
-    with archive:
+    except OSError as exc:
+        out.rejected.append(Rejection(shown, "unreadable", {"detail": exc.strerror or type(exc).__name__}))
+        return out
+    try:
+        archive = zipfile.ZipFile(handle)
+    except Exception as exc:  # a damaged header may raise anything (e.g. NotImplementedError: zip version)
+        handle.close()
+        out.rejected.append(Rejection(shown, "bad_zip", {"detail": str(exc)[:200] or type(exc).__name__}))
+        return out
+    with handle, archive:
         problem = check_zip(archive, shown)
         if problem is not None:
             out.rejected.append(problem)
@@ -215,7 +326,7 @@ def read_zip(path: Path, known: set[str] | None = None, shown: str | None = None
             parts = _member_parts(info.filename) or ()
             if info.is_dir() or not parts or parts[0] in SKIPPED_PARTS or any(p.startswith(".") for p in parts):
                 continue
-            name = f"{shown}:{'/'.join(parts)}"
+            name = printable(f"{shown}:{'/'.join(parts)}")
             if not parts[-1].lower().endswith(".json"):
                 out.ignored.append(name)
                 continue
@@ -231,8 +342,8 @@ def read_zip(path: Path, known: set[str] | None = None, shown: str | None = None
             try:
                 with archive.open(info) as fh:
                     data = fh.read(MAX_FILE_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
-                out.rejected.append(Rejection(name, "bad_zip", {"detail": str(exc)[:200]}))
+            except Exception as exc:  # damaged data raises what its codec raises (zlib.error, LZMAError, ...)
+                out.rejected.append(Rejection(name, "bad_zip", {"detail": str(exc)[:200] or type(exc).__name__}))
                 continue
             read_so_far += len(data)
             if read_so_far > MAX_TOTAL_BYTES:  # the headers understated the sizes
@@ -241,6 +352,7 @@ def read_zip(path: Path, known: set[str] | None = None, shown: str | None = None
                 break
             folder = parts[-2] if len(parts) > 1 else None
             result = parse_submission(name, data, folder, known)
+            result = with_received(result, entry_time(info), written)
             (out.received if isinstance(result, Received) else out.rejected).append(result)  # type: ignore[arg-type]
     return out
 
@@ -256,15 +368,14 @@ def read_sources(
         if source.is_dir():
             out.extend(read_folder(source, known))
         elif source.is_file() and source.suffix.lower() == ".zip":
-            out.extend(read_zip(source, known))
+            out.extend(read_zip(source, known, follow_links=True))
         elif source.is_file() and source.suffix.lower() == ".json":
-            if source.is_symlink():
-                out.rejected.append(Rejection(str(source), "link"))
-            elif source.stat().st_size > MAX_FILE_BYTES:
-                out.rejected.append(Rejection(str(source), "too_large",
-                                              {"size": source.stat().st_size, "limit": MAX_FILE_BYTES}))
+            data = _file_bytes(source, printable(source))
+            if isinstance(data, Rejection):
+                out.rejected.append(data)
             else:
-                result = parse_submission(str(source), source.read_bytes(), source.parent.name, known)
+                result = parse_submission(str(source), data, source.parent.name, known)
+                result = with_received(result, file_time(source))
                 (out.received if isinstance(result, Received) else out.rejected).append(result)  # type: ignore[arg-type]
         else:
             out.rejected.append(Rejection(str(source), "no_source"))

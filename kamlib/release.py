@@ -1,57 +1,65 @@
-"""The trainee bundle: everything a trainee needs, and nothing of the instructor's.
+"""The trainee bundle: everything a trainee needs, and nothing of the instructor's or of any trainee.
 
 Included: the notebooks, exercises, the kamlib package, the set-up files and the test suite. Left out:
-``solutions/`` and ``instructor/`` (answer keys, solution notebooks, gradebook notebooks), caches, build
-output and any trainee data. The Makefile's references to the folders left out are dropped. Before
-anything is written, every file is scanned for answer-key content; a leak stops the release.
+``solutions/`` and ``instructor/`` (answer keys, solution notebooks, gradebook notebooks), the tests that are
+instructor material (marked ``solutions`` for the whole module, or the exercise tests), caches, build output,
+trainee data at any depth (workbooks, submissions, exports, gradebooks, ``.last-trainee``, backups, locks, the
+store's temp files), and the self-check data of every graded exercise (``self_check = false`` in the course
+settings the bundle is built for). Notebooks ship without outputs, execution counts or widget state. The
+Makefile's references to the folders left out are dropped. Before anything is written, every file is scanned
+(``kamlib.release_scan``); a find stops the release.
 """
 
 from __future__ import annotations
 
+import ast
 import fnmatch
-import hashlib
 import json
 import os
 import re
 import shutil
 import stat
 import tempfile
-import tomllib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from kamlib import __version__, paths
 from kamlib.errors import KamError
-from kamlib.i18n import Lang, t
+from kamlib.i18n import Lang, Text, t
+from kamlib.release_scan import (
+    LEFT_OUT,
+    TRAINEE_DATA_DIRS,
+    Leak,
+    check_data_file,
+    is_trainee_data,
+    key_secrets,
+    notebook_run_state,
+    scan,
+)
+from kamlib.settings import SETTINGS_FILE, CourseSettings, load_settings
+
+__all__ = ["LEFT_OUT", "Bundle", "Leak", "ReleaseError", "ReleaseReport", "build_release", "bundle_makefile",
+           "check_references", "collect", "graded_exercises", "key_secrets", "scan", "strip_notebook"]
 
 INCLUDED = (
     "notebooks", "exercises", "kamlib", "tests", "benchmarks", ".ci",
     "Makefile", "pyproject.toml", "environment.yml", "README.md", "conftest.py", "course-settings.toml",
     ".gitignore",
 )
-LEFT_OUT = ("solutions", "instructor")  # instructor material: never in the bundle
 # The exercise tests check each key against its case, so they spell out answers: instructor material too.
 INSTRUCTOR_TESTS = "tests/test_ex[0-9][0-9]*.py"
-SKIPPED_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache", "results", "node_modules"}
+SKIPPED_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache", "results", "node_modules",
+                *TRAINEE_DATA_DIRS}
 SKIPPED_SUFFIXES = (".pyc", ".pyo", ".tmp", ".bak", ".egg-info")
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db"}
 GENERATED = {".venv", ".git", ".pytest_cache", ".ruff_cache", "dist", "build", "workbook", "submissions",
              "exports", "gradebook", "test-artifacts"}  # made by tools or by trainees, never shipped
-MIN_SECRET = 12  # shorter key texts (e.g. an answer "D") would match anywhere; they are not scanned for
-MIN_LIST = 3  # likewise list answers of one or two codes (two person codes are also a plain fact of a case)
+_EXERCISE_FILE = re.compile(r"kamlib/exercises/(ex\d\d)\.toml")
 
 
 class ReleaseError(KamError):
     """The bundle cannot be built as asked (nothing is written)."""
-
-
-@dataclass(frozen=True)
-class Leak:
-    """Key material found in a bundle file: what was found (shortened) and where."""
-
-    file: str
-    what: str
 
 
 @dataclass
@@ -65,13 +73,75 @@ class Bundle:
     def size(self) -> int:
         return sum(len(b) for b in self.files.values())
 
+    def exercises(self) -> list[str]:
+        """The exercises the bundle ships, in course order."""
+        return sorted(m.group(1) for rel in self.files if (m := _EXERCISE_FILE.fullmatch(rel)))
+
 
 def _skipped(rel: PurePosixPath) -> bool:
     parts = rel.parts
     if any(p in SKIPPED_DIRS or p.endswith(".egg-info") for p in parts[:-1]):
         return True
-    return (rel.name in SKIPPED_NAMES or rel.name.endswith(SKIPPED_SUFFIXES)
+    return (rel.name in SKIPPED_NAMES or rel.name.endswith(SKIPPED_SUFFIXES) or is_trainee_data(rel)
             or fnmatch.fnmatchcase(rel.as_posix(), INSTRUCTOR_TESTS))
+
+
+def instructor_test(rel: str, data: bytes) -> bool:
+    """Whether a test module is instructor material as a whole: its ``pytestmark`` names the ``solutions``
+    mark (it needs the keys or spells out answers), or it is an exercise test."""
+    if not (rel.startswith("tests/") and rel.endswith(".py")):
+        return False
+    if fnmatch.fnmatchcase(rel, INSTRUCTOR_TESTS):
+        return True
+    try:
+        module = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return False
+    for node in module.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        named = any(isinstance(target, ast.Name) and target.id == "pytestmark" for target in targets)
+        if named and re.search(r"\bmark\.solutions\b", ast.unparse(value)):
+            return True
+    return False
+
+
+def _is_json(data: bytes) -> bool:
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True
+
+
+def strip_notebook(rel: str, data: bytes) -> bytes:
+    """The notebook without what a run leaves in it: outputs, execution counts, widget state, run timings and
+    papermill's parameters. A notebook that holds none comes back unchanged, byte for byte."""
+    if not notebook_run_state(data) and _is_json(data):
+        return data
+    import nbformat  # slow to import: only for a notebook that has been run
+
+    try:
+        nb = nbformat.reads(data.decode("utf-8"), as_version=nbformat.NO_CONVERT)
+    except (ValueError, UnicodeDecodeError, AttributeError, KeyError) as exc:
+        raise ReleaseError("release.bad_notebook", file=rel, detail=str(exc)[:200]) from exc
+    changed = False
+    for name in ("widgets", "papermill"):
+        changed |= nb.metadata.pop(name, None) is not None
+    for cell in nb.cells:
+        for name in ("execution", "papermill"):
+            changed |= cell.metadata.pop(name, None) is not None
+        if cell.cell_type != "code":
+            continue
+        if cell.get("outputs"):
+            cell.outputs, changed = [], True
+        if cell.get("execution_count") is not None:
+            cell.execution_count, changed = None, True
+    return (nbformat.writes(nb) + "\n").encode("utf-8") if changed else data
 
 
 def collect(root: Path | None = None) -> Bundle:
@@ -89,6 +159,12 @@ def collect(root: Path | None = None) -> Bundle:
                     path = Path(folder) / file
                     if not path.is_symlink() and not _skipped(PurePosixPath(path.relative_to(root).as_posix())):
                         _add(bundle, root, path)
+    for rel, data in list(bundle.files.items()):
+        if instructor_test(rel, data):
+            del bundle.files[rel]
+            bundle.executable.discard(rel)
+        elif rel.endswith(".ipynb"):
+            bundle.files[rel] = strip_notebook(rel, data)
     if "Makefile" in bundle.files:
         makefile = bundle.files["Makefile"].decode("utf-8")
         bundle.files["Makefile"] = bundle_makefile(makefile, set(LEFT_OUT)).encode("utf-8")
@@ -117,47 +193,25 @@ def referenced_names(text: str, names: set[str]) -> set[str]:
     return {n for n in names if re.search(_PATH_WORD.format(name=re.escape(n)), text)}
 
 
-# ---- key material ------------------------------------------------------------------------------------
+# ---- graded exercises -------------------------------------------------------------------------------
 
 
-def key_secrets(keys: Path | None = None) -> tuple[set[str], set[str]]:
-    """Texts only a key holds (explanations, model answers, list answers of three or more codes as JSON) and
-    the SHA-256 of every key file, from every ``*.toml`` in the keys folder."""
-    from kamlib.grading import keys_dir
-
-    folder = keys or keys_dir()
-    texts: set[str] = set()
-    digests: set[str] = set()
-    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-        raw = path.read_bytes()
-        digests.add(hashlib.sha256(raw).hexdigest())
-        data = tomllib.loads(raw.decode("utf-8"))
-        for item in data.get("items", []):
-            for lang_text in (item.get("explanation") or {}).values():
-                texts.add(lang_text)
-            for lang_text in (item.get("example") or {}).values():
-                texts.add(lang_text)
-            if isinstance(item.get("answer"), list) and len(item["answer"]) >= MIN_LIST:
-                texts.add(json.dumps(item["answer"]))
-                texts.add(json.dumps(item["answer"], ensure_ascii=False))
-    return {s for s in texts if len(s) >= MIN_SECRET}, digests
+def graded_exercises(bundle: Bundle, settings: CourseSettings) -> list[str]:
+    """The bundle's exercises that the settings grade (self-check off): their self-check data must not ship."""
+    return [e for e in bundle.exercises() if not settings.exercise(e).self_check]
 
 
-def scan(bundle: Bundle, keys: Path | None = None) -> list[Leak]:
-    """Every place the bundle holds instructor material: a path under a folder left out, a copy of a
-    key file, or a key's explanation, model answer or list answer."""
-    texts, digests = key_secrets(keys)
-    leaks = []
-    for rel, data in sorted(bundle.files.items()):
-        if PurePosixPath(rel).parts[0] in LEFT_OUT:
-            leaks.append(Leak(rel, rel))
-            continue
-        if hashlib.sha256(data).hexdigest() in digests:
-            leaks.append(Leak(rel, "key file"))
-            continue
-        text = data.decode("utf-8", errors="ignore")
-        leaks += [Leak(rel, s[:40]) for s in sorted(texts) if s in text]
-    return leaks
+def _settings_for(bundle: Bundle, root: Path, settings: str | Path | None) -> CourseSettings:
+    """The course settings the bundle is for: the file named (which then ships as the bundle's
+    ``course-settings.toml``), else the bundle's own."""
+    if settings is None:
+        return load_settings(root / SETTINGS_FILE)
+    path = Path(settings)
+    if not path.is_file():
+        raise ReleaseError("release.no_settings", file=str(path))
+    course = load_settings(path)
+    bundle.files[SETTINGS_FILE] = path.read_bytes()
+    return course
 
 
 def check_references(bundle: Bundle, root: Path | None = None) -> list[str]:
@@ -180,10 +234,17 @@ class ReleaseReport:
     out: Path
     files: int
     size: int
+    graded: tuple[str, ...] = ()  # self-check data left out
+    practice: tuple[str, ...] = ()  # self-check data shipped: practice, not a secret
 
     def lines(self, lang: Lang) -> list[str]:
-        return [t("release.written", lang, out=str(self.out), files=self.files, size=f"{self.size / 1e6:.1f}"),
-                t("release.clean", lang)]
+        lines = [t("release.written", lang, out=str(self.out), files=self.files, size=f"{self.size / 1e6:.1f}"),
+                 t("release.clean", lang)]
+        if self.graded:
+            lines.append(t("release.graded", lang, exercises=", ".join(self.graded)))
+        if self.practice:
+            lines.append(t("release.practice", lang, exercises=", ".join(self.practice)))
+        return lines
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -194,17 +255,26 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def build_release(out: str | Path | None = None, root: Path | None = None, keys: Path | None = None) -> ReleaseReport:
-    """Build the trainee bundle into a folder (new or empty) or a ``.zip``; scanned before writing."""
+def build_release(out: str | Path | None = None, root: Path | None = None, keys: Path | None = None,
+                  settings: str | Path | None = None) -> ReleaseReport:
+    """Build the trainee bundle into a folder (new or empty) or a ``.zip``; scanned before writing.
+
+    ``settings``: the course settings file the bundle is for (it ships as the bundle's ``course-settings.toml``);
+    by default the project's own. Exercises it grades (self-check off) ship without their self-check data.
+    """
     root = root or paths.project_root()
     out = Path(out) if out is not None else Path("dist") / f"kam-workbook-{__version__}.zip"
     if any(_inside(out, root / name) for name in (*INCLUDED, *LEFT_OUT)):
         raise ReleaseError("release.inside_project", out=str(out))
     bundle = collect(root)
-    leaks = scan(bundle, keys)
+    graded = graded_exercises(bundle, _settings_for(bundle, root, settings))
+    for exercise_id in graded:
+        bundle.files.pop(check_data_file(exercise_id), None)
+    leaks = scan(bundle, keys, frozenset(graded))
     if leaks:
-        details = [f"{leak.file}: {leak.what}" for leak in leaks[:20]]
-        raise ReleaseError("release.leak", count=len(leaks), files="; ".join(details))
+        raise ReleaseError("release.leak", count=len({leak.file for leak in leaks}),
+                           details=[Text("release.finding", {"file": leak.file, "what": leak.what})
+                                    for leak in leaks[:30]])
     missing = check_references(bundle, root)
     if missing:
         raise ReleaseError("release.missing_reference", names=", ".join(missing))
@@ -212,7 +282,8 @@ def build_release(out: str | Path | None = None, root: Path | None = None, keys:
         _write_zip(bundle, out)
     else:
         _write_folder(bundle, out)
-    return ReleaseReport(out, len(bundle.files), bundle.size)
+    practice = tuple(e for e in bundle.exercises() if check_data_file(e) in bundle.files)
+    return ReleaseReport(out, len(bundle.files), bundle.size, tuple(graded), practice)
 
 
 def _write_zip(bundle: Bundle, out: Path) -> None:

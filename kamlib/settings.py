@@ -87,6 +87,14 @@ class HealthSettings(_Settings):
     stale_days: int = Field(30, ge=1, le=365)
 
 
+class GradingSettings(_Settings):
+    """When a submission's claimed time does not fit the time it was received: a claim later than received by
+    more than ``clock_skew_minutes``, or earlier by more than ``backdate_hours``, is flagged in the gradebook."""
+
+    clock_skew_minutes: int = Field(5, ge=0, le=24 * 60)
+    backdate_hours: int = Field(24, ge=1, le=24 * 366)
+
+
 class CourseSettings(_Settings):
     """Every setting of the course, grouped as the chapters use them."""
 
@@ -94,6 +102,7 @@ class CourseSettings(_Settings):
     picks: PickSettings = PickSettings()
     bidding: BiddingSettings = BiddingSettings()
     health: HealthSettings = HealthSettings()
+    grading: GradingSettings = GradingSettings()
     exercises: dict[str, ExerciseSettings] = Field(default_factory=dict)
 
     def exercise(self, exercise_id: str) -> ExerciseSettings:

@@ -14,11 +14,12 @@ Anonymised, the card shows codes instead of names (numbering in the order shown)
 
 The words of the codes come from the catalogs (``share.anon.*``), so they follow the card's language.
 
-Every occurrence of any of these names in the text the trainee typed (goal, problem,
-organisation, industry, titles, departments) is replaced by its code too — longest name first,
-case-insensitive, in one pass, so a name inside a longer name or inside a code is never half
-replaced. Names the plan does not know (a person not entered as a key person) cannot be found:
-the trainee checks the text before sharing.
+In the text the trainee typed (goal, problem, organisation, industry, titles, departments) these
+names are replaced by their codes too, and so are the forms of address derived from them (Zhang
+zong, lao Wang, Mr Zhao), our colleagues' names, the short forms of the account, the names on the
+plan's hide list, phone numbers and e-mail addresses: one anonymiser, ``kamlib.anonymise``, shared
+with the Account Plan export. Names the plan does not know cannot all be found: ``card_review``
+lists what was replaced and what still looks like a name, for the trainee to check before sharing.
 
 This module draws nothing itself: the PNG and the tree image come from ``kamlib.charts.tree``,
 imported when needed, so importing this module does not import matplotlib.
@@ -29,87 +30,20 @@ from __future__ import annotations
 import base64
 import html
 import io
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from kamlib.anonymise import Anonymiser, Review, letter_code, make_codes
 from kamlib.customer_tree import roots, structure_problems, tree_order
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.workbook import Account, AccountPlan, KeyPerson, TreeUnit
 
+Codes = Anonymiser  # the name this module gave it first
+__all__ = ["CardContent", "CardField", "Codes", "card_content", "card_html", "card_review", "card_units",
+           "letter_code", "make_codes", "share_card_html", "share_card_png"]
+
 MAX_NOTE_CHARS = 400  # longer notes are cut (after anonymising) so the card stays one page
 MAX_PEOPLE = 8  # key persons listed; the rest are counted
 ELLIPSIS = "…"
-
-
-# ---- codes for anonymising ----------------------------------------------------------------------
-
-
-def letter_code(index: int) -> str:
-    """A, B, …, Z, AA, AB, … for index 0, 1, …"""
-    out = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(ord("A") + rest) + out
-    return out
-
-
-@dataclass
-class Codes:
-    """The code of every name the plan knows, and the replacement of those names in free text."""
-
-    lang: Lang
-    by_name: dict[str, str] = field(default_factory=dict)  # casefolded name -> code
-    accounts: dict[str, str] = field(default_factory=dict)  # account id -> code
-    persons: dict[str, str] = field(default_factory=dict)  # person id -> code
-    units: dict[str, str] = field(default_factory=dict)  # unit id -> code
-    _pattern: re.Pattern[str] | None = None
-
-    def _add(self, name: str, code: str) -> str:
-        """Register ``name`` (the first code given to a name wins) and return its code."""
-        return self.by_name.setdefault(name.casefold(), code)
-
-    def _compile(self) -> None:
-        names = sorted(self.by_name, key=len, reverse=True)
-        self._pattern = re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE) if names else None
-
-    def text(self, value: str) -> str:
-        """``value`` with every known name replaced by its code."""
-        if self._pattern is None or not value:
-            return value
-        return self._pattern.sub(lambda m: self.by_name.get(m.group(0).casefold(), ELLIPSIS), value)
-
-
-def make_codes(plan: AccountPlan, lang: Lang, first: list[TreeUnit] | None = None) -> Codes:
-    """Codes for the plan's accounts (the card's account first), key persons and tree units.
-
-    Every unit of the plan's tree gets a code, those of ``first`` (the card's tree) numbered first;
-    when two names are the same, an account's code wins over a person's, a person's over a unit's.
-    """
-    lang = check_lang(lang)
-    codes = Codes(lang)
-    accounts = sorted(plan.portfolio.items, key=lambda a: a.id != plan.share.account_id)  # stable
-    for n, account in enumerate(accounts):
-        code = t("share.anon.account_code", lang, letter=letter_code(n))
-        codes.accounts[account.id] = codes._add(account.name, code)
-    number = 0
-    for person in plan.key_persons.items:
-        if person.name.casefold() not in codes.by_name:
-            number += 1
-        codes.persons[person.id] = codes._add(person.name, t("share.anon.person_code", lang, number=number))
-    counters = {"unit": 0, "dmu": 0, "user": 0}
-    everything = list(plan.customer_tree.items)
-    ordered = [*tree_order(first or []), *tree_order(everything)]
-    seen = {u.id for u in ordered}
-    for unit in [*ordered, *(u for u in everything if u.id not in seen)]:
-        if unit.id in codes.units:
-            continue
-        if unit.name.casefold() not in codes.by_name:
-            counters[unit.kind] += 1
-        code = t(f"share.anon.{unit.kind}", lang, number=counters[unit.kind])
-        codes.units[unit.id] = codes._add(unit.name, code)
-    codes._compile()
-    return codes
 
 
 # ---- the card's content -------------------------------------------------------------------------
@@ -144,6 +78,7 @@ class CardContent:
     tree_problems: tuple[str, ...]  # structural problems: the tree cannot be drawn
     note: str  # the anonymised notice, or ""
     anonymised: bool
+    review: Review | None = None  # anonymised: what was replaced and what still looks like a name
 
 
 def _cut(text: str, limit: int = MAX_NOTE_CHARS) -> str:
@@ -169,11 +104,11 @@ def card_units(plan: AccountPlan, account: Account | None) -> list[TreeUnit]:
     return [u for u in units if u.id in keep]
 
 
-def _person_line(person: KeyPerson, codes: Codes | None) -> str:
+def _person_line(person: KeyPerson, codes: Anonymiser | None) -> str:
     if codes is None:
         parts = [person.name, person.title, person.department]
         return " · ".join(p for p in parts if p)
-    code = codes.persons[person.id]
+    code = codes.label(person.name, codes.persons[person.id], "person")
     title = codes.text(person.title)
     head = t("share.anon.person", codes.lang, title=title, code=code) if title else code
     department = codes.text(person.department)
@@ -196,13 +131,14 @@ def card_content(plan: AccountPlan, lang: Lang, anonymise: bool = False) -> Card
     elif codes is None:
         name = account.name
     else:
-        code = codes.accounts[account.id]
+        code = codes.label(account.name, codes.accounts[account.id], "account")
         name = t("share.anon.account", lang, industry=industry, code=code) if industry else code
 
     problems = tuple(text(p.render(lang)) for p in structure_problems(units))
     shown_units = [] if problems else units
     if codes is not None:
-        shown_units = [u.model_copy(update={"name": codes.units[u.id]}) for u in shown_units]
+        shown_units = [u.model_copy(update={"name": codes.label(u.name, codes.units[u.id], "unit")})
+                       for u in shown_units]
 
     people = [_person_line(p, codes) for p in plan.key_persons.items]
     extra = len(people) - MAX_PEOPLE
@@ -225,7 +161,15 @@ def card_content(plan: AccountPlan, lang: Lang, anonymise: bool = False) -> Card
         tree_problems=problems,
         note=t("share.anonymised", lang) if anonymise else "",
         anonymised=anonymise,
+        review=codes.review() if codes is not None else None,
     )
+
+
+def card_review(plan: AccountPlan, lang: Lang) -> Review:
+    """What the anonymised card replaces (original → code, counted) and what on it still looks like a name."""
+    review = card_content(plan, lang, anonymise=True).review
+    assert review is not None
+    return review
 
 
 # ---- HTML -------------------------------------------------------------------------------------

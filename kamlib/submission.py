@@ -11,15 +11,18 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AwareDatetime, Field, ValidationError
 
 from kamlib import __version__, paths
 from kamlib.errors import GradingError
 from kamlib.exercises import Answer
 from kamlib.model.validation import describe
 from kamlib.model.workbook import ExerciseGroup, GroupMember, Model, Trainee, now  # noqa: F401 (re-exported)
+from kamlib.regular_file import FileTooLarge, NotRegularFile, read_regular
+from kamlib.safe_text import printable
 
 SUBMISSION_SCHEMA = 1
+MAX_SUBMISSION_BYTES = 1_000_000  # a submission is a few kB; anything above 1 MB is not one
 
 
 Group = ExerciseGroup  # the group a submission is handed in for (the model of the workbook file)
@@ -31,7 +34,7 @@ class Submission(Model):
     schema_version: Literal[1] = SUBMISSION_SCHEMA
     exercise_id: str = Field(min_length=1, max_length=40)
     trainee: Trainee
-    submitted_at: dt.datetime = Field(default_factory=now)
+    submitted_at: AwareDatetime = Field(default_factory=now)  # a time without its zone cannot be compared
     kamlib_version: str = __version__
     answers: dict[str, Answer] = Field(default_factory=dict)
     group: Group | None = None  # group work: the group and its members (the submitter is one of them)
@@ -62,20 +65,29 @@ def write_submission(submission: Submission, folder: str | os.PathLike[str] | No
 
 
 def load_submission(path: str | os.PathLike[str]) -> Submission:
-    """Read one submission file, with a clear error naming the file and field."""
+    """Read one submission file, with a clear error naming the file (in printable form) and the field.
+    Only a regular file of at most ``MAX_SUBMISSION_BYTES`` is read (a named pipe would never answer)."""
     path = Path(path)
+    file = printable(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(path, MAX_SUBMISSION_BYTES, follow_links=True).decode("utf-8-sig"))
     except FileNotFoundError:
-        raise GradingError("grading.no_file", file=str(path)) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise GradingError("grading.bad_submission", file=str(path), detail=str(exc)) from exc
+        raise GradingError("grading.no_file", file=file) from None
+    except NotRegularFile:
+        raise GradingError("gradebook.reject.not_regular", file=file) from None
+    except FileTooLarge as exc:
+        raise GradingError("gradebook.reject.too_large", file=file, size=exc.size,
+                           limit=MAX_SUBMISSION_BYTES) from None
+    except OSError as exc:
+        raise GradingError("grading.bad_submission", file=file,
+                           detail=exc.strerror or type(exc).__name__) from exc
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, a number too long, nesting too deep
+        raise GradingError("grading.bad_submission", file=file, detail=printable(str(exc)[:200])) from exc
     try:
         return Submission.model_validate(data)
-    except ValidationError as exc:
-        raise GradingError(
-            "grading.invalid_submission", details=describe(exc), file=str(path)
-        ) from exc
+    except (ValidationError, RecursionError) as exc:
+        details = describe(exc) if isinstance(exc, ValidationError) else []
+        raise GradingError("grading.invalid_submission", details=details, file=file) from exc
 
 
 def list_submissions(folder: str | os.PathLike[str] | None = None) -> list[Path]:

@@ -38,6 +38,7 @@ from kamlib.model.workbook import (
     Action,
     ActionRevision,
     Assessment,
+    BankQuestion,
     Bid,
     CampaignStep,
     Crisis,
@@ -47,6 +48,7 @@ from kamlib.model.workbook import (
     Measure,
     Need,
     Opportunity,
+    ProfileAnswer,
     PushTask,
     ShareCard,
     StrategyChoice,
@@ -56,6 +58,7 @@ from kamlib.model.workbook import (
     Workbook,
 )
 from kamlib.people import deck_example
+from kamlib.question_bank import starter_questions
 from kamlib.retention import DECK_EXAMPLE
 from kamlib.screening import propose_key_accounts
 
@@ -121,6 +124,11 @@ def full_workbook(lang: Lang = "en") -> Workbook:
         Opportunity(name="Data centre backup", amount_wan=300, expected_on=day + dt.timedelta(200), position="weak"),
     ]
     plan.push_plan.items = [PushTask(task="Meet the IS director", due_on=day + dt.timedelta(7), owner=COLLEAGUES[0])]
+    plan.question_bank.items = [*starter_questions(lang)[:2], BankQuestion(
+        step=4, question=f"Does {NAMES[3]} sign off the budget?", answer=_note("bank"))]
+    people[0].profile.answers = [ProfileAnswer(group="education", question=f"Where did {NAMES[0]} study?",
+                                               answer=_note("profile")),
+                                 ProfileAnswer(group="family", question="Family occasions?")]
 
     factors = [
         Factor(id="f1", text="Fast service response", dimension="service", advantage=True, strong_control=True,

@@ -194,7 +194,7 @@ def test_bad_rows_are_reported_and_good_rows_import(tmp_path: Path) -> None:
     en = [p.message("en") for p in table.problems]
     zh = [p.message("zh") for p in table.problems]
     assert en[0] == "row 3, “Account”: is empty; a value is required."
-    assert zh[0] == "第 3 行“Account”:是空的,必须填写。"
+    assert zh[0] == "第 3 行“Account”：是空的，必须填写。"
     assert "150" in en[1] and "0–100" in en[1] and "150" in zh[1] and "0–100" in zh[1]
     assert "-5" in en[2] and "negative" in en[2] and "负数" in zh[2]
     assert "empty" in en[3] and "必须填写" in zh[3]
@@ -439,3 +439,79 @@ def test_account_table_is_a_dataclass_with_the_source(tmp_path: Path) -> None:
     assert isinstance(table, AccountTable) and table.source == path
     assert all(isinstance(a.bp_wan, float) and isinstance(a.benchmark, bool) for a in to_accounts(table))
     assert to_accounts(table)[1].segment == "ga" and to_accounts(table)[1].work_order == "long"
+
+
+# ---- headers below a title block, encodings, characters no spreadsheet holds -----------------------------
+
+TITLE_BLOCK = "".join(["Key account screening 2026\n", "Department: East,,\n", *["\n"] * 5,
+                       "Prepared by: someone\n", ",,\n", "Source: CRM export\n", "Figures in 万元\n"])
+
+
+def test_a_header_in_row_12_below_a_title_block_is_found(tmp_path: Path) -> None:
+    text = TITLE_BLOCK + minimal(["A,100,10", "B,200,20"])
+    table = read_account_table(write(tmp_path, text))
+    assert table.header_row == 12 and list(table.frame.index) == [13, 14]
+    assert table.frame["name"].tolist() == ["A", "B"] and table.problems == []
+    book = openpyxl.Workbook()
+    for line in text.splitlines():
+        book.active.append(line.split(","))
+    book.save(tmp_path / "titled.xlsx")
+    table = read_account_table(tmp_path / "titled.xlsx")
+    assert table.header_row == 12 and table.frame["name"].tolist() == ["A", "B"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_header_row_says_so_and_lists_the_headers_accepted(tmp_path: Path, lang: str) -> None:
+    text = TITLE_BLOCK + "".join(f"x{i},1,2\n" for i in range(20)) + minimal(["A,100,10"])  # header in row 32
+    with pytest.raises(InputError) as err:
+        read_account_table(write(tmp_path, text))
+    message = err.value.message(lang)
+    assert str(tmp_path / "list.csv") in message and "20" in message
+    assert "“Key account screening 2026”" in message
+    for accepted in ("Account name", "BP", "SoW", "客户名称", "采购能力", "钱包份额"):
+        assert accepted in message
+    assert "3 cells where the header row has 1" not in err.value.message("en")
+
+
+BIG5 = "客戶名稱,採購能力(萬元),錢包份額(%)\n台北電子股份有限公司,1500,35\n高雄鋼鐵,300,10\n"
+
+
+def test_big5_lists_are_read_as_big5(tmp_path: Path) -> None:
+    path = tmp_path / "big5.csv"
+    path.write_bytes(BIG5.encode("big5"))
+    table = read_account_table(path)
+    assert table.frame[["name", "bp_wan", "sow_pct"]].values.tolist() == [
+        ["台北電子股份有限公司", 1500, 35], ["高雄鋼鐵", 300, 10]]
+    english = "Account,BP,SoW\n" + BIG5.split("\n", 1)[1]
+    path.write_bytes(english.encode("big5"))
+    assert read_account_table(path).frame["name"].tolist() == ["台北電子股份有限公司", "高雄鋼鐵"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_headers_not_found_in_a_legacy_encoding_name_the_encoding(tmp_path: Path, lang: str) -> None:
+    path = tmp_path / "big5.csv"
+    path.write_bytes("客戶,金額,比例\n台北電子,1500,35\n".encode("big5"))
+    with pytest.raises(InputError) as err:
+        read_account_table(path)
+    message = err.value.message(lang)
+    assert " Big5" in message and "“客戶”" in message  # read right, so the headers found are legible
+    assert all(e in message for e in ("UTF-8", "GB18030", "Big5")) and "CSV UTF-8" in message
+
+
+@pytest.mark.parametrize("where", [10, 300])
+def test_control_characters_in_a_cell_are_a_row_problem(tmp_path: Path, where: int) -> None:
+    rows = [f"Account number {i},{i},5,note" for i in range(400)]
+    rows[where] = "Nul\x00name,10,5,no\x0bte"
+    table = read_account_table(write(tmp_path, minimal(rows, header="Account,BP,SoW,Notes")))
+    row = where + 2
+    assert [(p.row, p.column) for p in table.problems] == [(row, "Account"), (row, "Notes")]
+    assert "not allowed" in table.problems[0].reason.render("en") and len(table.frame) == 399
+    assert "\x00" not in table.problems[0].message("en")
+
+
+def test_write_table_refuses_more_rows_than_xlsx_holds_before_writing(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"a": np.zeros(1_048_576)})
+    with pytest.raises(InputError) as err:
+        write_table(frame, tmp_path / "big.xlsx")
+    assert "1048576" in err.value.message("en") and ".csv" in err.value.message("zh")
+    assert not (tmp_path / "big.xlsx").exists()

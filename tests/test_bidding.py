@@ -44,6 +44,7 @@ from kamlib.bidding import (
 from kamlib.errors import InputError, KamError
 from kamlib.i18n import LANGS, t
 from kamlib.model.bidding import Bid, Bidder, RuleTemplate, ScoringRule, TargetAction
+from kamlib.model.migrate import migrate
 from kamlib.model.workbook import Workbook
 from kamlib.settings import BiddingSettings, PointRange
 
@@ -363,7 +364,7 @@ def test_the_model_checks_the_rule_the_bidders_and_the_bounds() -> None:
 def test_an_older_bid_loads_and_a_full_one_round_trips() -> None:
     old = {"schema_version": 5, "trainee": {"id": "a", "name": "A"},
            "plan": {"bids": {"items": [{"id": "b1", "name": "Old tender", "due_on": "2026-05-01", "notes": "n"}]}}}
-    wb = Workbook.model_validate(old)
+    wb = Workbook.model_validate(migrate(old))
     (bid,) = wb.plan.bids.items
     assert rule_vector(bid.rule) == (35, 30, 25, 10) and bid.bidders == [] and bid.sme_deduction_pct == 0
     wb.plan.bids.items = [deck_example("zh")]

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from kamlib.cli import main as kam
+from kamlib.i18n import t
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
@@ -139,3 +145,112 @@ def test_screen_refuses_a_bad_output(tmp_path: Path, capsys: pytest.CaptureFixtu
     err = capsys.readouterr().err
     assert "“.json”" in err and "choose another file" in err
     assert path.read_text(encoding="utf-8").startswith("Account,BP")
+
+
+# ---- hostile and unusual files ------------------------------------------------------------------------
+
+#: Text cells a spreadsheet would run: nine start with "=", twelve with another OWASP prefix (21 in all).
+FORMULAS = ['=HYPERLINK("http://x","click")', "=1+1", "=cmd|' /C calc'!A0", "=SUM(A1:A2)", "=A1", "=2*3",
+            '=IMPORTXML("http://x","//a")', '=WEBSERVICE("http://x")', "=Z9"]
+OTHER_PREFIXES = ["+1+1", "-1+2", "@SUM(1)", "\tx", "\rx", "+cmd", "-cmd", "@x", "+A1", "-A1", "@A1", "-2+3"]
+
+
+def risky_list(tmp_path: Path, texts: list[str]) -> Path:
+    """One account per text, the text as its name's suffix-free note; BP -5 stays a number."""
+    rows = [["Account", "BP", "SoW", "Notes"]] + [[f"Acc{i}", str(10 + i), "5", text] for i, text in enumerate(texts)]
+    rows.append(["Negative", "-5", "5", ""])
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    path = tmp_path / "risky.csv"
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_screen_writes_formula_like_text_to_xlsx_as_text(tmp_path: Path) -> None:
+    out = tmp_path / "screened.xlsx"
+    assert kam(["screen", str(risky_list(tmp_path, FORMULAS)), "--out", str(out), "--lang", "en"]) == 0
+    cells = [c for row in openpyxl.load_workbook(out).active.iter_rows() for c in row if c.value is not None]
+    assert [c for c in cells if c.data_type == "f"] == []  # 9 live formulas before
+    notes = [c.value for c in cells if c.column == 4][1:]
+    assert notes[:len(FORMULAS)] == FORMULAS
+
+
+def test_screen_neutralises_formula_prefixes_in_csv(tmp_path: Path) -> None:
+    out = tmp_path / "screened.csv"
+    texts = FORMULAS + OTHER_PREFIXES
+    assert len(texts) == 21
+    assert kam(["screen", str(risky_list(tmp_path, texts)), "--out", str(out), "--lang", "en"]) == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    cells = [c for row in rows for c in row]
+    assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and c != "-5"] == []  # 21 before
+    assert [row[3] for row in rows[1:22]] == ["'" + text for text in texts]
+    assert rows[22][:2] == ["Negative", "-5"]  # a genuine number is left alone
+
+
+def test_screen_reports_a_huge_cell_as_a_row_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ["Account,BP,SoW,Notes", "A,10,5,n", "Big,10,5," + "x" * 10_000_000, *[f"R{i},1,1,n" for i in range(5)]]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert kam(["screen", str(path), "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "7 row(s) read, 6 classified, 1 skipped" in printed
+    assert "row 3, “Notes”: is too long: 10000000 characters, at most 5000." in printed
+
+
+def nul_xlsx(path: Path) -> Path:
+    """An XLSX (as Excel-like writers make it) whose row 202 holds a NUL byte, well after the first 4 KB."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Account", "BP", "SoW", "Notes"])
+    for i in range(300):
+        sheet.append([f"Account {i}", i, 5, "MARK" if i == 200 else "note"])
+    book.save(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    member = next(name for name, data in parts.items() if b"MARK" in data)
+    assert parts[member].index(b"MARK") > 4096
+    parts[member] = parts[member].replace(b"MARK", b"NU\x00L")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_screen_reports_a_nul_byte_as_a_row_problem_and_still_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    out = tmp_path / "screened.xlsx"
+    assert kam(["screen", str(nul_xlsx(tmp_path / "nul.xlsx")), "--out", str(out), "--lang", lang]) == 0
+    printed = capsys.readouterr().out
+    reason = t("accounts_io.problem.characters", lang)
+    assert t("accounts_io.problem_line", lang, row=202, column="Notes", reason=reason) in printed
+    written = pd.read_excel(out, engine="calamine")
+    assert len(written) == 300 and written["Notes"].iloc[200] == "NU\ufffdL"
+    assert pd.isna(written["box"].iloc[200]) and written["box"].iloc[:200].notna().all()
+
+
+def test_screen_refuses_an_xlsx_that_unpacks_past_the_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kamlib.tables import xlsx_guard as tables  # the module whose limit the import applies
+
+    path = tmp_path / "list.xlsx"
+    frame = pd.DataFrame({"Account": [f"A{i}" for i in range(100)], "BP": range(100), "SoW": 5,
+                          "Notes": [os.urandom(15_000).hex() for _ in range(100)]})  # 3 MB, hardly compressed
+    frame.to_excel(path, index=False)
+    monkeypatch.setattr(tables, "XLSX_MAX_UNPACKED", 2 << 20)
+    for lang in ("en", "zh"):
+        assert kam(["screen", str(path), "--lang", lang]) == 2
+        err = capsys.readouterr().err
+        assert str(path) in err and " 2 MB" in err and "CSV" in err and "Traceback" not in err
+
+
+def test_screen_refuses_more_rows_than_xlsx_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = "".join(f"A{i},1,1\n" for i in range(1_048_576))
+    path = tmp_path / "huge.csv"
+    path.write_text("Account,BP,SoW\n" + rows, encoding="utf-8")
+    out = tmp_path / "screened.xlsx"
+    assert kam(["screen", str(path), "--out", str(out), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "1048576" in err and "Write a .csv file instead" in err and not out.exists()

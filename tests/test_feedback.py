@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import re
 from collections import Counter
 from pathlib import Path
@@ -13,14 +14,16 @@ import pytest
 
 from kamlib import gradebook as gb
 from kamlib.charts import dashboard as charts
+from kamlib.class_groups import GroupEntry
 from kamlib.errors import InputError, KamError
 from kamlib.exercises import load_exercise
 from kamlib.exercises.case import load_case
 from kamlib.feedback import answer_text, feedback_html, people_from_answers, picks_from_answers, write_feedback
 from kamlib.forms import gradebook as forms
 from kamlib.grading import load_key, model_answers
-from kamlib.i18n import LANGS, Lang
+from kamlib.i18n import LANGS, Lang, t
 from kamlib.model.workbook import Trainee
+from kamlib.settings import CourseSettings, ExerciseSettings
 from kamlib.submission import Group, GroupMember, Submission, submission_name
 from tests.chart_checks import glyph_warnings, render_png, texts
 
@@ -47,11 +50,13 @@ def book_dir(tmp_path: Path) -> Path:
     full = {ex: model_answers(load_key(ex), "en") for ex in ("ex00", "ex01", "ex02")}
     submit(root, "li.wei", "ex00", {**full["ex00"], "q1": "ch2", "q7": XSS}, name=f"Li {XSS}")
     submit(root, "li.wei", "ex01", {**full["ex01"], "top": ["a02", "a09"]})
-    submit(root, "wang", "ex00", full["ex00"], lang="zh", name="Wang")
+    submit(root, "wang", "ex00", {**full["ex00"], "q8": "ok"}, lang="zh", name="Wang")  # q8 too short to score
     team = Group(id="team1", name=f"T {XSS}", members=[GroupMember(id="li.wei"), GroupMember(id="wang")])
     submit(root, "wang", "ex02", full["ex02"], lang="zh", group=team)
     folder = tmp_path / "book"
-    gb.grade_class([root], folder)
+    group_work = CourseSettings(exercises={"ex02": ExerciseSettings(group=True)})
+    gb.grade_class([root], folder, settings=group_work,
+                   groups=[GroupEntry("team1", "li.wei"), GroupEntry("team1", "wang")])
     gb.set_manual(folder, [gb.ManualEntry("ex00", "q1", "trainee", "li.wei", None, f"Think of {XSS} again")])
     return folder
 
@@ -64,10 +69,12 @@ def test_a_page_in_the_trainees_language_with_everything_escaped(book_dir: Path)
     key = load_key("ex00")
     assert key.items[0].explanation["en"].replace("“", "“") in page.replace("&quot;", '"')
     assert "Think of &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; again" in page
-    assert "Score: 10 / 11 points (91%)" in page
+    assert "Score: 8 / 11 points (73%)" in page  # q1 wrong; the written q7 and q8 wait for the instructor
     assert "Group work: T &lt;script&gt;" in page  # ex02 through wang's group
     zh = feedback_html(book, "wang", figures=None)
     assert '<html lang="zh-CN">' in zh and "得分" in zh and key.items[0].explanation["zh"] in zh
+    assert t("grading.status.too_short", "zh") in zh and t("gradebook.status.pending", "zh") in zh  # q8, q7
+    assert t("grading.status.too_short", "en") not in page and t("gradebook.status.pending", "en") in page
     forced = feedback_html(book, "wang", lang="en", figures=None)
     assert "Score:" in forced and not CJK.search(re.sub(r"<td>[^<]*</td>", "", forced).split("<body>")[1][:200])
     assert "Exercise 01" in feedback_html(book, "wang", figures=None, lang="en").split("No submission received")[1]
@@ -181,6 +188,13 @@ def test_grading_page_forms_save_import_and_export(book_dir: Path) -> None:
     manual.exercise.value = "ex00"
     manual.item.value = "q7"
     assert set(manual.points) == {("trainee", "li.wei"), ("trainee", "wang")}
+    (q7,) = [k for k in load_key("ex00").items if k.id == "q7"]
+    assert html.escape(q7.explanation["en"]) in manual.rubric.value  # the rubric to score by
+    assert q7.example and html.escape(q7.example["en"]) in manual.rubric.value
+    manual.item.value = "q8"  # wang wrote "ok": flagged, not scored
+    shown = [row.children[1].value for row in manual.rows_box.children]
+    assert [t("grading.status.too_short", "en") in v for v in shown] == [False, True]
+    manual.item.value = "q7"
     manual.points[("trainee", "li.wei")].value = "lots"
     manual.comments[("trainee", "li.wei")].value = "typed, kept"
     manual.save_button.click()

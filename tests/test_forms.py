@@ -8,14 +8,19 @@ from pathlib import Path
 import pytest
 
 from kamlib import paths
+from kamlib.exercises import choice_label, load_exercise
 from kamlib.forms.exercise import ExerciseForm, exercise_page
 from kamlib.forms.instructor import ScoreForm, solution_page
 from kamlib.forms.page import Page
 from kamlib.forms.start import LanguagePicker, Registration
-from kamlib.grading import load_key, model_answers
+from kamlib.grading import check_data_path, load_key, model_answers
+from kamlib.i18n import t
 from kamlib.model import load_workbook
 from kamlib.submission import list_submissions
 from tests.form_checks import fill_answers
+
+# A bundle built for a graded class ships no self-check data for exercise 00: these tests have nothing to check.
+needs_check_data = pytest.mark.skipif(not check_data_path("ex00").is_file(), reason="no self-check data shipped")
 
 
 def test_registration_creates_the_workbook(home: Path) -> None:
@@ -75,44 +80,52 @@ def test_language_switch_relabels_and_is_remembered(workbook_file: Path) -> None
 
 def test_exercise_answers_are_saved_as_typed_and_survive_reopening(workbook_file: Path) -> None:
     form = ExerciseForm(Page(lang="en"), "ex00")
-    form.inputs["q1"].value = "ch1"
+    form.inputs["q1"].value = "ch3"
     form.inputs["q3"].children[2].value = True
-    form.inputs["q4"].value = "20%"
+    form.inputs["q4"].value = "30%"
     saved = load_workbook(workbook_file).exercises["ex00"].answers
-    assert saved == {"q1": "ch1", "q3": ["lb"], "q4": 20.0}
+    assert saved == {"q1": "ch3", "q3": ["lb"], "q4": 30.0}
     again = ExerciseForm(Page(lang="zh"), "ex00")
-    assert again.inputs["q1"].value == "ch1" and again.inputs["q3"].children[2].value
-    assert again.inputs["q4"].value == "20"
+    assert again.inputs["q1"].value == "ch3" and again.inputs["q3"].children[2].value
+    assert again.inputs["q4"].value == "30"
 
 
+@needs_check_data
 @pytest.mark.parametrize(("lang", "word"), [("en", "not a number"), ("zh", "不是数字")])
 def test_bad_number_is_explained_and_not_saved(workbook_file: Path, lang: str, word: str) -> None:
     form = ExerciseForm(Page(lang=lang), "ex00")
-    form.inputs["q4"].value = "20"
+    form.inputs["q4"].value = "30"
     form.inputs["q4"].value = "twenty"
     assert word in form.notes["q4"].text
     assert form.inputs["q4"].value == "twenty"  # the typed text stays in the box
-    assert load_workbook(workbook_file).exercises["ex00"].answers["q4"] == 20.0
+    assert load_workbook(workbook_file).exercises["ex00"].answers["q4"] == 30.0
     form.check.click()
     assert word in form.notes["q4"].text  # self-check does not hide the problem
     form.submit.click()
     assert form.status.kind == "error" and not list_submissions()
-    form.inputs["q4"].value = "20"
+    form.inputs["q4"].value = "30"
     form.check.click()
-    assert form.notes["q4"].kind == "ok"
+    assert form.notes["q4"].text and word not in form.notes["q4"].text  # now self-check's verdict
 
 
+@pytest.mark.solutions
 def test_self_check_then_submit_then_reveal(workbook_file: Path) -> None:
+    key = model_answers(load_key("ex00"))  # the answers come from the key: this file spells out none
+    wrong_q1 = next(c for c in load_exercise("ex00").item("q1").choices if c != key["q1"])
     form = ExerciseForm(Page(lang="en"), "ex00")
-    fill_answers(form, {"q1": "ch2", "q5": "D"})
+    fill_answers(form, {"q1": wrong_q1, "q5": key["q5"], "q7": "ok", "q8": "x" * 300})
     form.check.click()
     assert "not yet" in form.notes["q1"].text and "right" in form.notes["q5"].text
-    assert "ch1" not in form.status.text  # never reveals the key
+    assert form.notes["q7"].text == t("grading.check.too_short", "en") and form.notes["q7"].kind == "error"
+    assert form.notes["q8"].text == t("grading.check.instructor", "en")  # filler is never "right"
+    assert "1 of 8 questions are right (2 of them are scored by your instructor" in form.status.text
+    assert key["q1"] not in form.status.text  # never reveals the key
     form.submit.click()
     assert form.status.kind == "ok", form.status.text
     (path,) = list_submissions()
-    assert json.loads(path.read_text(encoding="utf-8"))["answers"]["q1"] == "ch2"
-    assert "D Developable" in form.status.text  # the tool's result only after submitting
+    assert json.loads(path.read_text(encoding="utf-8"))["answers"]["q1"] == wrong_q1
+    q5 = load_exercise("ex00").item("q5")
+    assert choice_label("ex00", q5, key["q5"], "en") in form.status.text  # the tool's result only after submitting
     assert load_workbook(workbook_file).exercises["ex00"].submitted == [path.name]
     form.submit.click()
     assert len(list_submissions()) == 2
@@ -121,9 +134,24 @@ def test_self_check_then_submit_then_reveal(workbook_file: Path) -> None:
 def test_self_check_can_be_turned_off(workbook_file: Path, home: Path) -> None:
     (home / "course-settings.toml").write_text("[exercises.ex00]\nself_check = false\n", encoding="utf-8")
     form = ExerciseForm(Page(lang="en"), "ex00")
-    form.inputs["q1"].value = "ch1"
+    form.inputs["q1"].value = "ch3"
     form.check.click()
     assert "turned self-check off" in form.status.text and form.notes["q1"].text == ""
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "Submit"), ("zh", "提交")])
+def test_self_check_on_without_shipped_data_explains(workbook_file: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch, lang: str, word: str) -> None:
+    """A bundle built for a graded class ships no check data; self-check turned back on says so plainly."""
+    from kamlib import grading
+
+    monkeypatch.setattr(grading, "check_data_path", lambda _exercise_id: tmp_path / "none.check.json")
+    form = ExerciseForm(Page(lang=lang), "ex00")
+    form.inputs["q1"].value = "ch3"
+    form.check.click()
+    assert form.status.kind == "error" and "ex00" in form.status.text and word in form.status.text
+    assert "Traceback" not in form.status.text and "FileNotFoundError" not in form.status.text
+    assert load_workbook(workbook_file).exercises["ex00"].answers["q1"] == "ch3"  # nothing entered is lost
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -167,7 +195,7 @@ def test_instructor_scores_a_submission(workbook_file: Path) -> None:
     assert len(score_form.files.options) == 1
     score_form.files.value = score_form.files.options[0][1]
     score_form.score_button.click()
-    assert score_form.status.text == "Li Wei: 11 / 11 points."
+    assert score_form.status.text == "Li Wei: 9 / 11 points."  # q7 and q8 are scored by the instructor
 
 
 def test_messages_follow_a_language_switch(workbook_file: Path) -> None:
@@ -204,7 +232,7 @@ def test_downloads_carry_the_file(workbook_file: Path) -> None:
     import re
 
     form = ExerciseForm(Page(lang="en"), "ex00")
-    form.inputs["q1"].value = "ch1"
+    form.inputs["q1"].value = "ch3"
     path = form._submit()
     link = form.download.value
     assert f'download="{path.name}"' in link

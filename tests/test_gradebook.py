@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from kamlib import gradebook as gb
+from kamlib.class_groups import GroupEntry
 from kamlib.errors import GradingError, InputError
 from kamlib.grading import keys_dir, load_key, model_answers
 from kamlib.i18n import LANGS, t
@@ -26,30 +28,38 @@ from kamlib.submission import Group, GroupMember, Submission, submission_name
 pytestmark = pytest.mark.solutions
 T0 = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
 FULL = 11  # ex00's points
+AUTO = 9  # ex00's points scored without the instructor: q7 and q8 are written answers, scored by hand
 
 
 @pytest.fixture
 def keys(tmp_path: Path) -> Path:
-    """The course's keys, with ex00 q7 left to the instructor (a manual item that does not change)."""
+    """A copy of the course's keys (ex00's written q7 and q8 are left to the instructor), free to change."""
     folder = tmp_path / "keys"
     shutil.copytree(keys_dir(), folder)
-    path = folder / "ex00.toml"
-    text = path.read_text(encoding="utf-8")
-    start = text.index('id = "q7"')
-    head, tail = text[:start], text[start:]
-    path.write_text(head + tail.replace('scoring = "filled"', 'scoring = "manual"', 1), encoding="utf-8")
     return folder
 
 
 def submit(root: Path, trainee: str, exercise: str = "ex00", answers: dict | None = None, minutes: int = 0,
-           name: str | None = None, lang: str = "en", group: Group | None = None) -> Path:
+           name: str | None = None, lang: str = "en", group: Group | None = None,
+           received: dt.datetime | None = None) -> Path:
+    """A submission claiming ``T0 + minutes``, its file dated when it was received (by default: as claimed)."""
     at = T0 + dt.timedelta(minutes=minutes)
     sub = Submission(exercise_id=exercise, trainee=Trainee(id=trainee, name=name or trainee.title(), language=lang),
                      submitted_at=at, answers=answers or {}, group=group)
     path = root / trainee / submission_name(exercise, at)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(sub.model_dump_json(), encoding="utf-8")
+    stamp = (received or at).timestamp()
+    os.utime(path, (stamp, stamp))
     return path
+
+
+GROUP_WORK = CourseSettings(exercises={"ex00": ExerciseSettings(group=True)})
+
+
+def listed(group: str, *members: str) -> list[GroupEntry]:
+    """The instructor's group list: ``members`` in ``group`` for every group-work exercise."""
+    return [GroupEntry(group, m) for m in members]
 
 
 def full(exercise: str = "ex00", lang: str = "en") -> dict:
@@ -85,7 +95,7 @@ def test_the_latest_submission_is_graded_and_earlier_ones_kept(classroom: Path, 
     assert (report.received, report.results, report.trainees, report.earlier) == (4, 3, 3, 1)
     book = gb.read_gradebook(tmp_path / "book")
     li = book.results[("li.wei", "ex00")]
-    assert li.total == FULL - 1 and li.pending == 1  # q7 waits for the instructor
+    assert li.total == AUTO and li.pending == 2  # q7 and q8 wait for the instructor
     assert li.submitted_at.startswith("2026-03-02T01:30")
     assert book.results[("wang", "ex00")].total == 0
     assert book.results[("zhao", "ex00")].total == 3
@@ -119,7 +129,7 @@ def test_a_changed_key_regrades_and_records_what_changed(classroom: Path, tmp_pa
     submit(classroom, "wang", answers=full(), minutes=60)
     later = gb.grade_class([classroom], book_dir, keys=keys)
     assert {c.reason for c in later.changes} == {"submission"} and {c.trainee_id for c in later.changes} == {"wang"}
-    assert [run for run, _ in gb.change_log(book_dir)] == [2, 2, 3, 3, 3, 3, 3, 3]
+    assert [run for run, _ in gb.change_log(book_dir)] == [2, 2, 3, 3, 3, 3, 3]
 
 
 def test_late_submissions_are_flagged_against_the_due_date(classroom: Path, tmp_path: Path, keys: Path) -> None:
@@ -150,29 +160,31 @@ def test_group_work_every_member_gets_the_group_score(tmp_path: Path, keys: Path
     answers = {k: v for k, v in full().items() if k != "q3"}  # 3 points short
     submit(root, "li.wei", answers=answers, minutes=1, group=_group("li.wei", "wang", "zhao"))
     submit(root, "qian", answers=full(), minutes=2)
-    gb.grade_class([root], tmp_path / "book", keys=keys)
+    gb.grade_class([root], tmp_path / "book", keys=keys, settings=GROUP_WORK,
+                   groups=listed("team1", "li.wei", "wang", "zhao"))
     book = gb.read_gradebook(tmp_path / "book")
     totals = {tid: r.total for (tid, ex), r in book.results.items()}
-    assert totals == {"li.wei": 7, "wang": 7, "zhao": 7, "qian": 10}
+    assert totals == {"li.wei": AUTO - 3, "wang": AUTO - 3, "zhao": AUTO - 3, "qian": AUTO}
     assert book.trainees["zhao"].name == "ZHAO"  # never submitted: named by the group
     (group,) = book.groups
     assert group.members == ("li.wei", "wang", "zhao") and group.name == "Team One"
     groups = gb.groups_table(book, "en")
-    assert groups[1][:2] == ["ex00", "team1"] and groups[1][4] == 7
+    assert groups[1][:2] == ["ex00", "team1"] and groups[1][4] == AUTO - 3
     items = gb.items_table(book, "en")
     assert {row[0] for row in items[1:] if row[4] == "team1"} == {"li.wei", "wang", "zhao"}
     # wang hands in alone later: his own latest submission now counts, the group keeps two members
+    # (the group list given before is kept in the gradebook)
     submit(root, "wang", answers=full(), minutes=9)
-    gb.grade_class([root], tmp_path / "book", keys=keys)
+    gb.grade_class([root], tmp_path / "book", keys=keys, settings=GROUP_WORK)
     book = gb.read_gradebook(tmp_path / "book")
-    assert book.results[("wang", "ex00")].total == 10 and book.results[("wang", "ex00")].group_id is None
+    assert book.results[("wang", "ex00")].total == AUTO and book.results[("wang", "ex00")].group_id is None
     assert book.groups[0].members == ("li.wei", "zhao")
 
 
 def test_the_submitter_is_always_a_member(tmp_path: Path, keys: Path) -> None:
     root = tmp_path / "subs"
     submit(root, "li.wei", answers=full(), group=_group("wang"))
-    gb.grade_class([root], tmp_path / "book", keys=keys)
+    gb.grade_class([root], tmp_path / "book", keys=keys, settings=GROUP_WORK, groups=listed("team1", "li.wei", "wang"))
     assert gb.read_gradebook(tmp_path / "book").groups[0].members == ("li.wei", "wang")
 
 
@@ -181,14 +193,16 @@ def test_manual_scores_override_and_comments_show(classroom: Path, tmp_path: Pat
     submit(root, "li.wei", answers=full(), group=_group("li.wei", "wang"))
     submit(root, "zhao", answers=full())
     book_dir = tmp_path / "book"
-    report = gb.grade_class([root], book_dir, keys=keys)
-    assert report.pending_manual == 3
+    report = gb.grade_class([root], book_dir, keys=keys, settings=GROUP_WORK, groups=listed("team1", "li.wei", "wang"))
+    assert report.pending_manual == 6  # q7 and q8 of li.wei, wang and zhao
     entries = [
         gb.ManualEntry("ex00", "q7", "group", "team1", 1, "Clear goal."),
         gb.ManualEntry("ex00", "q7", "trainee", "zhao", 0.5, "Name the industry."),
         gb.ManualEntry("ex00", "q1", "trainee", "zhao", None, "Right, and well argued."),
+        gb.ManualEntry("ex00", "q8", "group", "team1", 1, ""),
+        gb.ManualEntry("ex00", "q8", "trainee", "zhao", 1, ""),
     ]
-    assert gb.set_manual(book_dir, entries) == 3
+    assert gb.set_manual(book_dir, entries) == 5
     book = gb.read_gradebook(book_dir)
     assert book.results[("li.wei", "ex00")].total == FULL and book.results[("wang", "ex00")].total == FULL
     zhao = book.results[("zhao", "ex00")]
@@ -203,7 +217,7 @@ def test_manual_scores_override_and_comments_show(classroom: Path, tmp_path: Pat
     gb.set_manual(book_dir, [gb.ManualEntry("ex00", "q7", "trainee", "wang", None, "")])
     assert gb.read_gradebook(book_dir).results[("wang", "ex00")].total == FULL
     # manual scores survive re-grading
-    gb.grade_class([root], book_dir, keys=keys)
+    gb.grade_class([root], book_dir, keys=keys, settings=GROUP_WORK)
     assert gb.read_gradebook(book_dir).results[("zhao", "ex00")].total == FULL - 0.5
 
 
@@ -234,14 +248,14 @@ def test_manual_scores_by_csv_with_the_template(classroom: Path, tmp_path: Path,
     template = gb.manual_template(book, "zh")
     rows = list(csv.reader(io.StringIO(template)))
     assert rows[0] == [t(f"gradebook.csv.{c}", "zh") for c in gb.MANUAL_COLUMNS]
-    assert [(r[0], r[4]) for r in rows[1:]] == [("li.wei", "q7"), ("wang", "q7"), ("zhao", "q7")]
+    assert [(r[0], r[4]) for r in rows[1:]] == [(s, q) for s in ("li.wei", "wang", "zhao") for q in ("q7", "q8")]
     li_answer = full()["q7"]
-    assert rows[1][6] == li_answer and rows[2][6] == "—"
+    assert rows[1][6] == li_answer and rows[3][6] == "—"
     rows[1][7], rows[1][8] = "1", "Good: =concrete goal"
-    rows[2][7] = "0"
+    rows[2][7], rows[3][7], rows[4][7] = "1", "0", "0"  # li.wei's q8, wang's q7 and q8
     out = io.StringIO()
     csv.writer(out).writerows(rows)
-    assert gb.import_manual_csv(book_dir, text=out.getvalue()) == 3
+    assert gb.import_manual_csv(book_dir, text=out.getvalue()) == 6
     book = gb.read_gradebook(book_dir)
     assert book.results[("li.wei", "ex00")].total == FULL and book.results[("wang", "ex00")].pending == 0
     assert gb.manual_value(book, "ex00", "q7", "trainee", "li.wei") == (1.0, "Good: =concrete goal")
@@ -328,7 +342,7 @@ def test_exports_one_row_per_trainee_and_an_item_sheet(classroom: Path, tmp_path
     assert rows[0][:5] == ["Trainee ID", "Name", "Team", "ex00", "ex01"]
     by_id = {r[0]: r for r in rows[1:]}
     assert set(by_id) == {"evil", "li.wei", "wang", "zhao"}
-    assert by_id["li.wei"][3:5] == ["10.0", str(load_key("ex01").max_points)]
+    assert by_id["li.wei"][3:5] == [f"{AUTO:.1f}", str(load_key("ex01").max_points)]
     assert by_id["wang"][4] == "" and by_id["wang"][rows[0].index("Missing")] == "ex01"
     assert by_id["evil"][1].startswith("'=")  # never a formula in a spreadsheet
     items = list(csv.reader(io.StringIO((book_dir / "gradebook-items.csv").read_text(encoding="utf-8-sig"))))
@@ -447,3 +461,44 @@ def test_a_submission_that_cannot_be_graded_is_reported_and_the_earlier_counts(
     book = gb.read_gradebook(tmp_path / "book")
     assert book.results[("li.wei", "ex00")].submitted_at.startswith("2026-03-02T01:00")
     assert ("wang", "ex00") not in book.results
+
+
+# ---- CSV files saved by Chinese Excel, characters no spreadsheet holds --------------------------------
+
+
+def test_a_class_list_saved_by_chinese_excel_is_read(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes("学员ID,姓名,小组\nli.wei,李伟,一组\nwang,王芳,二组\n".encode("gbk"))
+    assert [(r.id, r.name, r.team) for r in gb.read_roster(roster)] == [("li.wei", "李伟", "一组"),
+                                                                        ("wang", "王芳", "二组")]
+    roster.write_bytes(b"\x81\xff\xfe\x80")
+    with pytest.raises(InputError) as err:
+        gb.read_roster(roster)
+    assert "GB18030" in err.value.message("en") and "Big5" in err.value.message("zh")
+
+
+def test_manual_scores_saved_as_gbk_are_imported(classroom: Path, tmp_path: Path, keys: Path) -> None:
+    book_dir = tmp_path / "book"
+    gb.grade_class([classroom], book_dir, keys=keys)
+    rows = list(csv.reader(io.StringIO(gb.manual_template(gb.read_gradebook(book_dir), "zh"))))
+    rows[1][7], rows[1][8] = "1", "很好：目标具体"
+    marks = tmp_path / "marks.csv"
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    marks.write_bytes(buf.getvalue().encode("gbk"))  # Chinese Excel's "CSV (comma delimited)"
+    assert gb.import_manual_csv(book_dir, marks) == 6  # q7 and q8 of three trainees
+    assert gb.manual_value(gb.read_gradebook(book_dir), "ex00", "q7", "trainee", "li.wei") == (1.0, "很好：目标具体")
+
+
+def test_exports_show_characters_no_spreadsheet_holds(classroom: Path, tmp_path: Path, keys: Path) -> None:
+    book_dir = tmp_path / "book"
+    gb.grade_class([classroom], book_dir, keys=keys)
+    text = "trainee,exercise,item,points,comment\nli.wei,ex00,q7,1,ok\x0bfine\x00\nwang,ex00,q7,0,-1+1\n"
+    assert gb.import_manual_csv(book_dir, text=text) == 2
+    gb.write_exports(book_dir, "en")
+    items = load_workbook(book_dir / "gradebook.xlsx")["Items"]
+    comments = [c.value for c in items["K"] if c.value]
+    assert "ok\ufffdfine\ufffd" in comments and "-1+1" in comments
+    assert all(c.data_type == "s" for c in items["K"] if c.value)
+    rows = list(csv.reader(io.StringIO((book_dir / "gradebook-items.csv").read_bytes().decode("utf-8-sig"))))
+    assert "'-1+1" in [r[10] for r in rows]

@@ -1,6 +1,8 @@
 """Scoring "check": an allow-listed kamlib function judges an answer (e.g. "does the proposed rule win?").
 
 Only the functions in ``kamlib.grading.CHECKS`` can be called, from a key or from a shipped self-check file.
+The tests work with exercise 04's figures and winning rule, so the module is instructor material: it is left out
+of the trainee bundle like the keys.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from kamlib.i18n import LANGS
 from kamlib.model.workbook import Trainee
 from kamlib.submission import Submission
 
+pytestmark = pytest.mark.solutions
 RULE = "kamlib.bidding.winning_rule_check"
 SCORE = "kamlib.bidding.case_score_check"
 EXPLAIN = {"zh": "说明", "en": "why"}
@@ -157,3 +160,34 @@ def test_self_check_runs_the_function_and_refuses_a_tampered_file(monkeypatch: p
     with pytest.raises(GradingError) as err:
         self_check("ex04", {"total_b1": 88.27})
     assert err.value.text.key == "grading.check_unknown_name"
+
+
+def test_self_check_without_shipped_data_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A bundle built for a graded class has no check data; a trainee who turns self-check back on in the
+    settings is told so (and that Submit still works), never shown a traceback."""
+    monkeypatch.setattr(grading, "check_data_path", lambda _exercise_id: tmp_path / "none.check.json")
+    with pytest.raises(GradingError) as err:
+        self_check("ex04", {"valid": ["b1"]})
+    assert err.value.text.key == "grading.no_self_check"
+    assert "ex04" in err.value.message("en") and "Submit" in err.value.message("en")
+    assert "ex04" in err.value.message("zh") and "提交" in err.value.message("zh")
+
+
+@pytest.mark.parametrize("content", [
+    "{not json", '{"exercise": "ex04"}', '{"items": []}', '{"items": {"valid": {"check": "digest"}}}',
+    '{"items": {"valid": {"check": "written", "min_chars": "4"}}}', '{"items": {"valid": {"check": ["x"]}}}',
+    '{"items": {"valid": {"check": "filled", "min_chars": 4}}}',
+    '{"items": {"valid": {"check": "rounded", "digest": "x", "decimals": 1}}}',
+    '{"items": {"valid": {"check": "digest", "digest": "x", "decimals": true}}}',
+    '{"items": {"valid": {"check": "digest", "digest": "x", "decimals": "1"}}}',
+    '{"items": {"valid": "digest"}}', "\xff\xfe",
+])
+def test_a_damaged_check_file_is_refused_plainly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                 content: str) -> None:
+    path = tmp_path / "ex04.check.json"
+    path.write_bytes(content.encode("latin-1") if content == "\xff\xfe" else content.encode())
+    monkeypatch.setattr(grading, "check_data_path", lambda _exercise_id: path)
+    with pytest.raises(GradingError) as err:
+        self_check("ex04", {"valid": ["b1"]})
+    assert err.value.text.key == "grading.bad_check_data"
+    assert "ex04" in err.value.message("en") and "ex04" in err.value.message("zh")

@@ -6,6 +6,8 @@ import ast
 import json
 import re
 import string
+import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,97 @@ def test_english_catalog_has_chinese_only_in_course_terms() -> None:
     allowed = {"万", "元", "语", "言", "中", "文"}
     bad = {k: v for k, v in catalog("en").items() if set(CJK.findall(v)) - allowed}
     assert bad == {}
+
+
+# Chart labels that show 万 where the chart itself explains it (its axis label or note says 10,000 yuan),
+# or, for the pyramid, the Step 2 text right above it does; and the import's list of unit spellings.
+WAN_EXPLAINED_NEARBY = {
+    "charts.screening.level.level0", "charts.screening.level.level1", "charts.screening.level.level2",
+    "charts.screening.level.level3", "charts.screening.grid.bp", "charts.screening.scatter.level_line",
+    "charts.screening.pyramid.my_level3", "tree.bp", "accounts_io.units.wan",
+}
+
+
+def test_english_explains_wan_wherever_it_shows_it() -> None:
+    """万元 is the course's unit: 1 万元 = 10,000 yuan, said wherever an English text shows it."""
+    en = catalog("en")
+    unexplained = [k for k, v in en.items()
+                   if "万" in v and k not in WAN_EXPLAINED_NEARBY and not re.search(r"10,000 yuan|million yuan", v)]
+    assert unexplained == []
+    nearby = {"charts.screening.grid.xlabel", "charts.screening.scatter.xlabel", "tree.chart.bp_note",
+              "ch1.pick.level3_note", "ch1.heading.accounts", "ch1.import.help"}
+    assert [k for k in nearby if "10,000 yuan" not in en[k]] == []
+
+
+def _zh_key_texts() -> Iterator[tuple[str, str]]:
+    """The Chinese texts of the answer keys (explanations and model answers trainees are shown)."""
+
+    def walk(node: object, where: str) -> Iterator[tuple[str, str]]:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if name == "zh" and isinstance(value, str):
+                    yield where, value
+                else:
+                    yield from walk(value, f"{where}.{name}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                yield from walk(value, f"{where}[{i}]")
+
+    for path in sorted((ROOT / "solutions" / "keys").glob("*.toml")):
+        yield from walk(tomllib.loads(path.read_text(encoding="utf-8")), path.stem)
+
+
+def _zh_texts() -> list[tuple[str, str]]:
+    return [*catalog("zh").items(), *_zh_key_texts()]
+
+
+# Not prose: placeholders (with format specs), code spans, Markdown link targets, HTML tags, URLs.
+NOT_PROSE = re.compile(r"\{[^{}]*\}|`[^`\n]*`|\]\([^)\s]*\)|</?[A-Za-z][^<>\n]*>|https?://\S+")
+HAN = "[\u3400-\u9fff]"
+# An ASCII mark beside a Han character (looking through spaces and Markdown emphasis).
+ASCII_MARK_BY_HAN = re.compile(rf"{HAN}[ *]*[,:;()?!]|[,:;()?!][ *]*{HAN}")
+
+
+def test_ascii_mark_check_catches_and_spares() -> None:
+    def flagged(text: str) -> bool:
+        return bool(ASCII_MARK_BY_HAN.search(NOT_PROSE.sub("_", text)))
+
+    assert flagged("名单的来源:企业") and flagged("采购能力 BP(万元)") and flagged("**重点客户**, 然后")
+    assert flagged("是什么?") and flagged("第一步;第二步")
+    spared = ["名单超过 50,000 家", "压缩比 {ratio}:1", "当天上午 10:30，王敏", "“{name}”：{detail:,.1f}",
+              "见 `a,b`：代码", "采购能力（万元）", "[客户计划](a,b.html)：打开", "Margin, Revenue 或毛利"]
+    assert [text for text in spared if flagged(text)] == []
+
+
+def test_chinese_prose_uses_full_width_punctuation() -> None:
+    """Chinese prose takes ，：；（）？！; ASCII marks stay in numbers, codes and English fragments."""
+    bad = {}
+    for key, value in _zh_texts():
+        prose = NOT_PROSE.sub("_", value)  # a neutral token, not a space
+        if found := [m.group() for m in ASCII_MARK_BY_HAN.finditer(prose)]:
+            bad[key] = found
+    assert bad == {}
+
+
+# One name per thing in Chinese: each pattern is a variant of the name on its right.
+FORBIDDEN_ZH_VARIANTS = {
+    r"第\s*[0-9０-９]+\s*章": "第一章 … 第四章 (the deck's own form)",
+    r"(?<!Excel )工作簿": "练习手册 (the workbook; 工作簿 only as Excel's 'Excel 工作簿')",
+    rf"{HAN}Top|Top{HAN}": "Top 客户 (a space between Top and Chinese)",
+    r"Strategic": "战略客户 (the course's Chinese term)",
+}
+
+
+@pytest.mark.parametrize("pattern", FORBIDDEN_ZH_VARIANTS)
+def test_chinese_texts_use_one_name_per_thing(pattern: str) -> None:
+    found = {key: m.group() for key, value in _zh_texts() if (m := re.search(pattern, value))}
+    assert found == {}, f"use {FORBIDDEN_ZH_VARIANTS[pattern]}"
+
+
+def test_forbidden_variants_are_found() -> None:
+    samples = ["请先在第2章选择", "保存在工作簿里", "选出Top客户", "Top 和 Strategic 客户"]
+    assert [any(re.search(p, s) for p in FORBIDDEN_ZH_VARIANTS) for s in samples] == [True] * 4
+    assert not any(re.search(p, "另存为 Excel 工作簿，第二章的 Top 客户和战略客户") for p in FORBIDDEN_ZH_VARIANTS)
 
 
 def test_no_chinese_text_in_package_code() -> None:

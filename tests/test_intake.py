@@ -19,7 +19,7 @@ from kamlib.submission import Group, GroupMember, Submission, submission_name
 
 
 def _sub(trainee: str = "li.wei", exercise: str = "ex00", **extra: object) -> Submission:
-    return Submission(exercise_id=exercise, trainee=Trainee(id=trainee, name="Li Wei"), answers={"q1": "ch1"},
+    return Submission(exercise_id=exercise, trainee=Trainee(id=trainee, name="Li Wei"), answers={"q1": "ch3"},
                       **extra)
 
 

@@ -121,7 +121,7 @@ def test_a_leak_stops_the_release_and_writes_nothing(tmp_path: Path) -> None:
     (root / "kamlib" / "hints.py").write_text(f"HINT = {explanation!r}\n", encoding="utf-8")
     (root / "kamlib" / "copy.toml").write_text(key, encoding="utf-8")
     leaks = scan(collect(root), root / "solutions" / "keys")
-    assert {(leak.file, leak.what) for leak in leaks} >= {("kamlib/copy.toml", "key file")}
+    assert {(leak.file, leak.what.key) for leak in leaks} >= {("kamlib/copy.toml", "release.found.key_file")}
     assert any(leak.file == "kamlib/hints.py" for leak in leaks)
     out = tmp_path / "out"
     with pytest.raises(ReleaseError) as err:

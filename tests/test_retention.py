@@ -87,9 +87,9 @@ def test_fixed_cost_lowers_profit_but_not_the_volume_rule() -> None:
 
 
 def test_other_change_sizes_and_thin_margins() -> None:
-    f = leverage_figures(LeverageInputs(price=2000, material_cost=1500, variable_cost=300, volume=400, change_pct=2))
-    assert (f.base_profit, f.volume_profit, f.price_profit) == (80_000, 81_600, 96_000)
-    assert round(f.volume_loss_allowed_pct, 1) == 16.7 and f.discount_volume_needed_pct == 25
+    f = leverage_figures(LeverageInputs(price=2000, material_cost=1500, variable_cost=300, volume=500, change_pct=5))
+    assert (f.base_profit, f.volume_profit, f.price_profit) == (100_000, 105_000, 150_000)
+    assert round(f.volume_loss_allowed_pct, 1) == 33.3 and f.discount_volume_needed_pct == 100
     # a 10% discount on a 10% margin leaves nothing: no volume makes up for it
     assert volume_change_for_same_profit(1000, 900, -10) is None
     assert leverage_figures(DECK_EXAMPLE.model_copy(update={"change_pct": 10})).discount_volume_needed_pct is None

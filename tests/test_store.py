@@ -87,7 +87,7 @@ def test_invalid_field_is_named_with_what_is_accepted(workbook_file: Path) -> No
         load_workbook(workbook_file)
     en, zh = err.value.message("en"), err.value.message("zh")
     assert "Share of wallet SoW (%)" in en and "#1" in en and "greater than 100" in en
-    assert "钱包份额 SoW(%)" in zh and "不能大于 100" in zh
+    assert "钱包份额 SoW（%）" in zh and "不能大于 100" in zh
 
 
 def test_v1_file_is_migrated(home: Path) -> None:
@@ -193,7 +193,7 @@ def test_v4_file_keeps_its_chapter_3_and_later_rows(home: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(v4), encoding="utf-8")
     wb = load_workbook(path)
-    assert wb.schema_version == SCHEMA_VERSION == 5
+    assert wb.schema_version == SCHEMA_VERSION == 6
     assert wb.plan.actions.items[0].status == "planned" and wb.plan.actions.items[0].history == []
     assert (wb.plan.measures.items[0].key_factor, wb.plan.campaign.items[0].goal) == ("Price", None)
     assert [s.name for s in wb.plan.bids.items] == ["Desktops 2026"]
@@ -341,9 +341,10 @@ def test_absurd_json_is_a_damaged_file_in_the_store_and_in_kam_export(
     update_workbook(workbook_file, lambda wb: None)  # so that a backup exists
     good = workbook_file.read_bytes()
     if case == "deep":
-        bad = b'{"schema_version": 5, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        bad = b'{"schema_version": %d, "x": ' % SCHEMA_VERSION + b"[" * 100_000 + b"]" * 100_000 + b"}"
     else:
-        bad = good.replace(b'"schema_version": 5', b'"schema_version": 5, "n": ' + b"7" * 5000)
+        version = b'"schema_version": %d' % SCHEMA_VERSION
+        bad = good.replace(version, version + b', "n": ' + b"7" * 5000)
     workbook_file.write_bytes(bad)
     with pytest.raises(WorkbookError) as err:
         load_workbook(workbook_file)

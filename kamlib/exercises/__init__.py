@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from kamlib.errors import GradingError
 from kamlib.i18n import Lang, Text, t
 from kamlib.model.workbook import ExerciseAnswer as Answer
+from kamlib.safe_text import printable
 
 EXERCISES_DIR = Path(__file__).parent
 Kind = Literal["choice", "multi", "number", "text"]
@@ -74,6 +75,24 @@ def choice_label(exercise_id: str, item: Item, value: str, lang: Lang) -> str:
     return t(f"{prefix}.{value}", lang)
 
 
+def answer_text(exercise_id: str, item_id: str, answer: object, lang: Lang) -> str:
+    """An answer as the trainee saw it: choice labels, numbers without ``.0``, text as typed; ``—`` if blank.
+    A value that is not among the item's choices (a hand-edited file; it scores 0) is shown as given."""
+    if answer is None or answer == [] or answer == "":
+        return "—"
+    try:
+        item = load_exercise(exercise_id).item(item_id)
+    except (GradingError, KeyError):
+        return str(answer)
+    values = answer if isinstance(answer, list) else [answer]
+    if item.choices:
+        return "; ".join(choice_label(exercise_id, item, v, lang) if isinstance(v, str) and v in item.choices
+                         else str(v) for v in values)
+    if isinstance(answer, float):
+        return f"{answer:g}"
+    return str(answer)
+
+
 def exercise_ids() -> list[str]:
     """Every exercise shipped with kamlib, in course order."""
     return sorted(p.stem for p in EXERCISES_DIR.glob("ex[0-9][0-9].toml"))
@@ -81,11 +100,10 @@ def exercise_ids() -> list[str]:
 
 @cache
 def load_exercise(exercise_id: str) -> Exercise:
-    """The exercise with this id; an unknown id is a clear error."""
-    path = EXERCISES_DIR / f"{exercise_id}.toml"
-    if not path.is_file():
-        raise GradingError("grading.unknown_exercise", exercise=exercise_id)
-    with path.open("rb") as fh:
+    """The exercise with this id; an unknown id is a clear error (never a path to some other file)."""
+    if exercise_id not in exercise_ids():
+        raise GradingError("grading.unknown_exercise", exercise=printable(exercise_id))
+    with (EXERCISES_DIR / f"{exercise_id}.toml").open("rb") as fh:
         return Exercise.model_validate(tomllib.load(fh))
 
 
@@ -108,11 +126,17 @@ def normalize_answer(item: Item, value: object) -> Answer:
 
 
 def parse_number(value: object) -> float:
-    """``"20"``, ``"20%"``, ``" 1,500 "``, ``"\\uff11\\uff12"`` (full-width) → float; else ValueError."""
+    """``"20"``, ``"20%"``, ``" 1,500 "``, ``"\\uff11\\uff12"`` (full-width) → float; else ValueError.
+
+    The one reading of a number answer: the exercise form saves what it accepts, and grading and the
+    checking functions score what it accepts, so a file holding ``"80,000"`` scores as the form would."""
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            raise ValueError(value) from None
     else:
         text = str(value).strip().rstrip("%\uff05").replace(",", "").replace("\uff0c", "")
         number = float(text)  # float() accepts full-width digits too

@@ -3,7 +3,8 @@ or XLSX (one sheet per table), in the trainee's language, optionally anonymised 
 
 ``build_document`` runs the section renderers (``kamlib.export.sections.SECTIONS``) over the plan;
 ``export_html`` and ``export_xlsx`` write the document; ``write_export`` does both steps into a file.
-The plan's health (``kamlib.health``) heads the document.
+The plan's health (``kamlib.health``) heads the document. ``export_review`` says what the anonymised
+export replaces and what in it still looks like a name (``kamlib.anonymise.Review``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from kamlib import paths
+from kamlib.anonymise import Review
+from kamlib.atomic import write_atomic
 from kamlib.errors import InputError
 from kamlib.export.context import Context
 from kamlib.export.document import Document
@@ -30,6 +33,20 @@ FORMATS: tuple[Format, ...] = get_args(Format)
 def build_document(workbook: Workbook, lang: Lang, anonymise: bool = False, now: dt.datetime | None = None,
                    settings: CourseSettings | None = None) -> Document:
     """Every section of the plan rendered in ``lang`` (names replaced by codes when ``anonymise``)."""
+    return _rendered(workbook, lang, anonymise, now, settings)[0]
+
+
+def export_review(workbook: Workbook, lang: Lang, now: dt.datetime | None = None,
+                  settings: CourseSettings | None = None) -> Review:
+    """What the anonymised export replaces (original → replacement, counted) and what in it still looks
+    like a name or a contact detail."""
+    review = _rendered(workbook, lang, True, now, settings)[1]
+    assert review is not None
+    return review
+
+
+def _rendered(workbook: Workbook, lang: Lang, anonymise: bool, now: dt.datetime | None,
+              settings: CourseSettings | None) -> tuple[Document, Review | None]:
     from kamlib.export.sections import SECTIONS
 
     lang = check_lang(lang)
@@ -39,11 +56,12 @@ def build_document(workbook: Workbook, lang: Lang, anonymise: bool = False, now:
     ctx = Context(workbook, lang, anonymise, now, settings, health)
     blocks = tuple(s.render(ctx) for s in SECTIONS)
     chapters = dict.fromkeys(SECTION_CHAPTERS.values())
-    return Document(
+    document = Document(
         lang=lang, title=t("export.title", lang), subtitle=ctx.account(ctx.key_account), anonymised=anonymise,
         blocks=blocks, chapter_titles={c: t(f"course.chapter.{c}.short", lang) for c in chapters},
         labels={k: t(f"export.label.{k}", lang) for k in ("not_started", "contents")},
     )
+    return document, ctx.review()
 
 
 def export_html(workbook: Workbook, lang: Lang, anonymise: bool = False, now: dt.datetime | None = None,
@@ -86,7 +104,5 @@ def write_export(workbook: Workbook, fmt: Format, lang: Lang, out: str | os.Path
     data = (export_html(workbook, lang, anonymise, settings=settings).encode("utf-8") if fmt == "html"
             else export_xlsx(workbook, lang, anonymise, settings=settings))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomic(path, data)
     return path

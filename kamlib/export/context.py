@@ -2,11 +2,14 @@
 names as the reader may see them.
 
 Anonymised (for sharing outside the account team), the names become codes as on the Share 1 card
-(``kamlib.share_card.make_codes``): accounts “industry · Account A” (the key account is A), key
-persons “title · Person n”, tree units “DMU-n”/“User-n”/“Unit-n”; every name the plan knows is
-replaced by its code in the short texts the trainee typed (topics, factor texts, action texts…).
-Free-text notes are left out altogether (their columns are dropped), and so are the names of our
-own colleagues (owners, the team map's names), which the plan cannot recognise.
+(``kamlib.anonymise.make_codes``): accounts “industry · Account A” (the key account is A), key
+persons “title · Person n”, tree units “DMU-n”/“User-n”/“Unit-n”. In the short texts the trainee
+typed (topics, factor texts, action texts…) one anonymiser, ``kamlib.anonymise``, replaces every
+name the plan knows by its code, our colleagues' names too, the forms of address derived from them
+(Zhang zong, Mr Zhao), the account's short forms, the names on the hide list, phone numbers and e-mail
+addresses. Free-text notes are left out altogether (their columns are dropped), and so are the
+owner and team-map columns that hold our colleagues' names. ``Context.review`` says what was replaced
+and what still looks like a name.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kamlib.anonymise import Anonymiser, Review, make_codes
 from kamlib.export.document import Block, Cell, Column, Kind, Part, Table
 from kamlib.health import SECTION_CHAPTERS, PlanHealth, key_account_id
 from kamlib.i18n import Lang, Text, t
 from kamlib.model.workbook import Account, AccountPlan, KeyPerson, Workbook
 from kamlib.people import label, people_by_id
 from kamlib.settings import CourseSettings
-from kamlib.share_card import Codes, card_units, make_codes
+from kamlib.share_card import card_units
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,9 @@ class Context:
         self.people: dict[str, KeyPerson] = people_by_id(self.plan.key_persons.items)
         self.key_account: Account | None = next(
             (a for a in self.plan.portfolio.items if a.id == key_account_id(self.plan)), None)
-        self.codes: Codes | None = self._codes() if anonymise else None
+        self.codes: Anonymiser | None = self._codes() if anonymise else None
 
-    def _codes(self) -> Codes:
+    def _codes(self) -> Anonymiser:
         plan = self.plan
         key_id = self.key_account.id if self.key_account else plan.share.account_id
         ordered = plan.model_copy(update={"share": plan.share.model_copy(update={"account_id": key_id})})
@@ -93,7 +97,7 @@ class Context:
             return self.t("export.no_account")
         if self.codes is None:
             return account.name
-        code = self.codes.accounts[account.id]
+        code = self.codes.label(account.name, self.codes.accounts[account.id], "account")
         industry = self.short(account.industry)
         return self.t("share.anon.account", industry=industry, code=code) if industry else code
 
@@ -106,7 +110,7 @@ class Context:
             return self.t("export.unknown_person")
         if self.codes is None:
             return label(p) if with_title else p.name
-        code = self.codes.persons[p.id]
+        code = self.codes.label(p.name, self.codes.persons[p.id], "person")
         title = self.short(p.title)
         return self.t("share.anon.person", title=title, code=code) if title and with_title else code
 
@@ -122,7 +126,8 @@ class Context:
         if self.codes is None:
             return list(self.plan.key_persons.items)
         codes = self.codes
-        return [p.model_copy(update={"name": codes.persons[p.id], "title": self.short(p.title),
+        return [p.model_copy(update={"name": codes.label(p.name, codes.persons[p.id], "person"),
+                                     "title": self.short(p.title),
                                      "department": self.short(p.department)})
                 for p in self.plan.key_persons.items]
 
@@ -132,7 +137,11 @@ class Context:
         unit = next((u for u in self.plan.customer_tree.items if u.id == unit_id), None)
         if unit is None:
             return ""
-        return self.codes.units[unit.id] if self.codes is not None else unit.name
+        return self.codes.label(unit.name, self.codes.units[unit.id], "unit") if self.codes is not None else unit.name
+
+    def review(self) -> Review | None:
+        """Anonymised: what the sections rendered so far replaced, and what in them still looks like a name."""
+        return self.codes.review() if self.codes is not None else None
 
     # ---- building blocks ---------------------------------------------------------------------------
     def table(self, sheet: str, cols: Sequence[Col], rows: Sequence[Sequence[Cell]], empty: str = "",

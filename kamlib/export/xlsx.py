@@ -3,23 +3,14 @@ each section's figures and warnings), then one sheet per table, headers in the r
 Tables repeated per item (``Table.group``: one per tender, one per incident) share one sheet, the
 item named in a first column, so a manager can filter and sort them together.
 
-Text is written as text: a value starting with "=" stays a string (never a formula), and characters
-that XLSX cannot hold (control characters) are dropped.
+The sheets are written by ``kamlib.tables.write_xlsx``: text is written as text (a value starting with
+"=" stays a string, never a formula), and characters XLSX cannot hold are shown as U+FFFD.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import unicodedata
 from typing import Any
-
-from openpyxl import Workbook as XlsxBook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from kamlib.export.document import (
     Bars,
@@ -34,48 +25,29 @@ from kamlib.export.document import (
     Table,
     Timeline,
 )
+from kamlib.tables import Sheet, Style, Styled, display_width, xlsx_bytes
 
-MAX_SHEET_NAME = 31
 MIN_WIDTH, MAX_WIDTH, LONG_WIDTH = 8, 48, 50
-HEADER_FILL = PatternFill("solid", fgColor="EEF4FA")
-TITLE = Font(bold=True, size=14)
-SECTION = Font(bold=True, size=12)
-BOLD = Font(bold=True)
-MUTED = Font(italic=True, color="595959")
-WRAP = Alignment(wrap_text=True, vertical="top")
-_BAD_NAME = re.compile(r"[\[\]:*?/\\]")
+OVERVIEW_WIDTHS = (60, 40)
+TITLE = Style(bold=True, size=14)
+SECTION = Style(bold=True, size=12)
+BOLD = Style(bold=True)
+HEADER = Style(bold=True, fill="EEF4FA", wrap=True)
+MUTED = Style(italic=True, color="595959")
+LONG = Style(wrap=True)
+PERCENT = Style(number_format="0%")
+DATE = Style(number_format="yyyy-mm-dd")
 
 
-def sheet_name(name: str, taken: set[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\, at most 31 characters."""
-    base = _BAD_NAME.sub(" ", name).strip().strip("'")[:MAX_SHEET_NAME] or "Sheet"
-    candidate, n = base, 2
-    while candidate.casefold() in taken:
-        suffix = f" {n}"
-        candidate, n = base[: MAX_SHEET_NAME - len(suffix)] + suffix, n + 1
-    taken.add(candidate.casefold())
-    return candidate
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def put(ws: Worksheet, row: int, col: int, value: Cell, kind: str = "text") -> Any:
-    """Write one value as what it is: text stays text, dates and percentages get their format."""
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"  # "=…" typed by a trainee is text, not a formula
-    else:
-        cell.value = value
+def value_cell(value: Cell, kind: str = "text") -> object:
+    """One value as what it is: text stays text, dates and percentages get their format, long text wraps."""
     if isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    elif kind == "percent" and isinstance(value, int | float):
-        cell.number_format = "0%"
+        return Styled(value, DATE)
+    if kind == "percent" and isinstance(value, int | float) and not isinstance(value, bool):
+        return Styled(value, PERCENT)
     if kind == "long":
-        cell.alignment = WRAP
-    return cell
+        return Styled(value, LONG)
+    return value
 
 
 def _shown(value: Cell, kind: str) -> str:
@@ -86,32 +58,26 @@ def _shown(value: Cell, kind: str) -> str:
     return "" if value is None else str(value)
 
 
-def table_sheet(ws: Worksheet, table: Table, not_started: str | None) -> None:
+def table_sheet(name: str, table: Table, not_started: str | None) -> Sheet:
     """Title on row 1, headers on row 2 (frozen, filtered), one row per table row."""
-    put(ws, 1, 1, table.title).font = TITLE
-    for c, column in enumerate(table.columns, start=1):
-        cell = put(ws, 2, c, column.header)
-        cell.font, cell.fill, cell.alignment = BOLD, HEADER_FILL, WRAP
-    for r, row in enumerate(table.rows, start=3):
-        for c, (value, column) in enumerate(zip(row, table.columns, strict=True), start=1):
-            put(ws, r, c, value, column.kind)
+    rows: list[list[Any]] = [[Styled(table.title, TITLE)], [Styled(c.header, HEADER) for c in table.columns]]
+    rows += [[value_cell(value, column.kind) for value, column in zip(row, table.columns, strict=True)]
+             for row in table.rows]
     if not table.rows:
-        put(ws, 3, 1, not_started or table.empty).font = MUTED
-    ws.freeze_panes = "A3"
-    last = get_column_letter(len(table.columns))
-    ws.auto_filter.ref = f"A2:{last}{max(2, len(table.rows) + 2)}"
-    for c, column in enumerate(table.columns, start=1):
+        rows.append([Styled(not_started or table.empty, MUTED)])
+    widths = []
+    for c, column in enumerate(table.columns):
         if column.kind == "long":
-            width = LONG_WIDTH
-        else:
-            texts = [column.header, *(_shown(row[c - 1], column.kind) for row in table.rows)]
-            width = max(MIN_WIDTH, min(MAX_WIDTH, max(_width(t) for t in texts) + 2))
-        ws.column_dimensions[get_column_letter(c)].width = width
+            widths.append(LONG_WIDTH)
+            continue
+        texts = [column.header, *(_shown(row[c], column.kind) for row in table.rows)]
+        widths.append(max(MIN_WIDTH, min(MAX_WIDTH, max(display_width(t) for t in texts) + 2)))
+    return Sheet(name, rows, header_row=2, auto_filter=True, widths=widths)
 
 
-def _overview_rows(block: Block) -> list[tuple[str, Cell, Any]]:
-    """The block's title, then its facts, paragraphs and lists as (label, value, font) rows."""
-    rows: list[tuple[str, Cell, Any]] = [(block.title, None, SECTION)]
+def _overview_rows(block: Block) -> list[tuple[str, Cell, Style | None]]:
+    """The block's title, then its facts, paragraphs and lists as (label, value, style) rows."""
+    rows: list[tuple[str, Cell, Style | None]] = [(block.title, None, SECTION)]
     if not block.started:
         return [*rows, (block.not_started, None, MUTED)]
     for part in block.parts:
@@ -168,29 +134,12 @@ def sheet_tables(doc: Document) -> list[tuple[Table, str | None]]:
 
 def document_xlsx(doc: Document) -> bytes:
     """The workbook as XLSX bytes."""
-    book = XlsxBook()
-    taken: set[str] = set()
-    overview = book.active
-    overview.title = sheet_name(doc.labels["contents"], taken)
-    put(overview, 1, 1, doc.title).font = TITLE
-    put(overview, 2, 1, doc.subtitle).font = BOLD
-    row = 4
+    overview: list[list[Any]] = [[Styled(doc.title, TITLE)], [Styled(doc.subtitle, BOLD)], []]
     for block in doc.blocks:
-        for label, value, font in _overview_rows(block):
-            cell = put(overview, row, 1, label)
-            if font is not None:
-                cell.font = font
-            if value is not None:
-                put(overview, row, 2, value)
-            row += 1
-        row += 1
-    overview.column_dimensions["A"].width = 60
-    overview.column_dimensions["B"].width = 40
-    for table, not_started in sheet_tables(doc):
-        ws = book.create_sheet(sheet_name(table.sheet, taken))
-        table_sheet(ws, table, not_started)
-    book.properties.title = f"{doc.title} · {doc.subtitle}"
-    book.properties.creator = "kamlib"
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+        for label, value, style in _overview_rows(block):
+            overview.append([label if style is None else Styled(label, style),
+                             *([] if value is None else [value_cell(value)])])
+        overview.append([])
+    sheets = [Sheet(doc.labels["contents"], overview, header_row=None, widths=OVERVIEW_WIDTHS)]
+    sheets += [table_sheet(table.sheet, table, not_started) for table, not_started in sheet_tables(doc)]
+    return xlsx_bytes(sheets, title=f"{doc.title} · {doc.subtitle}")

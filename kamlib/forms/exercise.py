@@ -15,7 +15,7 @@ from kamlib.exercises import Item, choice_label, load_exercise, normalize_answer
 from kamlib.forms.common import Status, button, guarded
 from kamlib.forms.downloads import file_link
 from kamlib.forms.page import Page, message_html
-from kamlib.grading import self_check
+from kamlib.grading import instructor_items, self_check
 from kamlib.i18n import Lang, Text, t
 from kamlib.intake import is_safe_name
 from kamlib.model import update_workbook
@@ -123,13 +123,14 @@ class ExerciseForm:
             self.status.say_key("info", "grading.self_check_off")
             return
         result = self_check(self.exercise.id, self.answers())
-        kinds = {"correct": "ok", "answered": "ok", "not_yet": "error"}
+        kinds = {"correct": "ok", "not_yet": "error", "too_short": "error"}
         for item_id, verdict in result.items():
             if self._rejected(self.exercise.item(item_id)):
                 continue  # the box holds input that was not accepted: its note keeps saying so
             self.notes[item_id].say_key(kinds.get(verdict, "info"), f"grading.check.{verdict}")
-        right = sum(v in ("correct", "answered") for v in result.values())
-        self.status.say_key("info", "exercise.checked", right=right, total=len(result))
+        manual = instructor_items(self.exercise.id)  # written answers: never "right" by self-check
+        right = sum(v == "correct" for v in result.values())
+        self.status.say_key("info", "exercise.checked", right=right, total=len(result), manual=len(manual))
 
     def _submit(self, _button: Any = None) -> Path:
         unsaved = self._unsaved()

@@ -7,9 +7,11 @@ from pathlib import Path
 import ipywidgets as w
 from IPython.display import Markdown
 
+from kamlib.anonymise import Review
 from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
 from kamlib.forms.downloads import file_link
 from kamlib.forms.page import Page
+from kamlib.forms.sharing import SharingCheck
 from kamlib.health import PlanHealth, plan_health
 from kamlib.i18n import Lang, t
 from kamlib.model.workbook import Workbook
@@ -75,8 +77,15 @@ def health_view(page: Page) -> None:
     page.show(render)
 
 
+def _export_review(wb: Workbook, lang: Lang) -> Review:
+    from kamlib.export import export_review
+
+    return export_review(wb, lang, settings=load_settings())
+
+
 class ExportForm:
-    """HTML or XLSX, anonymised or not, in the page's language: written to ``exports/`` and offered as a download."""
+    """HTML or XLSX, anonymised or not, in the page's language: written to ``exports/`` and offered as a download.
+    Anonymised, the hide list and the review of what the export replaces come before the button."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -84,11 +93,13 @@ class ExportForm:
         self.format = w.ToggleButtons(options=[("HTML", "html"), ("XLSX", "xlsx")], value="html")
         self.anonymise = w.Checkbox(value=False, indent=False)
         self.help = w.HTML()
+        self.sharing = SharingCheck(page, _export_review)
+        self.anonymise.observe(guarded(page, self.status)(lambda c: self.sharing.show(bool(c["new"]))), names="value")
         self.button = button("", "primary")
         self.button.on_click(guarded(page, self.status)(lambda _b: self.export()))
         self.download = w.HTML()
-        self.widget = w.VBox([self.help, w.HBox([self.format, self.anonymise]), self.button, self.status.widget,
-                              self.download])
+        self.widget = w.VBox([self.help, w.HBox([self.format, self.anonymise]), self.sharing.widget, self.button,
+                              self.status.widget, self.download])
         self.relabel(page.lang)
 
     def relabel(self, lang: Lang) -> None:
@@ -97,6 +108,7 @@ class ExportForm:
         self.anonymise.description = t("export.form.anonymise", lang)
         self.button.description = t("export.form.button", lang)
         self.status.relabel(lang)
+        self.sharing.relabel(lang)
 
     def export(self) -> Path:
         """Write the export (the page's language) and show where, with a download link."""

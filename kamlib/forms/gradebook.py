@@ -16,11 +16,13 @@ from kamlib.exercises import load_exercise, parse_number, prompt_text
 from kamlib.feedback import answer_text, write_feedback
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
 from kamlib.forms.downloads import download_link
-from kamlib.forms.page import Page, message_html
+from kamlib.forms.page import Page, message_html, message_markup
 from kamlib.gradebook import (
     Gradebook,
     ManualEntry,
     answer_counts,
+    clock_flagged,
+    clock_label,
     exercise_stats,
     import_manual_csv,
     item_stats,
@@ -37,8 +39,9 @@ from kamlib.gradebook import (
     subject_submission,
     write_exports,
 )
-from kamlib.grading import load_key
+from kamlib.grading import KeyItem, load_key, too_short
 from kamlib.i18n import Lang, Text, t
+from kamlib.tables import decode_csv
 
 TOP_MISSED = 10
 ANSWERS_OF_MISSED = 3  # the most missed items whose answers are shown
@@ -92,13 +95,15 @@ def _open(page: Page, gradebook: str | Path | None, keys: str | Path | None) -> 
 
 
 class ManualForm:
-    """Score one item of one exercise for every group and lone trainee: points and a comment each."""
+    """Score one item of one exercise for every group and lone trainee: points and a comment each, with the
+    key's rubric (its explanation and example) above the answers and a flag on an answer too short to score."""
 
-    def __init__(self, page: Page, path: Path) -> None:
-        self.page, self.path = page, path
+    def __init__(self, page: Page, path: Path, keys: str | Path | None = None) -> None:
+        self.page, self.path, self.keys = page, path, keys
         self.status = Status(page)
         self.exercise = w.Dropdown(layout=w.Layout(width="40em"))
         self.item = w.Dropdown(layout=w.Layout(width="40em"))
+        self.rubric = w.HTML()
         self.rows_box = w.VBox()
         self.save_button = button("", "primary")
         self.points: dict[tuple[str, str], w.Text] = {}
@@ -107,7 +112,8 @@ class ManualForm:
         self.exercise.observe(guarded(page, self.status)(lambda _c: self._items()), names="value")
         self.item.observe(guarded(page, self.status)(lambda _c: self._rows()), names="value")
         self.save_button.on_click(guarded(page, self.status)(lambda _b: self.save()))
-        self.widget = w.VBox([self.exercise, self.item, self.rows_box, self.save_button, self.status.widget])
+        self.widget = w.VBox([self.exercise, self.item, self.rubric, self.rows_box, self.save_button,
+                              self.status.widget])
         self.relabel(page.lang)
 
     def book(self) -> Gradebook:
@@ -148,7 +154,10 @@ class ManualForm:
         rows = []
         if not exercise_id or not item_id:
             self.rows_box.children = ()
+            self.rubric.value = ""
             return
+        keyed = self._key_item(exercise_id, item_id)
+        self.rubric.value = rubric_html(keyed, lang) if isinstance(keyed, KeyItem) else keyed
         top = next(i.max_points for i in book.items[exercise_id] if i.item_id == item_id)
         for kind, subject in manual_targets(book, exercise_id):
             sid = subject_submission(book, exercise_id, kind, subject)
@@ -160,12 +169,22 @@ class ManualForm:
                          layout=w.Layout(width="7em"))
             note = w.Textarea(value=comment, layout=w.Layout(width="28em", height="3.2em"))
             self.points[(kind, subject)], self.comments[(kind, subject)] = box, note
+            flag = (f"<div><b>{_html(t('grading.status.too_short', lang))}</b></div>"
+                    if isinstance(keyed, KeyItem) and too_short(keyed, answer) else "")
             shown = w.HTML(f"<div style='white-space:pre-wrap;max-width:36em'>"
-                           f"{_html(answer_text(exercise_id, item_id, answer, lang))}</div>")
+                           f"{_html(answer_text(exercise_id, item_id, answer, lang))}</div>{flag}")
             rows.append(w.VBox([who, shown, w.HBox([box, note])],
                                layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0")))
         self.rows_box.children = tuple(rows)
         self._relabel_rows(lang, book)
+
+    def _key_item(self, exercise_id: str, item_id: str) -> KeyItem | str:
+        """The key's item (for its rubric), or the reason it cannot be shown as HTML."""
+        try:
+            key = load_key(exercise_id, self.keys)
+        except KamError as exc:
+            return message_markup("info", exc.message(self.page.lang))
+        return next((k for k in key.items if k.id == item_id), "")
 
     def _relabel_rows(self, lang: Lang, book: Gradebook) -> None:
         for who, kind, subject in self.labels:
@@ -236,11 +255,7 @@ class ImportForm:
             self.status.say_key("info", "gradebook.form.no_file")
             return
         content = bytes(self.upload.value[0]["content"])
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError("gradebook.error.bad_csv", file=self.upload.value[0]["name"], detail=str(exc)) from exc
-        self.import_text(text)
+        self.import_text(decode_csv(content, self.upload.value[0]["name"]).text)  # UTF-8, GBK or Big5
 
 
 class ExportForm:
@@ -283,6 +298,16 @@ def _html(text: str) -> str:
     return html.escape(text)
 
 
+def rubric_html(k: KeyItem, lang: Lang) -> str:
+    """The key's explanation of an item, as the rubric an instructor scores by, and its example if any."""
+    parts = [f"<b>{_html(t('gradebook.form.rubric', lang))}</b>",
+             f"<div style='white-space:pre-wrap;max-width:48em'>{_html(k.explanation[lang])}</div>"]
+    if k.example and k.example.get(lang):
+        parts += [f"<b>{_html(t('gradebook.form.example', lang))}</b>",
+                  f"<div style='white-space:pre-wrap;max-width:48em'>{_html(k.example[lang])}</div>"]
+    return "<div style='border-left:3px solid #999;padding-left:8px;margin:4px 0'>" + "".join(parts) + "</div>"
+
+
 def last_run(book: Gradebook, lang: Lang) -> Markdown:
     """The files the last run rejected, in the page's language."""
     if not book.last_rejections:
@@ -301,7 +326,7 @@ def grading_page(lang: str | None = None, gradebook: str | Path | None = None,
         return page
     page.show(lambda lang: source_note(book, lang), on=())
     page.prose("gradebook.form.manual_heading")
-    page.form(ManualForm(page, book.path))
+    page.form(ManualForm(page, book.path, keys))
     page.prose("gradebook.form.import_heading")
     page.form(ImportForm(page, book.path))
     page.prose("gradebook.form.export_heading")
@@ -358,6 +383,20 @@ def missing_markdown(book: Gradebook, lang: Lang, anonymous: bool) -> Markdown:
     return Markdown(markdown_table(cols, rows))
 
 
+def clock_markdown(book: Gradebook, lang: Lang, anonymous: bool) -> Markdown:
+    """Submissions whose claimed time does not fit the time they were received (late goes by the latter)."""
+    flagged = clock_flagged(book)
+    if not flagged:
+        return Markdown("")
+    if anonymous:
+        return Markdown(t("dashboard.clock_count", lang, count=len(flagged)))
+    rows = [[md_escape(book.trainee_name(s.trainee_id)), md_escape(s.trainee_id), md_escape(s.exercise_id),
+             md_escape(s.submitted_at), md_escape(s.received_at or "—"), md_escape(clock_label(s.clock_flag, lang))]
+            for s in flagged]
+    cols = [t(f"dashboard.col.{c}", lang) for c in ("name", "trainee", "exercise", "claimed", "received", "clock")]
+    return Markdown(t("dashboard.clock_intro", lang) + "\n\n" + markdown_table(cols, rows))
+
+
 def groups_markdown(book: Gradebook, lang: Lang, anonymous: bool) -> Markdown:
     if not book.groups:
         return Markdown(t("dashboard.no_groups", lang))
@@ -404,6 +443,7 @@ def dashboard_page(lang: str | None = None, gradebook: str | Path | None = None,
     page.show(lambda lang: missed_answers(book, lang), on=())
     page.prose("dashboard.heading.missing")
     page.show(lambda lang: missing_markdown(book, lang, anonymous), on=())
+    page.show(lambda lang: clock_markdown(book, lang, anonymous), on=())
     page.prose("dashboard.heading.pooled")
     shown = 0
     for exercise in book.exercise_ids():

@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as w
 from IPython.display import Markdown
 
-from kamlib.exercises import Exercise, choice_label, load_exercise, prompt_text
+from kamlib.exercises import Exercise, answer_text, load_exercise, prompt_text
 from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
 from kamlib.forms.page import Page
 from kamlib.grading import AnswerKey, GradeResult, grade, load_key, model_answers
@@ -18,16 +18,8 @@ from kamlib.submission import Submission, list_submissions, load_submission
 
 
 def answer_label(exercise: Exercise, item_id: str, answer: Any, lang: Lang) -> str:
-    """An answer as the trainee saw it: choice labels, numbers without .0, text as typed."""
-    if answer is None:
-        return "—"
-    item = exercise.item(item_id)
-    values = answer if isinstance(answer, list) else [answer]
-    if item.choices:
-        return "; ".join(choice_label(exercise.id, item, v, lang) for v in values)
-    if isinstance(answer, float):
-        return f"{answer:g}"
-    return str(answer)
+    """An answer as the trainee saw it (``answer_text``: a value not among the choices shown as given)."""
+    return answer_text(exercise.id, item_id, answer, lang)
 
 
 def result_markdown(result: GradeResult, answers: dict[str, Any], lang: Lang) -> Markdown:

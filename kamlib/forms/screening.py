@@ -4,6 +4,7 @@ and saves through the store."""
 
 from __future__ import annotations
 
+import html
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -25,15 +26,23 @@ from kamlib.forms.common import (
 from kamlib.forms.downloads import file_link
 from kamlib.forms.page import Page
 from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices
+from kamlib.forms.screening_checklist import (  # noqa: F401  (checklist_form: a cell of the chapter page)
+    checklist,
+    checklist_form,
+    qualification_text,
+)
+from kamlib.forms.sharing import SharingCheck
 from kamlib.i18n import Lang, Text, t
 from kamlib.model import update_workbook
 from kamlib.model.workbook import (
     Account,
+    AccountPlan,
     Coverage,
     Influence,
     KeyAccountPick,
     Relationship,
     Segment,
+    ShareCard,
     TreeUnit,
     Workbook,
     WorkOrder,
@@ -41,13 +50,17 @@ from kamlib.model.workbook import (
 from kamlib.screening import (
     account_mode,
     check_picks,
-    eligible_as,
+    key_account_candidates,
+    missing_years_text,
     pareto_check,
     propose_key_accounts,
+    qualify,
     radp_box,
+    reference_year,
     work_order,
 )
 from kamlib.settings import load_settings
+from kamlib.share_card import card_review
 
 SEGMENTS: tuple[Segment, ...] = ("home", "smb", "lb", "industry", "ga")
 INFLUENCES: tuple[Influence, ...] = ("large", "medium", "small")
@@ -183,6 +196,18 @@ def import_form(page: Page) -> ImportForm | None:
 # ---- RADP ----------------------------------------------------------------------------------------
 
 
+def radp_levels(lang: Lang) -> Markdown:
+    """The RADP thresholds of the course settings in force."""
+    r = load_settings().radp
+    return Markdown(t("ch1.radp.levels", lang, retain=_num(r.sow_retainable_pct), develop=_num(r.sow_developable_pct),
+                      l1=_num(r.bp_level1_wan), l2=_num(r.bp_level2_wan), l3=_num(r.bp_level3_wan)))
+
+
+def level3_note(lang: Lang) -> Markdown:
+    """The deck's two LEVEL3 bounds (BP 3 million yuan in step 2, 5 million in its table) and the one in force."""
+    return Markdown(t("ch1.pick.level3_note", lang, level3=_num(load_settings().radp.bp_level3_wan)))
+
+
 def radp_view(page: Page) -> None:
     """The list with status, level and box; the 4×4 grid; BP × SoW."""
     if not page.registered:
@@ -194,18 +219,18 @@ def radp_view(page: Page) -> None:
         if not accounts:
             return Markdown(t("ch1.radp.empty", lang))
         radp = load_settings().radp
+        this_year = reference_year(accounts)
         cols = ["account", "industry", "mode", "bp", "sow", "box", "eligible"]
         rows = []
         for a in accounts:
             box = _box(a)
             mode = account_mode(a.segment)
-            kind = eligible_as(a, radp) if box != "—" else None
             rows.append([
                 md_escape(a.name), md_escape(a.industry) or "—",
                 t(f"ch1.mode.{mode}", lang) if mode else "—",
                 _num(a.bp_wan), _num(a.sow_pct),
                 f"**{box}**" + ("" if box == "—" else f" {t(f'screening.status.{box[0]}', lang)}"),
-                t(f"ch1.pick.{kind}", lang) if kind else "",
+                qualification_text(qualify(a, radp, this_year), lang),
             ])
         headers = [t(f"ch1.radp.col.{c}", lang) for c in cols]
         return Markdown(markdown_table(headers, rows))
@@ -227,12 +252,38 @@ def radp_view(page: Page) -> None:
         accounts, picks = wb.plan.portfolio.items, wb.plan.key_accounts
         return chart_image(bp_sow_scatter(accounts, picks, lang, load_settings().radp))
 
+    page.show(radp_levels, on=())
     page.show(table, on={"portfolio"})
     page.show(grid, on={"portfolio"})
     page.show(scatter, on={"portfolio"})
 
 
 # ---- Top and Strategic -----------------------------------------------------------------------------
+
+
+def proposal_lines(wb: Workbook, lang: Lang) -> list[str]:
+    """The rule, the tool's proposal, the candidates whose past years are missing, and the guidelines each
+    proposed or candidate account meets (ticked on the checklist)."""
+    settings = load_settings()
+    accounts = wb.plan.portfolio.items
+    sep = t("i18n.separator", lang)
+    proposed = propose_key_accounts(accounts, settings.radp, settings.picks)
+    candidates = key_account_candidates(accounts, settings.radp)
+    names = {k: sep.join(a.name for a in v) or t("ch1.pick.none", lang) for k, v in proposed.items()}
+    lines = [t("ch1.pick.rule", lang, top=settings.picks.top, strategic=settings.picks.strategic),
+             t("ch1.pick.proposal", lang, top=names["top"], strategic=names["strategic"])]
+    if any(candidates.values()):
+        missing = {k: sep.join(t("ch1.pick.missing", lang, name=a.name, years=missing_years_text(q)) for a, q in v)
+                   or t("ch1.pick.none", lang) for k, v in candidates.items()}
+        lines.append(t("ch1.pick.candidates", lang, top=missing["top"], strategic=missing["strategic"]))
+    shown = {a.id for v in proposed.values() for a in v} | {a.id for v in candidates.values() for a, _ in v}
+    checked = [r for r in checklist(wb) if r.account.id in shown]
+    if checked:
+        each = [t("ch1.pick.criteria_one", lang, name=r.account.name, count=len(r.met),
+                  met=sep.join(t(f"ch1.criterion_short.{c}", lang) for c in r.met)) if r.met
+                else t("ch1.pick.criteria_zero", lang, name=r.account.name) for r in checked]
+        lines.append(t("ch1.pick.criteria", lang, accounts=t("ch1.pick.criteria_sep", lang).join(each)))
+    return lines
 
 
 class PicksForm:
@@ -259,13 +310,7 @@ class PicksForm:
             widget.options = options
             widget.value = tuple(p.account_id for p in wb.plan.key_accounts if p.kind == kind)
             widget.description = t(f"ch1.pick.{kind}_label", lang)
-        settings = load_settings()
-        proposed = propose_key_accounts(wb.plan.portfolio.items, settings.radp, settings.picks)
-        names = {k: ", ".join(a.name for a in v) or t("ch1.pick.none", lang) for k, v in proposed.items()}
-        self.proposal.value = "<br>".join([
-            t("ch1.pick.rule", lang, top=settings.picks.top, strategic=settings.picks.strategic),
-            md_escape(t("ch1.pick.proposal", lang, top=names["top"], strategic=names["strategic"])),
-        ])
+        self.proposal.value = "<br>".join(html.escape(line) for line in proposal_lines(wb, lang))
         self.save_button.description = t("ch1.pick.save", lang)
         self.status.relabel(lang)
 
@@ -303,6 +348,7 @@ class PicksForm:
 def picks_form(page: Page) -> PicksForm | None:
     if not page.registered:
         return None
+    page.show(level3_note, on=())
     form = page.form(PicksForm(page))
 
     def pyramid(lang: Lang) -> Any:
@@ -412,12 +458,14 @@ class ShareForm:
         self.save_button = button("", "primary")
         self.export_button = button("")
         run = guarded(page, self.status)
+        self.sharing = SharingCheck(page, lambda wb, lang: card_review(self.draft(wb), lang))
+        self.anonymise.observe(run(lambda c: self.sharing.show(bool(c["new"]))), names="value")
         self.save_button.on_click(run(lambda _b: self.save()))
         self.export_button.on_click(run(lambda _b: self.export()))
         self.download = w.HTML()
-        self.widget = w.VBox([self.account, self.goal, self.problem, self.organisation,
-                              w.HBox([self.save_button, self.export_button, self.anonymise]), self.status.widget,
-                              self.download])
+        self.widget = w.VBox([self.account, self.goal, self.problem, self.organisation, self.anonymise,
+                              self.sharing.widget, w.HBox([self.save_button, self.export_button]),
+                              self.status.widget, self.download])
         self.relabel(page.lang)
 
     def relabel(self, lang: Lang) -> None:
@@ -431,6 +479,13 @@ class ShareForm:
         self.save_button.description = t("ch1.share.save", lang)
         self.export_button.description = t("ch1.share.export", lang)
         self.status.relabel(lang)
+        self.sharing.relabel(lang)
+
+    def draft(self, wb: Workbook) -> AccountPlan:
+        """The plan with the card as the form shows it now (what an export saves, then shares)."""
+        return wb.plan.model_copy(update={"share": ShareCard(
+            account_id=self.account.value, goal=self.goal.value.strip(), problem=self.problem.value.strip(),
+            organisation=self.organisation.value.strip())})
 
     def save(self) -> None:
         def change(wb: Workbook) -> None:

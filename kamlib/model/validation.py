@@ -33,6 +33,7 @@ _BY_TYPE = {
     "datetime_parsing": "errors.field.datetime",
     "datetime_from_date_parsing": "errors.field.datetime",
     "datetime_type": "errors.field.datetime",
+    "timezone_aware": "errors.field.timezone",
     "extra_forbidden": "errors.field.unknown",
     "string_type": "errors.field.text",
     "list_type": "errors.field.list",

@@ -7,9 +7,9 @@ chapters extend the row models and raise ``SCHEMA_VERSION`` with a migration in 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from kamlib import __version__
@@ -30,8 +30,9 @@ from kamlib.model.base import (  # noqa: F401  (re-exported: the models' buildin
 )
 from kamlib.model.bidding import Bid, RuleTemplate
 from kamlib.model.retention import Assessment, Crisis, Retention
+from kamlib.model.sharing import HiddenName, Sharing  # noqa: F401  (HiddenName re-exported)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class Trainee(Model):
@@ -52,6 +53,8 @@ Coverage = Literal["os", "is", "channel"]
 Relationship = Literal["good", "average", "poor"]
 WorkOrder = Literal["near", "mid", "long"]
 PickKind = Literal["top", "strategic"]
+# The screening guidelines the trainee ticks per account (chapter 1.4); the benchmark criterion is ``benchmark``.
+GuidelineCriterion = Literal["output_rank", "major_opportunity", "industry_influence", "fight_competitor"]
 
 
 class YearFigures(Model):
@@ -79,6 +82,8 @@ class Account(Row):
     relationship: Relationship | None = None
     work_order: WorkOrder | None = None  # the trainee's own order; None: the suggested one
     notes: Note = ""
+    # the guideline criteria ticked on the checklist (chapter 1.4); optional, so older files load unchanged
+    criteria: list[GuidelineCriterion] = Field(default_factory=list, max_length=4)
 
 
 class KeyAccountPick(Model):
@@ -116,6 +121,20 @@ Position = Literal["strong", "even", "weak"]
 Dimension = Literal["product", "price", "service", "people", "politics", "other"]
 
 
+# The groups of the customer-profile questionnaire, as Harvey Mackay groups his 66 questions (chapter 2.5's tools).
+ProfileGroup = Literal["customer", "education", "family", "business", "interests", "lifestyle", "you"]
+Question = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+BankStep = Literal[1, 2, 3, 4, 5]  # the step of the five-step method a question of the question bank serves
+
+
+class ProfileAnswer(Row):
+    """A question of the trainee's own profile questionnaire about one person, in one group, and its answer."""
+
+    group: ProfileGroup
+    question: Question
+    answer: Note = ""
+
+
 class PersonProfile(Model):
     """What we know of a key person as a person (our own wording, in the spirit of Mackay's profile)."""
 
@@ -123,6 +142,8 @@ class PersonProfile(Model):
     interests: Note = ""
     career_goals: Note = ""
     personal_win: Note = ""  # what a win for this project means to them personally
+    # the questionnaire's questions and answers (optional, so older files load unchanged)
+    answers: list[ProfileAnswer] = Field(default_factory=list, max_length=300)
 
 
 class KeyPerson(Row):
@@ -169,6 +190,16 @@ class PushTask(Row):
     due_on: dt.date | None = None
     owner: ShortText = ""
     done: bool = False
+
+
+class BankQuestion(Row):
+    """A question of the company question bank for one step of the five-step method (chapter 2.5's tools),
+    and what the customer answered; ``starter`` names the workbook's starter question it began as."""
+
+    step: BankStep
+    question: Question
+    answer: Note = ""
+    starter: str | None = Field(None, max_length=20)
 
 
 class InformationItem(Row):
@@ -295,6 +326,7 @@ class AccountPlan(Model):
     needs: Section[Need] = Field(default_factory=Section[Need])
     opportunities: Section[Opportunity] = Field(default_factory=Section[Opportunity])
     push_plan: Section[PushTask] = Field(default_factory=Section[PushTask])
+    question_bank: Section[BankQuestion] = Field(default_factory=Section[BankQuestion])  # optional: older files load
     factors: Section[Factor] = Field(default_factory=Section[Factor])
     measures: Section[Measure] = Field(default_factory=Section[Measure])
     campaign: Section[CampaignStep] = Field(default_factory=Section[CampaignStep])
@@ -306,6 +338,7 @@ class AccountPlan(Model):
     assessments: Section[Assessment] = Field(default_factory=Section[Assessment])
     retention: Retention = Field(default_factory=Retention)
     crises: Section[Crisis] = Field(default_factory=Section[Crisis])
+    sharing: Sharing = Field(default_factory=Sharing)  # the hide list for anonymised sharing
 
     @model_validator(mode="after")
     def _picks_are_on_the_list(self) -> AccountPlan:
@@ -366,7 +399,7 @@ class ExerciseWork(Model):
 class Workbook(Model):
     """The whole file: one trainee, one account plan, the trainee's exercise answers."""
 
-    schema_version: Literal[5] = SCHEMA_VERSION
+    schema_version: Literal[6] = SCHEMA_VERSION
     trainee: Trainee
     plan: AccountPlan = Field(default_factory=AccountPlan)
     exercises: dict[str, ExerciseWork] = Field(default_factory=dict)
