@@ -1,12 +1,22 @@
 """Chapter 3.4: the key-person campaign plan, proposed from the chapter-2 map.
 
-One row per person who is not yet a strong supporter (``*``). The course's aims: turn a
-non-supporter (``-``, ``/``) into a neutral, a neutral (``=``) into a supporter, consolidate a
-supporter (``+``). A person whose attitude is not yet known gets no aim: first find out.
+One row per **key person** who is not yet a strong supporter (``*``). Key persons are the people the
+deck's six-step analysis assesses: step 2 gives each key person a role (A approver, D decision-maker,
+E evaluator, U user), and step 1 marks key and non-key departments; the deck's example leaves the
+production director and the two managers under them, a non-key department, without any code. A person counts
+when they have a role, sit in a key department or the decision layer, or are marked in the inner
+circle (``is_key_person``); the others are left out and listed (``left_out``).
 
-Priority (1 = first): more power first (A approver, D decision-maker, E evaluator, U user, role
-unknown last), then farther from support first (``/`` before ``-`` before ``=``/unknown before
-``+``): a powerful opponent is the biggest threat to the deal. Ties keep the map's order.
+The course's aims: turn a non-supporter (``-``, ``/``) into a neutral, a neutral (``=``) into a
+supporter, consolidate a supporter (``+``). A person whose attitude is not yet known gets no aim:
+first find out.
+
+Priority (1 = first), the deck's order: its campaign table names the aims in the order non-supporter
+→ neutral, neutral → supporter, consolidate, and its example puts the marketing director (``-``, E)
+before the IS director (``+``, D), so the aim comes before power. The workbook's own tie-breaks: the
+people whose attitude is unknown come first (the aim cannot be set until it is known, and chapter 2's
+red flag says to find out first); within one aim more power first (A, D, E, U, role unknown last),
+then farther from support (``/`` before ``-``), then the map's order.
 """
 
 from __future__ import annotations
@@ -15,9 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kamlib.model.workbook import Attitude, CampaignGoal, CampaignStep, KeyPerson, Role
-from kamlib.people import leverage_routes, people_by_id
+from kamlib.people import in_decision_layer, leverage_routes, people_by_id
 
 POWER: dict[Role | None, int] = {"A": 4, "D": 3, "E": 2, "U": 1, None: 0}
+AIM_ORDER: dict[CampaignGoal | None, int] = {None: 0, "to_neutral": 1, "to_supporter": 2, "consolidate": 3}
 DISTANCE: dict[Attitude | None, int] = {"*": 0, "+": 1, "=": 2, None: 2, "-": 3, "/": 4}
 GOAL: dict[Attitude | None, CampaignGoal | None] = {
     "/": "to_neutral", "-": "to_neutral", "=": "to_supporter", "+": "consolidate", None: None,
@@ -35,11 +46,23 @@ class CampaignProposal:
     planned: bool  # the campaign plan already has a row for this person
 
 
+def is_key_person(p: KeyPerson) -> bool:
+    """A key person of the deck's analysis: a role (step 2), a key department (step 1), or the decision layer or
+    inner circle (step 6)."""
+    return p.role is not None or p.key_department or in_decision_layer(p) or p.inner_circle
+
+
+def left_out(people: Sequence[KeyPerson]) -> list[KeyPerson]:
+    """The people on the map who are not key persons (no role, not in a key department or either circle)."""
+    return [p for p in people_by_id(people).values() if not is_key_person(p)]
+
+
 def campaign_targets(people: Sequence[KeyPerson]) -> list[KeyPerson]:
-    """Everyone not yet a strong supporter, in priority order."""
+    """Every key person not yet a strong supporter, in priority order (module docstring)."""
     order = {p.id: i for i, p in enumerate(people)}
-    targets = [p for p in people_by_id(people).values() if p.attitude != "*"]
-    return sorted(targets, key=lambda p: (-POWER[p.role], -DISTANCE[p.attitude], order[p.id]))
+    targets = [p for p in people_by_id(people).values() if p.attitude != "*" and is_key_person(p)]
+    return sorted(targets, key=lambda p: (AIM_ORDER[GOAL[p.attitude]], -POWER[p.role], -DISTANCE[p.attitude],
+                                          order[p.id]))
 
 
 def propose_campaign(people: Sequence[KeyPerson], steps: Sequence[CampaignStep] = ()) -> list[CampaignProposal]:

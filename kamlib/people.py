@@ -11,8 +11,11 @@ Our readings where the course is silent:
   ``dm_attitude_unknown`` an A/D whose attitude is not set yet;
   ``dm_no_contact`` an A/D we have never met (contact ``0`` or not set);
   ``no_decision_maker`` people are mapped but nobody has role A or D;
-  ``no_supporter_influence`` no supporter (``*``/``+``) has an influence line to someone else
-  in the decision layer (a supporter inside the decision layer is a vote, not a route);
+  ``no_influence_lines`` there is a decision layer but no influence line at all yet: the map
+  cannot tell whether a supporter reaches it (the deck's worked example is such a map: its text
+  names influence lines but not who influences whom), so this says the lines are missing;
+  ``no_supporter_influence`` influence lines are drawn, but no supporter (``*``/``+``) has one to
+  someone else in the decision layer (a supporter inside the decision layer is a vote, not a route);
   ``single_contact`` exactly one person has a real relationship with us (contact N or F): when
   they leave, the account goes dark. A brief contact (1) is not counted: one meeting is no channel;
   ``no_deep_contact`` nobody has contact N or F.
@@ -271,9 +274,12 @@ def red_flags(people: Sequence[KeyPerson]) -> list[RedFlag]:
         return flags
     if not any(is_decision_maker(p) for p in by_id.values()):
         flags.append(RedFlag("no_decision_maker", (), Text("people.flag.no_decision_maker")))
-    if any(in_decision_layer(p) for p in by_id.values()) and not _supporter_links(people):
-        supporters = tuple(p.id for p in by_id.values() if is_supporter(p))
-        flags.append(RedFlag("no_supporter_influence", supporters, Text("people.flag.no_supporter_influence")))
+    if any(in_decision_layer(p) for p in by_id.values()):
+        if not influence_edges(people):
+            flags.append(RedFlag("no_influence_lines", (), Text("people.flag.no_influence_lines")))
+        elif not _supporter_links(people):
+            supporters = tuple(p.id for p in by_id.values() if is_supporter(p))
+            flags.append(RedFlag("no_supporter_influence", supporters, Text("people.flag.no_supporter_influence")))
     deep = [p for p in by_id.values() if p.contact in DEEP_CONTACT]
     if len(deep) == 1:
         flags.append(RedFlag("single_contact", (deep[0].id,), Text("people.flag.single_contact", {
@@ -415,7 +421,8 @@ _DECK: tuple[tuple[str, str | None, str | None, Role | None, Style | None, Attit
     ("ops_mgr", "is_dir", "is", "E", "A", "+", "F"),
 )
 KEY_DEPARTMENTS = frozenset({"marketing", "is"})
-# The workbook's own illustration, not the deck's (its text layer has no influence lines).
+# The workbook's own illustration, not the deck's: the deck's panorama names an inner circle, a decision layer
+# and influence lines, but its text does not say who is in them or who influences whom.
 _ILLUSTRATION_INFLUENCE: dict[str, list[str]] = {"ops_mgr": ["is_dir"], "sys_mgr": ["ops_mgr"], "is_dir": ["svp"]}
 _ILLUSTRATION_INNER = frozenset({"svp", "is_dir"})
 

@@ -6,13 +6,15 @@ Scalar functions explain one account; ``classify`` does a whole list at once wit
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from kamlib.errors import InputError
 from kamlib.i18n import Text
-from kamlib.model.workbook import Account, AccountPlan, Segment, WorkOrder
+from kamlib.model.workbook import Account, AccountPlan, PickKind, Segment, WorkOrder
 from kamlib.settings import PickSettings, RadpSettings
 
 if TYPE_CHECKING:
@@ -143,6 +145,8 @@ def classify_rows(sow_pct: list[float], bp_wan: list[float], settings: RadpSetti
 
 # ---- Top and Strategic -------------------------------------------------------------------------
 
+KEY_YEARS = 3  # the deck's "3 consecutive years": this year and the two years just before it
+
 
 @dataclass(frozen=True)
 class YearBox:
@@ -165,26 +169,78 @@ def yearly_boxes(account: Account, settings: RadpSettings | None = None) -> list
     return out
 
 
-def eligible_as(account: Account, settings: RadpSettings | None = None) -> Literal["top", "strategic"] | None:
-    """Top: level 3 and R or D in every year; Strategic: level 3, A or P every year, and a benchmark."""
-    years = yearly_boxes(account, settings)
+def reference_year(accounts: Iterable[Account], today: dt.date | None = None) -> int:
+    """The number of "this year" (this year's figures carry none): the year after the latest past year
+    entered anywhere on the list, else the calendar year."""
+    past = [y.year for a in accounts for y in a.history]
+    return max(past) + 1 if past else (today or dt.date.today()).year
+
+
+@dataclass(frozen=True)
+class Qualification:
+    """How an account stands against the Top/Strategic rule over this year and the two years before it.
+
+    ``kind`` is what the years with figures among the three make it; it is eligible only when none of
+    the three is missing, otherwise a candidate whose history is still to be entered.
+    """
+
+    kind: PickKind | None
+    this_year: int
+    years: tuple[YearBox, ...]  # the three years that have both figures, oldest first (this year: year None)
+    missing: tuple[int, ...]  # the three years without both figures, oldest first (``this_year`` for this year)
+
+    @property
+    def eligible(self) -> PickKind | None:
+        """Top or Strategic: all three years present and qualifying."""
+        return self.kind if not self.missing else None
+
+    @property
+    def candidate(self) -> PickKind | None:
+        """Top or Strategic on the years entered, but with years missing: not yet a Top or Strategic account."""
+        return self.kind if self.missing else None
+
+
+def qualify(account: Account, settings: RadpSettings | None = None, this_year: int | None = None) -> Qualification:
+    """The account against the rule: level 3 in each of the three years, and R or D in each (Top), or A or
+    P in each and an industry benchmark (Strategic). Years before the three do not count.
+
+    ``this_year`` is the number of this year (``reference_year`` of the list); by default the account's own.
+    """
+    ref = this_year if this_year is not None else reference_year([account])
+    boxes = {y.year: y for y in yearly_boxes(account, settings)}
+    wanted: list[int | None] = [*range(ref - KEY_YEARS + 1, ref), None]
+    years = tuple(boxes[y] for y in wanted if y in boxes)
+    missing = tuple(ref if y is None else y for y in wanted if y not in boxes)
+    return Qualification(_kind(years, account.benchmark), ref, years, missing)
+
+
+def _kind(years: tuple[YearBox, ...], benchmark: bool) -> PickKind | None:
     if not years or any(y.level != 3 for y in years):
         return None
     if all(y.status in ("R", "D") for y in years):
         return "top"
-    if all(y.status in ("A", "P") for y in years) and account.benchmark:
+    if benchmark and all(y.status in ("A", "P") for y in years):
         return "strategic"
     return None
 
 
+def eligible_as(
+    account: Account, settings: RadpSettings | None = None, this_year: int | None = None
+) -> PickKind | None:
+    """Top or Strategic when this year and the two years before it all have figures and all qualify."""
+    return qualify(account, settings, this_year).eligible
+
+
 def propose_key_accounts(
-    accounts: list[Account], radp: RadpSettings | None = None, picks: PickSettings | None = None
+    accounts: list[Account], radp: RadpSettings | None = None, picks: PickSettings | None = None,
+    this_year: int | None = None,
 ) -> dict[str, list[Account]]:
     """The eligible accounts, largest BP first, cut to the number of picks in force."""
     picks = picks or PickSettings()
+    ref = this_year if this_year is not None else reference_year(accounts)
     eligible: dict[str, list[Account]] = {"top": [], "strategic": []}
     for account in accounts:
-        kind = eligible_as(account, radp)
+        kind = eligible_as(account, radp, ref)
         if kind:
             eligible[kind].append(account)
     for kind, limit in (("top", picks.top), ("strategic", picks.strategic)):
@@ -192,11 +248,39 @@ def propose_key_accounts(
     return eligible
 
 
+def key_account_candidates(
+    accounts: list[Account], radp: RadpSettings | None = None, this_year: int | None = None
+) -> dict[str, list[tuple[Account, Qualification]]]:
+    """Accounts that would be Top or Strategic on the years entered but lack some of the three years:
+    their history is to be entered before they can be proposed. Largest BP first."""
+    ref = this_year if this_year is not None else reference_year(accounts)
+    out: dict[str, list[tuple[Account, Qualification]]] = {"top": [], "strategic": []}
+    for account in accounts:
+        q = qualify(account, radp, ref)
+        if q.candidate:
+            out[q.candidate].append((account, q))
+    for found in out.values():
+        found.sort(key=lambda pair: -(pair[0].bp_wan or 0))
+    return out
+
+
+def year_text(year: int, this_year: int) -> Text:
+    """A year as the trainee reads it: "this year" for this year, else e.g. "2024"."""
+    return Text("screening.this_year") if year == this_year else Text("screening.year", {"year": year})
+
+
+def missing_years_text(q: Qualification) -> Text:
+    """The years still without figures, as one list ("2023, 2024")."""
+    return Text.join([year_text(y, q.this_year) for y in q.missing])
+
+
 def check_picks(
-    plan: AccountPlan, radp: RadpSettings | None = None, picks: PickSettings | None = None
+    plan: AccountPlan, radp: RadpSettings | None = None, picks: PickSettings | None = None,
+    this_year: int | None = None,
 ) -> list[Text]:
     """Every way the trainee's picks break the rule of 3 Top + 2 Strategic, explained."""
     picks = picks or PickSettings()
+    ref = this_year if this_year is not None else reference_year(plan.portfolio.items)
     by_id = {a.id: a for a in plan.portfolio.items}
     problems: list[Text] = []
     seen: set[str] = set()
@@ -208,7 +292,7 @@ def check_picks(
         if pick.kind is None:
             problems.append(Text("screening.pick.unclassified", {"name": account.name}))
             continue
-        problems += _pick_problems(account, pick.kind, radp)
+        problems += _pick_problems(account, pick.kind, radp, ref)
     for kind, wanted in (("top", picks.top), ("strategic", picks.strategic)):
         count = sum(p.kind == kind for p in plan.key_accounts)
         if count != wanted:
@@ -216,20 +300,22 @@ def check_picks(
     return problems
 
 
-def _pick_problems(account: Account, kind: str, radp: RadpSettings | None) -> list[Text]:
-    years = yearly_boxes(account, radp)
+def _pick_problems(account: Account, kind: PickKind, radp: RadpSettings | None, this_year: int) -> list[Text]:
+    q = qualify(account, radp, this_year)
     name = account.name
-    if not years:
+    if not q.years and not yearly_boxes(account, radp):
         return [Text("screening.pick.no_figures", {"name": name})]
     out = []
-    for y in years:
-        year = Text("screening.this_year") if y.year is None else y.year
+    for y in q.years:
+        year = year_text(this_year if y.year is None else y.year, this_year)
         if y.level != 3:
             out.append(Text("screening.pick.not_level3", {"name": name, "year": year, "level": y.level}))
         if kind == "top" and y.status not in ("R", "D"):
             out.append(Text("screening.pick.top_status", {"name": name, "year": year, "status": y.status}))
         if kind == "strategic" and y.status not in ("A", "P"):
             out.append(Text("screening.pick.strategic_status", {"name": name, "year": year, "status": y.status}))
+    if q.missing:
+        out.append(Text(f"screening.pick.missing_{kind}", {"name": name, "years": missing_years_text(q)}))
     if kind == "strategic" and not account.benchmark:
         out.append(Text("screening.pick.not_benchmark", {"name": name}))
     return out

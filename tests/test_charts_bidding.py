@@ -35,7 +35,7 @@ def test_scores_chart_shows_every_valid_bidder_by_part_with_total_and_rank(lang:
     for r in valid:
         label = t("bidding.chart.total", lang, total=f"{r.total:.2f}", rank=r.rank)
         assert label in shown
-    assert any(s.startswith("★") and "(" in s for s in shown)  # us, marked
+    assert any(s.startswith("★") and ("(" in s or "（" in s) for s in shown)  # us, marked
     assert rule_codes(found.sheet.rule) in " ".join(shown)
     not_scored = next(s for s in shown if s.startswith(t("bidding.chart.not_scored", lang, bidders="")[:3]))
     assert OWN_NAME_ZH in not_scored and bid.bidders[4].name in not_scored  # no price; above the ceiling

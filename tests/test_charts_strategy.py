@@ -12,7 +12,7 @@ from kamlib.charts.strategy import quadrant_chart, strategy_chart, team_chart, t
 from kamlib.i18n import LANGS, t
 from kamlib.model.workbook import Action, Factor, TeamPair
 from kamlib.people import deck_example
-from kamlib.strategy import recommend, template_factors
+from kamlib.strategy import profile_factors, recommend, template_factors
 from tests.chart_checks import glyph_warnings, render_png, texts
 
 TODAY = dt.date(2026, 11, 27)
@@ -45,10 +45,20 @@ def test_strategy_scores_mark_the_recommendation_with_a_hatch(lang: str) -> None
     rec = recommend(template_factors("bide"))
     fig = strategy_chart(rec, lang)
     shown = _check(fig)
-    assert shown.count(f" 8  ◀ {t('ch3.chart.top', lang)}") == 1
+    assert shown.count(f" 16.7  ◀ {t('ch3.chart.top', lang)}") == 1  # control 2/6 and 4/5: 17 points
+    assert " 4.5" in shown  # quick win: 6 advantages of 11
     bars = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
     assert [bool(b.get_hatch()) for b in bars] == [True, False, False, False, False, False]
     assert any(t("strategy.name.bide", lang) in s for s in shown)
+    assert t("ch3.chart.strength", lang) in shown
+
+
+def test_strategy_chart_marks_each_tied_strategy_and_the_unreadable() -> None:
+    shown = _check(strategy_chart(recommend(profile_factors((1, 1, 2, 0))), "en"))
+    assert sum(1 for s in shown if s.endswith("◀ recommended")) == 4  # a tie of four, each marked
+    shown = _check(strategy_chart(recommend(profile_factors((0, 5, 0, 0))), "en"))
+    assert shown.count(" 50  ◀ recommended") == 1 and shown.count(" 50") == 1  # settled: one marked
+    assert shown.count(" —") == 2  # bide and play to strengths cannot be read without disadvantages
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -162,3 +162,22 @@ def test_log_most_recent_first() -> None:
     a, b, c = Crisis(title="a", happened_on=D(2025, 1, 1)), Crisis(title="b"), Crisis(title="c",
                                                                                      happened_on=D(2026, 1, 1))
     assert [x.title for x in by_recency([a, b, c])] == ["c", "a", "b"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_five_phase_names_are_distinct(lang: str) -> None:
+    """No phase's name repeats another's words ("3 修复" beside "4 修复关系" read as one phase twice); the ids stay
+    as saved workbooks have them."""
+    assert PHASES == ("acknowledge", "contain", "fix", "repair", "prevent")
+    names = [t(f"crisis.phase.{p}", lang) for p in PHASES]
+    assert [n.split(" ", 1)[0] for n in names] == ["1", "2", "3", "4", "5"]
+    words = [n.split(" ", 1)[1].lower() for n in names]
+    if lang == "zh":
+        parts = [{w[i:i + 2] for i in range(len(w) - 1)} for w in words]  # two-character words
+    else:
+        parts = [set(w.split()) - {"the", "a"} for w in words]
+    for i, a in enumerate(parts):
+        for b in parts[i + 1:]:
+            assert not a & b, (words, a & b)
+    for p, name in zip(PHASES, words, strict=True):
+        assert name in t(f"crisis.status.{p}", lang).lower()  # "at phase 3: …" names it the same way

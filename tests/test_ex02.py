@@ -55,7 +55,7 @@ def _story(lang: Lang) -> str:
 
 def _paragraph(code: str, lang: Lang) -> str:
     """The story's paragraph about one person (a bullet starting with their name in bold)."""
-    name = person_label("ex02", code, lang).split("(")[0].strip()
+    name = re.split(r"[(（]", person_label("ex02", code, lang))[0].strip()
     (line,) = [line for line in _story(lang).splitlines() if line.startswith(f"- **{name}**")]
     return line
 
@@ -124,6 +124,24 @@ def test_red_flags_follow_the_rules(key_answers: dict) -> None:
                                                ("dm_no_contact", "p1")}
     assert tuple(STATEMENTS) == load_exercise("ex02").item("red_flags").choices
     assert 2 <= len(STATEMENTS) - len(keyed) <= 5  # wrong statements to tell apart
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_red_flags_are_named_and_defined_as_the_tool_has_them(lang: Lang) -> None:
+    """The deck's six steps end with the relationship panorama and list no red flags: the item carries no step
+    number, uses the chapter 2 tool's name for them, and each statement means what kamlib.people computes."""
+    prompt, intro = t("ex02.red_flags.prompt", lang), t("ex02.intro", lang)
+    assert not re.search(r"第\s*\d+\s*步|Step \d", prompt)
+    name = t("ch2.people.flags", lang)
+    assert prompt.startswith(name) and name in intro
+    if lang == "zh":
+        assert "危险信号" not in prompt + intro
+    contact = {"zh": "N 或 F", "en": "N or F"}[lang]
+    single = t("ex02.red_flags.choice.single", lang)
+    assert contact in single and contact in t("people.flag.single_contact", lang, name="x")
+    assert contact in intro
+    line = {"zh": "决策层的其他人", "en": "someone else in the decision layer"}[lang]
+    assert line in t("ex02.red_flags.choice.no_line", lang)  # a supporter inside the decision layer is no route
 
 
 @pytest.mark.solutions

@@ -64,7 +64,7 @@ def _factor_line(code: str, lang: Lang) -> str:
 
 
 def _name(code: str, lang: Lang) -> str:
-    return t(f"ex03.who.{code}", lang).split("(")[0].strip()
+    return re.split(r"[(（]", t(f"ex03.who.{code}", lang))[0].strip()
 
 
 def _person_line(code: str, lang: Lang) -> str:
@@ -108,8 +108,31 @@ def test_each_factor_is_told_once_with_its_importance(lang: Lang) -> None:
     for f in _truth()["factors"]:
         label = t(f"ex03.factor.{f['code']}", lang)
         assert label.startswith(f"{_number(f['code'])} ")
-        assert int(re.search(r"(\d)\)$", label).group(1)) == f["importance"] == importance[f["code"]]
+        assert int(re.search(r"(\d)[)）]$", label).group(1)) == f["importance"] == importance[f["code"]]
         assert len(_factor_line(f["code"], lang)) > len(label) + 40  # the bullet tells the factor's story
+
+
+def _control_definitions(lang: Lang) -> tuple[str, str]:
+    """The intro's definitions (3.1) of strong and weak control."""
+    (line,) = [x for x in t("ex03.intro", lang).splitlines() if x.startswith("- 3.1")]
+    _, strong, weak = re.split(r"强控[:：]|弱控[:：]|[Ss]trong control:|[Ww]eak control:", line)[-3:]
+    return strong, weak
+
+
+@pytest.mark.solutions
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_control_definition_agrees_with_the_deck_and_the_key(lang: Lang) -> None:
+    """The deck's strong control is what the sales side decides (price, service response, the implementation plan,
+    the rep); its weak control includes the competitor's stronger product. So our own head office's product
+    roadmap (F6) is weak control, and the definition the trainee reads must say so."""
+    strong, weak = _control_definitions(lang)
+    team, head_office = {"zh": ("销售团队", "总部"), "en": ("account team", "head office")}[lang]
+    assert team in strong and head_office not in strong
+    assert head_office in weak
+    truth = {f["code"]: f for f in _truth()["factors"]}
+    assert head_office in _factor_line("f06", lang) and truth["f06"]["strong_control"] is False
+    (f06,) = [k for k in load_key("ex03").items if k.id == "quadrant_f06"]
+    assert head_office in f06.explanation[lang]  # F6's explanation says who decides
 
 
 # ---- the key is what the tool computes ---------------------------------------------------------------------
@@ -255,8 +278,13 @@ def test_explanations_quote_the_story(lang: Lang) -> None:
     rec = recommend(_case_factors(lang))
     strategy = load_key("ex03").items[len(CODES)]
     assert strategy.id == "strategy"
-    for number in (rec.scores[rec.best], rec.scores[rec.runner_up], rec.total):
-        assert f"{number:g}" in strategy.explanation[lang]
+    p = rec.profile  # the explanation states the tool's two readings, as the tool writes them
+    advantages, ca, cd = (f"{float(x):g}" for x in (p.advantages, p.controlled_advantages, p.controlled_disadvantages))
+    total, disadvantages = f"{float(p.total):g}", f"{float(p.disadvantages):g}"
+    reading = ([f"{advantages} of {total}", f"{ca} of {advantages}", f"{cd} of {disadvantages}"] if lang == "en" else
+               [f"{total} 中的 {advantages}", f"{advantages} 中我们能控制 {ca}", f"{disadvantages} 中能控制 {cd}"])
+    for phrase in reading:
+        assert phrase in strategy.explanation[lang], phrase
     if lang == "en":  # each quadrant's weight and members, as the tool counts them
         for q in QUADRANTS:
             members = ", ".join(_number(c) for c, f in zip(CODES, _case_factors(), strict=True)
@@ -290,22 +318,29 @@ def test_the_reveal_reads_the_trainees_own_placement() -> None:
     assert args["importance"] == IMPORTANCE
     leverage_eliminate = {f"quadrant_{c}": ("leverage" if i % 2 else "eliminate") for i, c in enumerate(CODES)}
     assert {f.importance for f in placed_factors(leverage_eliminate, IMPORTANCE)} == set(IMPORTANCE.values())
-    (line,) = strategy_feedback(leverage_eliminate, IMPORTANCE)
-    assert line.key == "ex03.reveal.clear" and line.params["name"].key == "strategy.name.persevere"
-    assert line.params["score"] == line.params["total"] == "34"
+    reading = ["strategy.why.weighted", "strategy.read.good", "strategy.read.control"]
+    lines = strategy_feedback(leverage_eliminate, IMPORTANCE)
+    assert [x.key for x in lines] == ["ex03.reveal.clear", *reading, "strategy.decide.control"]
+    assert lines[0].params["name"].key == "strategy.name.persevere"  # half advantages, all under control
+    assert lines[1].params["total"] == "34" and lines[2].params["part"] == "17"
     lines = strategy_feedback(leverage_eliminate | {"strategy": "quick_win"}, IMPORTANCE)
-    assert [x.key for x in lines] == ["ex03.reveal.clear", "ex03.reveal.differs"]
-    assert lines[1].params["chosen"].key == "strategy.name.quick_win"
-    only_use = {f"quadrant_{c}": "use" for c in CODES}
-    assert [x.key for x in strategy_feedback(only_use, IMPORTANCE)] == ["ex03.reveal.tie"]  # three pairs hold use
+    assert [x.key for x in lines] == ["ex03.reveal.clear", *reading, "strategy.decide.control", "ex03.reveal.differs"]
+    assert lines[-1].params["chosen"].key == "strategy.name.quick_win"
+    only_use = {f"quadrant_{c}": "use" for c in CODES}  # all advantages, none under control: venture forward
+    lines = strategy_feedback(only_use, IMPORTANCE)
+    assert [x.key for x in lines] == ["ex03.reveal.clear", *reading, "strategy.decide.control_settled"]
+    assert lines[0].params["name"].key == "strategy.name.venture"
+    tie = {"quadrant_f01": "use", "quadrant_f09": "leverage", "quadrant_f03": "reduce", "quadrant_f10": "reduce"}
+    lines = strategy_feedback(tie, IMPORTANCE)  # 4 + 4 against 4 + 4, control over half the advantages
+    assert [x.key for x in lines][:2] == ["ex03.reveal.partial", "ex03.reveal.tie"] and len(lines[1].params) == 1
     assert [x.key for x in strategy_feedback({}, IMPORTANCE)] == ["ex03.reveal.none"]
     few = {"quadrant_f01": "use", "quadrant_f02": "reduce", "quadrant_f03": "nonsense"}
     assert placed_factors(few, IMPORTANCE)[1].advantage is False  # an unknown value counts as not placed
     assert [x.key for x in strategy_feedback(few, IMPORTANCE)] == ["ex03.reveal.too_few"]
     some = {f"quadrant_{c}": leverage_eliminate[f"quadrant_{c}"] for c in CODES[:6]}
-    assert [x.key for x in strategy_feedback(some, IMPORTANCE)] == ["ex03.reveal.partial", "ex03.reveal.clear"]
+    assert [x.key for x in strategy_feedback(some, IMPORTANCE)][:2] == ["ex03.reveal.partial", "ex03.reveal.clear"]
     for lang in LANGS:
-        for answers in (leverage_eliminate, only_use, {}, few, some):
+        for answers in (leverage_eliminate, only_use, tie, {}, few, some):
             text = strategy_reveal(args, answers, lang)
             full = t("ex03.strategy.reveal", lang, result=text)
             assert text and (lang == "zh" or not CJK.search(full))
@@ -315,9 +350,12 @@ def test_the_reveal_reads_the_trainees_own_placement() -> None:
 def test_the_reveal_agrees_with_the_solution() -> None:
     answers = model_answers(load_key("ex03"))
     lines = strategy_feedback(answers, IMPORTANCE)
-    assert [x.key for x in lines] == ["ex03.reveal.clear", "ex03.reveal.agrees"]
+    assert [x.key for x in (lines[0], lines[-2], lines[-1])] == ["ex03.reveal.clear", "strategy.decide.control",
+                                                                 "ex03.reveal.agrees"]
     assert lines[0].params["name"].key == f"strategy.name.{answers['strategy']}"
-    assert "Persevere" in strategy_reveal(load_exercise("ex03").item("strategy").reveal_args, answers, "en")
+    text = strategy_reveal(load_exercise("ex03").item("strategy").reveal_args, answers, "en")
+    assert "Persevere" in text and "**" not in text  # plain text
+    assert "you control 11 of 16 advantages (69%) and 13 of 18 disadvantages (72%)" in text
 
 
 # ---- the notebook pages ----------------------------------------------------------------------------------------

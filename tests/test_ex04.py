@@ -173,9 +173,25 @@ def test_score_check_accepts_rounding_only() -> None:
 def test_solution_scores_full_marks_and_blank_zero(lang: Lang) -> None:
     key = load_key("ex04")
     full = grade(_submit(model_answers(key, lang)), key)
-    assert full.total == full.max_total == key.max_points == 15
+    assert full.total == 13 and full.max_total == key.max_points == 15 and full.pending_manual == ("plan",)
     assert grade(_submit({}), key).total == 0
-    assert set(self_check("ex04", model_answers(key, lang)).values()) == {"correct", "answered"}
+    assert set(self_check("ex04", model_answers(key, lang)).values()) == {"correct", "instructor"}
+
+
+@pytest.mark.solutions
+def test_the_plan_is_scored_by_the_instructor_by_its_rubric_not_by_length() -> None:
+    """Filler scores nothing by itself and self-check never calls it right; the rubric asks for the key part."""
+    key = load_key("ex04")
+    (plan,) = [k for k in key.items if k.id == "plan"]
+    assert plan.scoring == "manual" and plan.points == 2 and plan.example
+    (item,) = [i for i in grade(_submit({"plan": "aaaaaaaaaaaaaaaaaaaa"}), key).items if i.item_id == "plan"]
+    assert (item.points, item.status) == (0, "manual")
+    assert self_check("ex04", {"plan": "aaaaaaaaaaaaaaaaaaaa"})["plan"] == "instructor"
+    assert self_check("ex04", {"plan": "aaaa"})["plan"] == "too_short"
+    for lang in LANGS:
+        rubric = plan.explanation[lang]
+        assert t("bidding.part.j3_service", lang) in rubric and all(f"T{n}" in rubric for n in range(1, 5))
+        assert ("讲师评分" if lang == "zh" else "instructor") in t("ex04.plan.prompt", lang)
 
 
 @pytest.mark.solutions
@@ -185,7 +201,7 @@ def test_a_losing_rule_and_wrong_totals_score_nothing_for_those_items() -> None:
     result = {i.item_id: i for i in grade(_submit(answers), key).items}
     assert all(result[i].points == 0 and result[i].status == "wrong" for i in RULE_ITEMS)
     assert result["total_b2"].points == 0 and result["total_b1"].points == 1
-    assert grade(_submit(answers), key).total == 15 - 4 - 1
+    assert grade(_submit(answers), key).total == 13 - 4 - 1
     checked = self_check("ex04", answers)
     assert checked["rule_j1_price"] == "not_yet" and checked["total_b2"] == "not_yet"
     assert checked["total_b1"] == "correct"
@@ -216,9 +232,9 @@ def test_page_shows_the_case_and_the_form_saves_checks_and_submits(workbook_file
     page.set_lang("en")
     assert load_workbook(workbook_file).exercises["ex04"].answers == answers
     form.check.click()
-    assert "12 of 12" in form.status.text
+    assert "11 of 12" in form.status.text  # the written plan is left to the instructor
     form.inputs["rule_j1_price"].value = "41"
     form.check.click()
-    assert "8 of 12" in form.status.text  # the four parts of the rule are judged together
+    assert "7 of 12" in form.status.text  # the four parts of the rule are judged together
     form.submit.click()
     assert form.status.kind == "ok" and len(list_submissions()) == 1

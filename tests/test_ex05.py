@@ -97,7 +97,17 @@ def test_solution_scores_full_and_blank_zero() -> None:
     near = {**model_answers(key), "loss_allowed": 16.67, "stage": "consultant"}
     result = {i.item_id: i.status for i in grade(Submission(exercise_id="ex05", trainee=TRAINEE, answers=near),
                                                  key).items}
-    assert result["loss_allowed"] == result["stage"] == "wrong"  # one decimal, as the question asks
+    assert result["loss_allowed"] == "correct"  # 16.67 is 16.7 at the one decimal the question asks for
+    assert result["stage"] == "wrong"
+    off = {**model_answers(key), "loss_allowed": 16.6}
+    assert {i.item_id: i.status for i in grade(Submission(exercise_id="ex05", trainee=TRAINEE, answers=off),
+                                               key).items}["loss_allowed"] == "wrong"
+    assert self_check("ex05", near)["loss_allowed"] == "correct"
+    assert self_check("ex05", off)["loss_allowed"] == "not_yet"
+    (loss,) = [k for k in key.items if k.id == "loss_allowed"]
+    exact = leverage_figures(FIGURES).volume_loss_allowed_pct
+    assert loss.decimals == 1 and round(exact, 1) == loss.answer
+    assert all(str(exact)[:6] in loss.explanation[lang] for lang in LANGS)  # the exact figure, then what is expected
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -107,7 +117,8 @@ def test_case_renders_in_both_languages(lang: Lang) -> None:
     for code in load_people_outline("ex05").people:
         assert person_label("ex05", code, lang) == t(f"ex02.who.{code}", lang)  # the people of exercise 02
         assert person_label("ex05", code, lang) in text
-        assert person_label("ex05", code, lang).split("(")[0].strip() in _story(lang)  # everyone listed is in it
+        name = re.split(r"[(（]", person_label("ex05", code, lang))[0].strip()
+        assert name in _story(lang)  # everyone listed is in it
     if lang == "en":
         assert set(CJK.findall(text)) <= {"万", "元"}
     else:

@@ -42,7 +42,7 @@ def _story(lang: Lang) -> str:
 
 def _name(code: str, lang: Lang) -> str:
     """The name alone: "Zhou Jian (Vice President)" → "Zhou Jian"."""
-    return person_label("ex06", code, lang).split("(")[0].strip()
+    return re.split(r"[(（]", person_label("ex06", code, lang))[0].strip()
 
 
 def _crisis(key_answers: dict) -> Crisis:
@@ -53,7 +53,7 @@ def _crisis(key_answers: dict) -> Crisis:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_story_states_each_attitude_before(lang: Lang) -> None:
-    pattern = "**{name}** ({word})" if lang == "en" else "**{name}**({word})"
+    pattern = "**{name}** ({word})" if lang == "en" else "**{name}**（{word}）"
     for code, before in BEFORE.items():
         assert pattern.format(name=_name(code, lang), word=WORDS[lang][before]) in _story(lang), code
 
@@ -77,6 +77,19 @@ def test_the_phases_are_the_playbooks_each_once(key_answers: dict) -> None:
     for a in "abcde":
         item = load_exercise("ex06").item(f"phase_{a}")
         assert item.choices == PHASES and item.prompt_params == {"action": f"ex06.action.{a}"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_phases_are_named_as_the_playbook_names_them(key_answers: dict, lang: Lang) -> None:
+    """The intro lists the playbook's five phase names in order, and each phase item's explanation names its
+    answer's phase exactly as the choice reads."""
+    names = [t(f"crisis.phase.{p}", lang) for p in PHASES]
+    intro = t("ex06.intro", lang).lower()
+    assert " · ".join(n.lower() for n in names) in intro
+    key = {k.id: k for k in load_key("ex06").items}
+    for a in "abcde":
+        phase = t(f"crisis.phase.{key_answers[f'phase_{a}']}", lang)
+        assert phase.lower() in key[f"phase_{a}"].explanation[lang].lower(), (a, phase)
 
 
 def test_the_re_run_follows_exercise_05(key_answers: dict) -> None:

@@ -91,6 +91,9 @@ def test_deck_example_is_shown_not_saved(workbook_file: Path) -> None:
     kinds = [list(o["data"]) for o in view.output.outputs]
     assert ["image/png", "text/plain"] in kinds or any("image/png" in k for k in kinds)
     assert load_workbook(workbook_file).plan.key_persons.items == []
+    shown = "".join(str(o["data"].get("text/markdown", o["data"].get("text/plain", ""))) for o in view.output.outputs)
+    assert "No influence lines entered yet" in shown  # the deck gives no influence lines: said as missing
+    assert "None of our supporters" not in shown
 
 
 def test_panorama_and_matrix_share_one_display_drawn_on_demand(workbook_file: Path, monkeypatch) -> None:

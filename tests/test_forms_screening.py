@@ -23,7 +23,7 @@ def _add(editor, **values) -> str:
 def test_enter_an_account_with_history(workbook_file: Path) -> None:
     page = Page(lang="en")
     editor = ch1.account_editor(page)
-    assert editor.inputs["bp_wan"].description == "Buying power BP (万元)"
+    assert editor.inputs["bp_wan"].description == "Buying power BP (万元 = 10,000 yuan)"
     _add(editor, name="ICBC Anhui", industry="Banking", segment="lb", bp_wan="1,200", sow_pct="35%",
          benchmark=True, relationship="good")
     history = editor.inputs["history"]
@@ -37,7 +37,7 @@ def test_enter_an_account_with_history(workbook_file: Path) -> None:
 
 
 @pytest.mark.parametrize(("lang", "words"), [("en", ["Share of wallet SoW (%)", "abc"]),
-                                             ("zh", ["钱包份额 SoW(%)", "abc"])])
+                                             ("zh", ["钱包份额 SoW（%）", "abc"])])
 def test_bad_number_names_the_field_and_keeps_the_list(workbook_file: Path, lang: str, words) -> None:
     editor = ch1.account_editor(Page(lang=lang))
     _add(editor, name="ACME", bp_wan="100", sow_pct="10")

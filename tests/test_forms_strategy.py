@@ -33,7 +33,8 @@ def test_factors_feed_the_recommendation_and_the_choice_is_saved(workbook_file: 
     for text in ("Timely supply", "Good relationship", "Customisation", "Poor coverage"):
         _add(editor, text=text, advantage=text != "Poor coverage", strong_control=False)
     shown = "".join(_shown(page))
-    assert "Recommended: **Venture forward**" in shown  # use 3 + reduce 1 = 4 beats use + leverage 3
+    assert "Recommended: **Venture forward**" in shown  # control over 0 of 3 advantages and 0 of 1 disadvantages
+    assert "the advantages are 3 of 4 (75%) → **Quick win**, 25 points from half" in shown  # the weaker reading
     form.choice.value = "quick_win"
     form.reason.value = "The CIO is a friend"
     form.save_button.click()
@@ -49,6 +50,7 @@ def test_sample_measures_added_once_in_the_trainee_language(workbook_file: Path)
     assert samples.add() == 3 and samples.add() == 0
     rows = load_workbook(workbook_file).plan.measures.items
     assert [m.priority for m in rows] == [1, 2, 3] and all(m.measures for m in rows)
+    assert [bool(m.resources) for m in rows] == [True, False, False]  # the deck names resources in its first row only
 
 
 def test_bad_priority_is_named_and_nothing_is_lost(workbook_file: Path) -> None:
@@ -69,8 +71,8 @@ def test_campaign_rows_proposed_from_the_map_never_overwrite(mapped: Path) -> No
     editor = ch3.campaign(page)
     proposals = next(f for f in page._forms if isinstance(f, ch3.CampaignProposals))
     added = proposals.add()
-    people = load_workbook(mapped).plan.key_persons.items
-    assert added == sum(1 for p in people if p.attitude != "*")
+    assert added == 6  # the deck's key persons not yet strong supporters; the uncoded production people left out
+    assert [s.person_id for s in load_workbook(mapped).plan.campaign.items][:2] == ["mkt_dir", "mkt_mgr"]
     first = load_workbook(mapped).plan.campaign.items[0]
     editor.picker.value = first.id
     editor.inputs["aim"].value = "Executive visit with our VP"
@@ -79,6 +81,7 @@ def test_campaign_rows_proposed_from_the_map_never_overwrite(mapped: Path) -> No
     assert load_workbook(mapped).plan.campaign.items[0].aim == "Executive visit with our VP"
     table = ch3.campaign_table(load_workbook(mapped), "en").data
     assert "Neutral → supporter" in table and "→" in table  # aims and routes of influence
+    assert "not key persons (3" in table and "Production director" in table
 
 
 def test_team_map_names_its_gaps(mapped: Path) -> None:

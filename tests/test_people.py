@@ -141,10 +141,14 @@ def test_red_flags_on_the_deck_example():
         for pid in f.person_ids:
             on.setdefault(pid, []).append(f.kind)
     assert sorted(on["svp"]) == ["dm_no_contact", "dm_unfavourable"]  # A, neutral, contact 0
-    assert on["is_dir"] == ["dm_no_contact", "no_supporter_influence"]  # D, supporter, never met
+    assert on["is_dir"] == ["dm_no_contact"]  # D, supporter, never met
     assert "mkt_dir" not in on  # an E non-supporter is no decision-maker
     kinds = [f.kind for f in flags]
-    assert "no_supporter_influence" in kinds  # the deck has no influence lines
+    # the deck's text names influence lines but not who influences whom: the flag says the lines are missing,
+    # not that no supporter reaches the decision layer
+    assert "no_influence_lines" in kinds and "no_supporter_influence" not in kinds
+    missing = next(f for f in flags if f.kind == "no_influence_lines")
+    assert "No influence lines entered yet" in missing.text.render("en") and missing.person_ids == ()
     assert "single_contact" not in kinds and "no_deep_contact" not in kinds  # N and F: two people
     for lang in LANGS:
         assert all(f.text.render(lang).strip() for f in flags)
@@ -165,8 +169,12 @@ def test_red_flags_on_small_maps():
         ("dm_attitude_unknown", ("boss",)), ("single_contact", ("boss",)),
     ]
     opp = red_flags([kp("o", role="A", attitude="/", contact="F"), kp("f", attitude="+", contact="N")])
-    assert [f.kind for f in opp] == ["dm_unfavourable", "no_supporter_influence"]
+    assert [f.kind for f in opp] == ["dm_unfavourable", "no_influence_lines"]  # no lines drawn at all
     assert "opponent" in opp[0].text.render("en")
+    drawn = red_flags([kp("o", role="A", attitude="/", contact="F"), kp("f", attitude="+", contact="N"),
+                       kp("n", attitude="=", contact="N", influences=["o"])])  # a line, but not a supporter's
+    assert [f.kind for f in drawn] == ["dm_unfavourable", "no_supporter_influence"]
+    assert drawn[1].person_ids == ("f",)
 
 
 # ---- routes ---------------------------------------------------------------------------------------

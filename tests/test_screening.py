@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,8 +17,11 @@ from kamlib.screening import (
     classify,
     classify_rows,
     eligible_as,
+    key_account_candidates,
     pareto_check,
     propose_key_accounts,
+    qualify,
+    reference_year,
     suggested_work_order,
     work_order,
 )
@@ -46,7 +51,7 @@ def test_bad_rows_are_errors_naming_the_rows() -> None:
         classify([10, 130, float("nan"), 5], [100, 100, 100, -1])
     en, zh = err.value.message("en"), err.value.message("zh")
     assert "3 row(s)" in en and "row 2" in en and "row 3" in en and "row 4" in en
-    assert "Buying power BP (万元)" in en and "第 2 行" in zh
+    assert "Buying power BP (万元 = 10,000 yuan)" in en and "第 2 行" in zh
 
 
 def _account(name: str, years: list[tuple[float, float]], benchmark: bool = False) -> Account:
@@ -65,15 +70,15 @@ def test_top_and_strategic_need_every_year() -> None:
 
 
 def test_proposal_takes_the_largest_bp_up_to_the_picks_in_force() -> None:
-    accounts = [_account(f"t{i}", [(500 + i, 60)]) for i in range(5)]
+    accounts = [_account(f"t{i}", [(600, 60), (600, 55), (500 + i, 60)]) for i in range(5)]
     proposed = propose_key_accounts(accounts, picks=PickSettings(top=3))
     assert [a.name for a in proposed["top"]] == ["t4", "t3", "t2"]
 
 
 def test_check_picks_explains_each_break_of_the_rule() -> None:
-    good = _account("Good", [(600, 60), (700, 55)])
-    low = _account("Low", [(200, 60)])
-    strat = _account("Strat", [(900, 60)])
+    good = _account("Good", [(800, 40), (600, 60), (700, 55)])
+    low = _account("Low", [(200, 60), (200, 60), (200, 60)])
+    strat = _account("Strat", [(900, 60), (900, 60), (900, 60)])
     plan = AccountPlan(
         portfolio=Section[Account](items=[good, low, strat]),
         key_accounts=[KeyAccountPick(account_id=good.id, kind="top"), KeyAccountPick(account_id=low.id, kind="top"),
@@ -86,6 +91,99 @@ def test_check_picks_explains_each_break_of_the_rule() -> None:
     assert any("You picked 2 Top account(s); the rule is 3" in p for p in problems)
     assert any("You picked 1 Strategic account(s); the rule is 2" in p for p in problems)
     assert not any("Good" in p for p in problems)
+
+
+# ---- "连续3年": this year and the two years just before it (COURSE.md 1.6) ------------------------------
+
+THIS_YEAR = 2025
+
+
+def _years(name: str, figures: dict[int, tuple[float, float]], benchmark: bool = False) -> Account:
+    """An account from {year: (BP, SoW)}; THIS_YEAR's figures are this year's."""
+    bp, sow = figures.pop(THIS_YEAR, (None, None))
+    history = [YearFigures(year=y, bp_wan=b, sow_pct=s) for y, (b, s) in sorted(figures.items())]
+    return Account(name=name, bp_wan=bp, sow_pct=sow, history=history, benchmark=benchmark)
+
+
+def test_r3_with_only_this_years_figures_is_a_candidate_not_a_top_account() -> None:
+    only_now = _years("Now", {THIS_YEAR: (800, 60)})
+    q = qualify(only_now, this_year=THIS_YEAR)
+    assert q.kind == "top" and q.eligible is None and q.candidate == "top"
+    assert q.missing == (2023, 2024)
+    assert eligible_as(only_now, this_year=THIS_YEAR) is None
+    full = _years("Full", {2023: (700, 55), 2024: (750, 50), THIS_YEAR: (800, 60)})
+    proposed = propose_key_accounts([only_now, full])
+    assert proposed["top"] == [full]  # the list's this year is 2025 (the year after its latest past year)
+    assert [(a.name, q.missing) for a, q in key_account_candidates([only_now, full])["top"]] == [("Now", (2023, 2024))]
+
+
+def test_benchmark_with_only_this_years_figures_is_a_candidate_not_a_strategic_account() -> None:
+    bench = _years("Bench", {THIS_YEAR: (900, 5)}, benchmark=True)
+    q = qualify(bench, this_year=THIS_YEAR)
+    assert q.candidate == "strategic" and q.eligible is None
+    assert propose_key_accounts([bench], this_year=THIS_YEAR)["strategic"] == []
+    full = _years("Full", {2023: (900, 0), 2024: (950, 8), THIS_YEAR: (1000, 3)}, benchmark=True)
+    assert eligible_as(full, this_year=THIS_YEAR) == "strategic"
+
+
+def test_years_with_gaps_are_not_three_consecutive_years() -> None:
+    gaps = _years("Gaps", {2020: (900, 60), 2022: (900, 60), THIS_YEAR: (900, 60)})
+    other = _years("Other", {2024: (100, 0), THIS_YEAR: (100, 0)})
+    assert reference_year([gaps, other]) == THIS_YEAR
+    q = qualify(gaps, this_year=reference_year([gaps, other]))
+    assert q.eligible is None and q.candidate == "top" and q.missing == (2023, 2024)
+    assert propose_key_accounts([gaps, other])["top"] == []
+
+
+def test_older_years_do_not_count() -> None:
+    """R3/D3 in each of the last three years is Top, though level 2 four years ago."""
+    top = _years("Top", {2021: (400, 60), 2022: (450, 60), 2023: (600, 40), 2024: (650, 55), THIS_YEAR: (700, 60)})
+    assert eligible_as(top, this_year=THIS_YEAR) == "top"
+    strategic = _years("S", {2022: (900, 60), 2023: (900, 5), 2024: (900, 0), THIS_YEAR: (900, 2)}, benchmark=True)
+    assert eligible_as(strategic, this_year=THIS_YEAR) == "strategic"  # R four years ago does not count
+    plan = AccountPlan(portfolio=Section[Account](items=[top]),
+                       key_accounts=[KeyAccountPick(account_id=top.id, kind="top")])
+    assert not any("Top" in p.render("en") and "LEVEL2" in p.render("en") for p in check_picks(plan))
+
+
+def test_five_picks_with_one_year_each_do_not_meet_the_rule() -> None:
+    tops = [_years(f"T{i}", {THIS_YEAR: (600 + i, 60)}) for i in range(3)]
+    strategics = [_years(f"S{i}", {THIS_YEAR: (900 + i, 0)}, benchmark=True) for i in range(2)]
+    plan = AccountPlan(
+        portfolio=Section[Account](items=[*tops, *strategics]),
+        key_accounts=[KeyAccountPick(account_id=a.id, kind="top") for a in tops]
+        + [KeyAccountPick(account_id=a.id, kind="strategic") for a in strategics],
+    )
+    en = [p.render("en") for p in check_picks(plan, this_year=THIS_YEAR)]
+    zh = [p.render("zh") for p in check_picks(plan, this_year=THIS_YEAR)]
+    assert len(en) == 5
+    assert "“T0” has no buying power and share of wallet for 2023, 2024" in en[0]
+    assert "only a candidate, not a Top account" in en[0]
+    assert "only a candidate, not a Strategic account" in en[3]
+    assert "2023年、2024年" in zh[0] and "候选" in zh[0]
+    # with no past year anywhere on the list, this year is the calendar year
+    assert reference_year(plan.portfolio.items, dt.date(2026, 12, 4)) == 2026
+    assert check_picks(plan)  # and the picks still break the rule
+
+
+def test_a_missing_year_in_the_middle_is_named_and_this_year_is_said_as_such() -> None:
+    no_now = _years("NoNow", {2023: (800, 60), 2024: (800, 60)})
+    q = qualify(no_now, this_year=THIS_YEAR)
+    assert q.candidate == "top" and q.missing == (THIS_YEAR,)
+    plan = AccountPlan(portfolio=Section[Account](items=[no_now]),
+                       key_accounts=[KeyAccountPick(account_id=no_now.id, kind="top")])
+    (missing, _count, _strategic) = [p.render("en") for p in check_picks(plan, this_year=THIS_YEAR)]
+    assert "share of wallet for this year:" in missing
+
+
+def test_a_pick_that_fails_in_a_year_names_the_year() -> None:
+    dip = _years("Dip", {2023: (800, 60), 2024: (400, 60), THIS_YEAR: (800, 60)})
+    plan = AccountPlan(portfolio=Section[Account](items=[dip]),
+                       key_accounts=[KeyAccountPick(account_id=dip.id, kind="top")])
+    problems = [p.render("en") for p in check_picks(plan, this_year=THIS_YEAR)]
+    assert "“Dip” is LEVEL2 in 2024; Top and Strategic accounts must be LEVEL3." in problems
+    assert "“Dip” 在" not in " ".join(p.render("zh") for p in check_picks(plan, this_year=THIS_YEAR))
+    assert any("在2024年是 LEVEL2" in p.render("zh") for p in check_picks(plan, this_year=THIS_YEAR))
 
 
 def test_work_order_starts_from_the_largest_bp_and_the_trainee_overrides() -> None:

@@ -16,7 +16,6 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
-from matplotlib.ticker import MaxNLocator
 
 from kamlib.actions import is_overdue, timeline_order
 from kamlib.analysis import factor_quadrant
@@ -75,24 +74,25 @@ def quadrant_chart(factors: Sequence[Factor], lang: Lang) -> Figure:
 
 
 def strategy_chart(rec: Recommendation, lang: Lang) -> Figure:
-    """Each integrated strategy's score (its pair of quadrants), the recommendation hatched and marked."""
+    """How clearly each integrated strategy's "when" sentence reads in the factors (points from half, 0 when
+    it does not hold), the recommendation hatched and marked."""
     lang = check_lang(lang)
     fig = new_figure(11.0, 5.2)
     fig.suptitle(t("ch3.chart.strategy_title", lang), x=0.01, ha="left")
     ax = fig.add_subplot()
     order = list(rec.ranking)
-    top = rec.scores[order[0]] if order else 0
+    shown = {name: max(rec.scores[name] or 0.0, 0.0) for name in order}
     for y, name in enumerate(order):
-        chosen = rec.verdict != "none" and rec.scores[name] == top
-        ax.barh(y, rec.scores[name], color=PALETTE[0] if chosen else TRACK, edgecolor=INK,
+        chosen = rec.verdict != "none" and name in rec.tied
+        ax.barh(y, shown[name], color=PALETTE[0] if chosen else TRACK, edgecolor=INK,
                 hatch="//" if chosen else "", linewidth=1.0)
         mark = f"  ◀ {t('ch3.chart.top', lang)}" if chosen else ""
-        ax.text(rec.scores[name], y, f" {rec.scores[name]:g}{mark}", va="center", ha="left", fontsize=12, color=INK)
+        value = "—" if rec.scores[name] is None else f"{round(shown[name], 1):g}"
+        ax.text(shown[name], y, f" {value}{mark}", va="center", ha="left", fontsize=12, color=INK)
     ax.set_yticks(range(len(order)), [_strategy_label(s, lang) for s in order], fontsize=11)
     ax.invert_yaxis()
-    ax.set_xlim(0, max(top, 1) * 1.35)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # factors and importance are whole numbers
-    ax.set_xlabel(t("ch3.chart.weight" if rec.weighted else "ch3.chart.count", lang))
+    ax.set_xlim(0, 50 * 1.35)
+    ax.set_xlabel(t("ch3.chart.strength", lang))
     return fig
 
 

@@ -28,12 +28,8 @@ def placed_factors(answers: Mapping[str, Any], importance: Mapping[str, int]) ->
             if answers.get(f"quadrant_{code}") in QUADRANTS]
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
 def strategy_feedback(answers: Mapping[str, Any], importance: Mapping[str, int]) -> list[Text]:
-    """What the tool makes of the trainee's placement, and whether their chosen strategy follows from it."""
+    """What the tool makes of the trainee's placement (its two readings), and whether their chosen strategy follows."""
     factors = placed_factors(answers, importance)
     if not factors:
         return [Text("ex03.reveal.none")]
@@ -43,27 +39,18 @@ def strategy_feedback(answers: Mapping[str, Any], importance: Mapping[str, int])
     lines = []
     if len(factors) < len(importance):
         lines.append(Text("ex03.reveal.partial", {"count": len(factors), "total": len(importance)}))
-    best = rec.ranking[0]
     if rec.verdict == "tie":
-        names = [Text(f"strategy.name.{s}") for s in rec.tied]
-        lines.append(Text("ex03.reveal.tie", {"names": Text.join(names), "score": _num(rec.scores[best]),
-                                              "total": _num(rec.total)}))
+        lines.append(Text("ex03.reveal.tie", {"names": Text.join([Text(f"strategy.name.{s}") for s in rec.tied])}))
     else:
-        first, second = PAIRS[best]
-        lines.append(Text("ex03.reveal.clear", {
-            "name": Text(f"strategy.name.{best}"), "first": Text(f"analysis.quadrant.{first}"),
-            "second": Text(f"analysis.quadrant.{second}"), "score": _num(rec.scores[best]),
-            "total": _num(rec.total), "runner_up": Text(f"strategy.name.{rec.ranking[1]}"),
-            "runner_score": _num(rec.scores[rec.ranking[1]]),
-        }))
+        lines.append(Text("ex03.reveal.clear", {"name": Text(f"strategy.name.{rec.ranking[0]}")}))
+    lines += rec.reading()
     chosen = answers.get("strategy")
     if chosen in PAIRS and rec.verdict == "clear":
-        verdict = "agrees" if chosen == best else "differs"
+        verdict = "agrees" if chosen == rec.ranking[0] else "differs"
         lines.append(Text(f"ex03.reveal.{verdict}", {"chosen": Text(f"strategy.name.{chosen}")}))
     return lines
 
 
 def strategy_reveal(args: Mapping[str, Any], answers: Mapping[str, Any], lang: Lang) -> str:
-    """The reveal's result: ``strategy_feedback`` in ``lang``, a line each."""
-    return "\n".join(line.render(lang) for line in strategy_feedback(answers, args["importance"]))
-
+    """The reveal's result: ``strategy_feedback`` in ``lang``, a line each, as plain text (no Markdown emphasis)."""
+    return "\n".join(line.render(lang).replace("**", "") for line in strategy_feedback(answers, args["importance"]))

@@ -1,5 +1,6 @@
 """Chapter 2 forms: the information inventory, the five-step method, the six-step key-person analysis
-and the information analysis model, for the key account chosen in chapter 1."""
+and the information analysis model, for the key account chosen in chapter 1; the recommended tools
+(profile questionnaire, question bank, further reading) are in ``kamlib.forms.ch2_tools``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import ipywidgets as w
 from IPython.display import Markdown
 
 from kamlib.analysis import DIMENSIONS, LEVELS, STATUSES
+from kamlib.forms.ch2_tools import further_reading, question_bank, questionnaire  # noqa: F401  (the recommended tools)
 from kamlib.forms.common import (
     Status,
     ViewSwitch,

@@ -28,8 +28,6 @@ from kamlib.model.workbook import (
     now,
 )
 
-SAMPLE_MEASURES = ("relationship", "acceptance", "service")  # the deck's three worked rows (COURSE.md 3.3)
-
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
     page = Page(lang=lang, workbook=workbook)
@@ -189,11 +187,9 @@ class SampleMeasures(ActionButton):
         super().__init__(page, "ch3.measures.add_samples", self.add)
 
     def add(self) -> int:
-        lang = self.page.lang
-        samples = [Measure(priority=i, key_factor=t(f"ch3.sample.{k}.factor", lang),
-                           analysis=t(f"ch3.sample.{k}.analysis", lang), measures=t(f"ch3.sample.{k}.measures", lang),
-                           resources=t(f"ch3.sample.{k}.resources", lang))
-                   for i, k in enumerate(SAMPLE_MEASURES, start=1)]
+        from kamlib.measures import deck_measures
+
+        samples = deck_measures(self.page.lang)
         added: list[Measure] = []
 
         def change(wb: Workbook) -> None:
@@ -242,7 +238,7 @@ CAMPAIGN_FIELDS = (
 
 
 class CampaignProposals(ActionButton):
-    """Adds a campaign row for everyone on the map not yet a strong supporter and not yet planned."""
+    """Adds a campaign row for every key person on the map not yet a strong supporter and not yet planned."""
 
     def __init__(self, page: Page) -> None:
         super().__init__(page, "ch3.campaign.add", self.add)
@@ -283,13 +279,16 @@ def campaign(page: Page) -> RowEditor | None:
 
 def campaign_table(wb: Workbook, lang: Lang) -> Markdown:
     """The plan as the course's table, with each person's codes now, the routes and whether the aim is met."""
-    from kamlib.campaign import goal_reached, propose_campaign, stale_rows
+    from kamlib.campaign import goal_reached, left_out, propose_campaign, stale_rows
     from kamlib.people import people_by_id, short_code
 
     people = wb.plan.key_persons.items
     steps = sorted(wb.plan.campaign.items, key=lambda s: (s.priority is None, s.priority or 0))
+    outside = left_out(people)
+    note = ("\n\n" + t("ch3.campaign.left_out", lang, count=len(outside),
+                         names=t("i18n.separator", lang).join(md_escape(p.name) for p in outside))) if outside else ""
     if not steps:
-        return Markdown(t("ch3.campaign.empty", lang))
+        return Markdown(t("ch3.campaign.empty", lang) + note)
     by_id = people_by_id(people)
     routes = {c.person_id: c.routes for c in propose_campaign(people)}
     rows = []
@@ -310,7 +309,7 @@ def campaign_table(wb: Workbook, lang: Lang) -> Markdown:
     stale = stale_rows(people, wb.plan.campaign.items)
     if stale:
         text += "\n\n" + t("ch3.campaign.stale", lang, count=len(stale))
-    return Markdown(text)
+    return Markdown(text + note)
 
 
 # ---- 3.5 the team map -------------------------------------------------------------------------------------

@@ -38,7 +38,16 @@ def _v4_to_v5(data: Data) -> Data:
     return {**data, "schema_version": 5}
 
 
-MIGRATIONS: dict[int, Callable[[Data], Data]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+def _v5_to_v6(data: Data) -> Data:
+    """v6 adds the screening guidelines per account, the sharing hide list, the key persons' profile
+    questionnaire and the question bank; all have defaults. The version moves so that an older kamlib
+    reading a v6 file says "newer version" instead of refusing the new fields one by one."""
+    return {**data, "schema_version": 6}
+
+
+MIGRATIONS: dict[int, Callable[[Data], Data]] = {
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6,
+}
 
 
 def migrate(data: Data) -> Data:

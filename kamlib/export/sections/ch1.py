@@ -1,4 +1,5 @@
-"""Chapter 1 in the export: the key account and its RADP position, the picks, Share 1; the customer tree."""
+"""Chapter 1 in the export: the key account and its RADP position, the picks, the guidelines checklist, Share 1;
+the customer tree."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from kamlib.customer_tree import dmu_bp, levels, structure_problems, tree_order,
 from kamlib.export.context import Col, Context
 from kamlib.export.document import Block, Bullets, Chart, Facts, Part
 from kamlib.export.sections.front import radp_of
-from kamlib.screening import account_mode, radp_box, yearly_boxes
+from kamlib.guidelines import CRITERIA, checklist_rows
+from kamlib.i18n import Text
+from kamlib.screening import account_mode, missing_years_text, radp_box, yearly_boxes
 
 Figure = Any  # a matplotlib Figure: only kamlib.charts imports matplotlib
 
@@ -43,6 +46,7 @@ def key_account(ctx: Context) -> Block:
         picks.append([ctx.account(a), kind, a.bp_wan, a.sow_pct, box])
     parts.append(ctx.table("picks", [Col("account"), Col("pick"), Col("bp", "number"), Col("sow", "number"),
                                      Col("box")], picks))
+    parts.append(guidelines(ctx))
     share = plan.share
     parts.append(ctx.table("share", [Col("field"), Col("text", "long", private=True)], [
         [ctx.t(f"export.share.{name}"), getattr(share, name)] for name in ("goal", "problem", "organisation")
@@ -56,6 +60,21 @@ def key_account(ctx: Context) -> Block:
 
         parts.append(Chart(ctx.t("export.chart.radp"), grid))  # counts per box only: no names
     return ctx.block("key_account", parts)
+
+
+def guidelines(ctx: Context) -> Part:
+    """The screening guidelines checklist (chapter 1.4): each candidate's box, standing and the criteria met."""
+    plan = ctx.plan
+    rows = []
+    for r in checklist_rows(plan.portfolio.items, plan.key_accounts, ctx.settings.radp):
+        q = r.qualification
+        standing = (ctx.t(f"ch1.pick.{q.eligible}") if q.eligible else ctx.text(Text(
+            f"ch1.pick.candidate_{q.candidate}", {"years": missing_years_text(q)})) if q.candidate else "")
+        rows.append([ctx.account(r.account), r.box or "", standing,
+                     *(ctx.yes_no(c in r.met) for c in CRITERIA), len(r.met)])
+    cols = [Col("account"), Col("box"), Col("guideline_standing"),
+            *(Col(c, header=ctx.t(f"ch1.criterion_short.{c}")) for c in CRITERIA), Col("guidelines_met", "number")]
+    return ctx.table("guidelines", cols, rows)
 
 
 def customer_tree(ctx: Context) -> Block:

@@ -1,4 +1,6 @@
-"""Chapter 2 in the export: information and first-visit readiness, the five-step method, the key persons."""
+"""Chapter 2 in the export: information and first-visit readiness, the five-step method with the company's
+question bank, the key persons with how complete their profiles are (the questionnaire's answers only when
+not anonymised: they are free text about a person)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,10 @@ from typing import Any
 
 from kamlib.analysis import LEVELS, depth_by_level, five_step_status, rank_opportunities, ready_for_first_visit
 from kamlib.export.context import Col, Context
-from kamlib.export.document import Block, Bullets, Chart, Facts, Part
+from kamlib.export.document import Block, Bullets, Chart, Facts, Part, Table
+from kamlib.model.workbook import KeyPerson
 from kamlib.people import in_decision_layer, map_completeness, position_strength, red_flags, short_code
+from kamlib.questionnaire import GROUPS, by_group, profile_completeness
 
 Figure = Any  # a matplotlib Figure: only kamlib.charts imports matplotlib
 
@@ -68,6 +72,11 @@ def five_step(ctx: Context) -> Block:
         for n, o in enumerate(rank_opportunities(plan.opportunities.items), start=1)]))
     parts.append(ctx.table("push_plan", [Col("task"), Col("due", "date"), Col("owner", private=True), Col("done")],
                            [[ctx.short(p.task), p.due_on, p.owner, ctx.yes_no(p.done)] for p in plan.push_plan.items]))
+    bank = sorted(plan.question_bank.items, key=lambda q: q.step)  # stable: the trainee's order within a step
+    parts.append(ctx.table("question_bank", [Col("step"), Col("question"), Col("answered"),
+                                             Col("answer", "long", private=True)],
+                           [[ctx.t(f"analysis.step.{q.step}.title"), ctx.short(q.question),
+                             ctx.yes_no(bool(q.answer.strip())), q.answer] for q in bank]))
     return ctx.block("five_step", parts)
 
 
@@ -107,4 +116,27 @@ def key_persons(ctx: Context) -> Block:
         Col("attitude"), Col("contact"), Col("code"), Col("key_department"), Col("inner_circle"),
         Col("decision_layer"),
     ], rows))
+    parts.append(_profiles(ctx, people))
+    if not ctx.anonymise:  # the answers are free text about a person: never in the anonymised export
+        parts.append(_profile_answers(ctx, people))
     return ctx.block("key_persons", parts)
+
+
+def _profiles(ctx: Context, people: list[KeyPerson]) -> Table:
+    """Each person's profile questionnaire: which of the seven groups hold an answer, and how many."""
+    cols = [Col("person"), *(Col(f"group_{g}", header=ctx.t(f"questionnaire.group.{g}")) for g in GROUPS),
+            Col("groups_answered")]
+    rows = []
+    for p in people:
+        done = profile_completeness(p.profile)
+        rows.append([ctx.person(p.id), *(ctx.yes_no(done.covers(g)) for g in GROUPS),
+                     f"{len(done.answered)}/{done.total}"])
+    return ctx.table("profile", cols, rows)
+
+
+def _profile_answers(ctx: Context, people: list[KeyPerson]) -> Table:
+    """The questionnaire's questions and answers, person by person, group by group."""
+    rows = [[ctx.person(p.id), ctx.t(f"questionnaire.group.{group}"), entry.question, entry.answer]
+            for p in people for group, entries in by_group(p.profile.answers).items() for entry in entries]
+    return ctx.table("profile_answers", [Col("person"), Col("profile_group"), Col("question", "long"),
+                                         Col("answer", "long", private=True)], rows)

@@ -3,6 +3,8 @@ map and the action plan as a timeline."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from kamlib.actions import COMMITMENTS, action_progress, is_due_soon, is_overdue, timeline_order
 from kamlib.analysis import factor_quadrant
 from kamlib.campaign import goal_reached, propose_campaign
@@ -18,6 +20,10 @@ def _factor(ctx: Context, factor_id: str | None) -> str:
     return ctx.short(factor.text) if factor else ""
 
 
+def _pct(share: float | Fraction | None) -> str:
+    return "—" if share is None else f"{float(share):.0%}"
+
+
 def strategy(ctx: Context) -> Block:
     """The factors by quadrant, the recommender's answer, and the strategy the trainee chose."""
     plan = ctx.plan
@@ -26,9 +32,13 @@ def strategy(ctx: Context) -> Block:
     choice = plan.strategy
     facts: list[tuple[str, Cell]] = []
     if rec.best is not None:
-        verdict = ctx.t(f"export.verdict.{rec.verdict}", count=len(rec.tied))
+        verdict = ctx.t(f"export.verdict.{'settled' if rec.settled else rec.verdict}", count=len(rec.tied))
         facts.append((ctx.t("export.fact.recommended"), ctx.t("export.recommended", name=ctx.t(
-            f"strategy.name.{rec.best}"), score=f"{rec.scores[rec.best]:g}", total=f"{rec.total:g}", verdict=verdict)))
+            f"strategy.name.{rec.best}"), verdict=verdict)))
+        p = rec.profile
+        facts.append((ctx.t("export.fact.reading"), ctx.t("export.reading", share=_pct(p.advantage_share),
+                                                         ca=_pct(p.control_of_advantages),
+                                                         cd=_pct(p.control_of_disadvantages))))
     facts.append((ctx.t("export.fact.chosen"), ctx.t(f"strategy.name.{choice.chosen}") if choice.chosen
                   else ctx.t("export.not_chosen")))
     if choice.chosen_on:
