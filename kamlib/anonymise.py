@@ -571,6 +571,14 @@ def parse_hide_list(text: str) -> list[HiddenName]:
     return out
 
 
+def suspects_to_hide(review: Review, entries: Iterable[HiddenName]) -> list[str]:
+    """The suspects of ``review`` not yet on the hide list ``entries``, each once, in review order
+    (those too short to hide left out)."""
+    known = {_key(e.text) for e in entries}
+    new = [s.text for s in review.suspects if len(s.text) >= MIN_HIDDEN and _key(s.text) not in known]
+    return list(dict.fromkeys(new))
+
+
 def format_hide_list(entries: Iterable[HiddenName]) -> str:
     """The hide list as the trainee edits it (the inverse of ``parse_hide_list``)."""
     return "\n".join(f"{e.text} = {e.replacement}" if e.replacement else e.text for e in entries)

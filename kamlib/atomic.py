@@ -6,12 +6,15 @@ temporary file ``.<name>.<random>.tmp``; ``remove_stale_temps`` clears those lat
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 NEW_FILE_MODE = 0o600  # a new file is private to its owner, as mkstemp makes it
 STALE_AFTER_SECONDS = 60.0  # a temporary file untouched this long has no writer any more
@@ -25,13 +28,24 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int | None = N
     one is private to its owner. On any error ``path`` is left as it was and the temporary file
     is removed; the ``OSError`` is raised for the caller to explain.
     """
+    with atomic_writer(path, mode) as fh:
+        fh.write(data)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str], mode: int | None = None) -> Iterator[IO[bytes]]:
+    """A binary file whose content replaces ``path`` in one step when the block ends without error.
+
+    As ``write_atomic``, for content written in pieces: on any error, in the block or after it,
+    ``path`` is left as it was, the temporary file is removed and the error is raised.
+    """
     path = Path(path)
     if mode is None:
         mode = file_mode(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         if mode is not None:

@@ -111,3 +111,16 @@ def test_level3_note_says_the_deck_is_inconsistent_and_reads_the_settings(workbo
 
 def test_unregistered_page_has_no_checklist(home: Path) -> None:
     assert ch1.checklist_form(ch1.open_page(lang="en")) is None
+
+
+def test_ticking_an_account_deleted_in_another_tab_says_so_and_saves_nothing(workbook_file: Path) -> None:
+    ids = _list(workbook_file)
+    form = ch1.checklist_form(Page(lang="en"))
+    assert form is not None
+    form.account.value = ids["Harbour Bank"]
+    form.boxes["output_rank"].value = True
+    update_workbook(workbook_file, lambda wb: wb.plan.portfolio.items.pop(0))  # the other tab deletes it
+    before = workbook_file.read_bytes()
+    form.save_button.click()
+    assert form.status.kind == "error" and "no longer on your list" in form.status.text
+    assert workbook_file.read_bytes() == before

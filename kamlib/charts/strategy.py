@@ -24,7 +24,7 @@ from kamlib.charts.tree import wrap_text
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.workbook import Action, Factor, KeyPerson, TeamPair, TeamStage
 from kamlib.people import people_by_id, short_code
-from kamlib.strategy import PAIRS, QUADRANTS, Recommendation
+from kamlib.strategy import HALF, PAIRS, QUADRANTS, Recommendation
 from kamlib.team import team_gaps
 
 # Quadrant cells: (column, row) with column 0 weak / 1 strong control, row 1 advantage / 0 disadvantage.
@@ -91,7 +91,7 @@ def strategy_chart(rec: Recommendation, lang: Lang) -> Figure:
         ax.text(shown[name], y, f" {value}{mark}", va="center", ha="left", fontsize=12, color=INK)
     ax.set_yticks(range(len(order)), [_strategy_label(s, lang) for s in order], fontsize=11)
     ax.invert_yaxis()
-    ax.set_xlim(0, 50 * 1.35)
+    ax.set_xlim(0, float(HALF * 100) * 1.35)  # the strongest reading: the whole share past half
     ax.set_xlabel(t("ch3.chart.strength", lang))
     return fig
 

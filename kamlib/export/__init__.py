@@ -25,6 +25,7 @@ from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.base import now as utc_now
 from kamlib.model.workbook import Workbook
 from kamlib.settings import CourseSettings
+from kamlib.tables.replace_file import write_failed
 
 Format = Literal["html", "xlsx"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -103,6 +104,9 @@ def write_export(workbook: Workbook, fmt: Format, lang: Lang, out: str | os.Path
         raise InputError("export.error.suffix", file=str(path), fmt=fmt)
     data = (export_html(workbook, lang, anonymise, settings=settings).encode("utf-8") if fmt == "html"
             else export_xlsx(workbook, lang, anonymise, settings=settings))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+    except OSError as exc:  # a read-only or missing place: explained, not a traceback
+        raise write_failed(path, exc) from exc
     return path

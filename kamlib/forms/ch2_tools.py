@@ -31,7 +31,9 @@ PROFILE_FIELDS = (
 
 
 def _entry_label(entry: Any, lang: Lang) -> str:
-    mark = "✔ " if entry.answer.strip() else "○ "
+    from kamlib.questionnaire import is_answered
+
+    mark = "✔ " if is_answered(entry) else "○ "
     return f"{mark}{t(f'questionnaire.group.{entry.group}', lang)} · {entry.question}"
 
 
@@ -173,7 +175,7 @@ def question_bank(page: Page) -> RowEditor | None:
         return None
     page.form(BankSeed(page))
     editor = section_editor(page, "question_bank", BankQuestion, BANK_FIELDS, lambda q, lang: (
-        f"{'✔' if q.answer.strip() else '○'} {q.step} · {q.question}"))
+        f"{'✔' if q.answer.strip() else '○'} {t(f'analysis.step.{q.step}.title', lang)} · {q.question}"))
     page.show(lambda lang: bank_by_step(page.workbook().plan.question_bank.items, lang), on={"question_bank"})
     return editor
 

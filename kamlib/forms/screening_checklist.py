@@ -11,6 +11,7 @@ from typing import Any
 import ipywidgets as w
 from IPython.display import Markdown
 
+from kamlib.errors import InputError
 from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
 from kamlib.forms.page import Page
 from kamlib.guidelines import CRITERIA, ChecklistRow, checklist_rows, our_output, with_criteria
@@ -108,7 +109,9 @@ class ChecklistForm:
 
         def change(wb: Workbook) -> None:
             items = wb.plan.portfolio.items
-            i = next(i for i, a in enumerate(items) if a.id == account_id)
+            i = next((i for i, a in enumerate(items) if a.id == account_id), None)
+            if i is None:  # deleted in another tab since this page was drawn
+                raise InputError("ch1.checklist.gone")
             items[i] = with_criteria(items[i], met)
 
         wb = update_workbook(self.page.workbook_path, change, section="portfolio")

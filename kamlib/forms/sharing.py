@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from kamlib.anonymise import MIN_HIDDEN, Review, format_hide_list, parse_hide_list
+from kamlib.anonymise import Review, format_hide_list, parse_hide_list, suspects_to_hide
 from kamlib.errors import KamError, explain
 from kamlib.forms.common import Status, button, guarded
 from kamlib.forms.page import Page, message_markup
@@ -114,9 +114,7 @@ class SharingCheck:
     def add_suspects(self) -> list[str]:
         """Put every suspect of the review on the hide list (the trainee removes what is no name) and save."""
         typed = parse_hide_list(self.entries.value)
-        known = {e.text.casefold() for e in typed}
-        new = [s.text for s in self.review().suspects if len(s.text) >= MIN_HIDDEN and s.text.casefold() not in known]
-        new = list(dict.fromkeys(new))
+        new = suspects_to_hide(self.review(), typed)
         if not new:
             self.status.say_key("info", "anonymise.hide.nothing_to_add")
             return []
