@@ -210,13 +210,18 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
                  "group_id TEXT NOT NULL, PRIMARY KEY (exercise_id, trainee_id))")
     last_run = _time(conn.execute("SELECT MAX(at) FROM runs").fetchone()[0]) or dt.datetime.now(dt.UTC)
     due = {ex: _time(d) for ex, d in conn.execute("SELECT id, due FROM exercises")}
-    rows = []
-    for sid, exercise_id, claimed_text in conn.execute("SELECT id, exercise_id, submitted_at FROM submissions"):
+    rows, bodies = [], []
+    for sid, exercise_id, claimed_text, body in conn.execute(
+            "SELECT id, exercise_id, submitted_at, body FROM submissions"):
         claimed = dt.datetime.fromisoformat(claimed_text)
         received = min(claimed, last_run)
         rows.append((_iso(received), int(is_late(received, due.get(exercise_id))),
                      clock_flag(claimed, received, GradingSettings()), sid))
+        stored = json.loads(body)  # version 1 accepted a time without its zone; it now must carry one:
+        if dt.datetime.fromisoformat(stored["submitted_at"]).tzinfo is None:  # the zone version 1 read it in
+            bodies.append((json.dumps({**stored, "submitted_at": claimed_text}, ensure_ascii=False), sid))
     conn.executemany("UPDATE submissions SET received_at = ?, late = ?, clock_flag = ? WHERE id = ?", rows)
+    conn.executemany("UPDATE submissions SET body = ? WHERE id = ?", bodies)
 
 
 def _schema_version(conn: sqlite3.Connection) -> int | None:

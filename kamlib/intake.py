@@ -27,9 +27,9 @@ from kamlib.i18n import Lang, Text, t
 from kamlib.model.validation import describe
 from kamlib.regular_file import FileTooLarge, NotRegularFile, open_regular, read_regular
 from kamlib.safe_text import printable
-from kamlib.submission import SUBMISSION_SCHEMA, Submission
+from kamlib.submission import MAX_SUBMISSION_BYTES, SUBMISSION_SCHEMA, Submission
 
-MAX_FILE_BYTES = 1_000_000  # a submission is a few kB; anything above 1 MB is not one
+MAX_FILE_BYTES = MAX_SUBMISSION_BYTES  # a submission is a few kB; anything above 1 MB is not one
 MAX_TOTAL_BYTES = 200_000_000  # what one zip may unpack to, in all
 MAX_RATIO = 100  # uncompressed : compressed, above which a zip is treated as a zip bomb
 RATIO_FLOOR_BYTES = 1_000_000  # below this many unpacked bytes the ratio is not checked

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import sqlite3
 import zipfile
@@ -397,3 +398,19 @@ LEFT JOIN manual mt ON mt.subject_kind = 'trainee' AND mt.subject_id = s.trainee
 LEFT JOIN manual mg ON mg.subject_kind = 'group' AND mg.subject_id = r.group_id
      AND mg.exercise_id = s.exercise_id AND mg.item_id = s.item_id;
 """
+
+
+def test_a_version_1_submission_without_a_zone_still_grades_after_the_migration(tmp_path: Path) -> None:
+    path = tmp_path / "book" / "gradebook.sqlite"
+    path.parent.mkdir()
+    sub = Submission(exercise_id="ex00", trainee=Trainee(id="li.wei", name="Li"), submitted_at=T0, answers=full())
+    body = json.loads(sub.model_dump_json())
+    body["submitted_at"] = T0.astimezone().replace(tzinfo=None).isoformat()  # version 1 accepted this
+    conn = sqlite3.connect(path)
+    conn.executescript(V1_SCHEMA + "INSERT INTO meta VALUES ('schema_version', '1');")
+    conn.execute("INSERT INTO submissions VALUES (?, 'li.wei', 'ex00', ?, 'f.json', 'd', NULL, 0, 1, ?)",
+                 (gb.submission_id(sub), gb._iso(T0), json.dumps(body)))
+    conn.commit()
+    conn.close()
+    gb.grade_class([], path.parent, settings=CourseSettings())  # re-reads every stored body: no traceback
+    assert gb.read_gradebook(path).results[("li.wei", "ex00")].submitted_at == gb._iso(T0)
