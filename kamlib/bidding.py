@@ -519,16 +519,14 @@ def flips(contest: Contest, bounds: Bounds, current: Sequence[int]) -> dict[Part
 
 def key_part(found: Mapping[Part, Flip | None], values: Mapping[Part, float] | None) -> Part | None:
     """Where influence matters most: the part of the smallest move that turns the result; of the two parts of
-    that move, the one where a point weighs more for our margin. Without any such move: the weightiest part."""
+    that move, the one where a point weighs more for our margin. None when no move within the bounds turns the
+    result: then no part is where influence matters (naming the weightiest part would contradict the table)."""
     weight = {p: abs((values or {}).get(p, 0.0)) for p in PARTS}
     moves = [f for f in found.values() if f is not None]
-    if moves:
-        fewest = min(f.points for f in moves)
-        candidates = [f.part for f in moves if f.points == fewest]
-    elif values:
-        candidates = list(PARTS)
-    else:
+    if not moves:
         return None
+    fewest = min(f.points for f in moves)
+    candidates = [f.part for f in moves if f.points == fewest]
     return max(candidates, key=lambda p: (weight[p], -PARTS.index(p)))
 
 

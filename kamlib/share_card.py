@@ -36,6 +36,7 @@ from kamlib.anonymise import Anonymiser, Review, letter_code, make_codes
 from kamlib.customer_tree import roots, structure_problems, tree_order
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.workbook import Account, AccountPlan, KeyPerson, TreeUnit
+from kamlib.nobreak import keep_amounts_together
 
 Codes = Anonymiser  # the name this module gave it first
 __all__ = ["CardContent", "CardField", "Codes", "card_content", "card_html", "card_review", "card_units",
@@ -199,7 +200,7 @@ footer { margin-top: 3mm; color: #595959; font-size: 9pt; }
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    return html.escape(keep_amounts_together(text), quote=True)  # an amount stays on one line with its unit
 
 
 def _field_html(f: CardField, not_filled: str) -> str:

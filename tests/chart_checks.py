@@ -29,3 +29,16 @@ def glyph_warnings(messages: list[str]) -> list[str]:
 def texts(fig: Figure) -> list[str]:
     """Every visible, non-empty text of the figure."""
     return [a.get_text() for a in fig.findobj(Text) if a.get_visible() and a.get_text()]
+
+
+def text_boxes(fig: Figure, gid_prefix: str) -> list:
+    """The drawn extents (display units) of the texts whose gid starts with ``gid_prefix``."""
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    return [a.get_window_extent(renderer) for a in fig.findobj(Text)
+            if str(a.get_gid()).startswith(gid_prefix) and a.get_visible() and a.get_text()]
+
+
+def overlapping(boxes: list) -> list[tuple[int, int]]:
+    """Pairs of boxes (by index) that intersect."""
+    return [(i, j) for i, a in enumerate(boxes) for j in range(i + 1, len(boxes)) if a.overlaps(boxes[j])]

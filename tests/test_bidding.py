@@ -273,8 +273,19 @@ def test_key_part_is_the_weightiest_part_of_the_smallest_turning_move() -> None:
     values = {"j1_price": -0.09, "j2_technical": 0.04, "j3_service": 0.13, "j4_commercial": -0.10}
     assert key_part(flips_, values) == "j3_service"
     assert key_part(flips_, {**values, "j1_price": -0.2}) == "j1_price"
-    assert key_part(dict.fromkeys(PARTS), values) == "j3_service"  # no move turns it: the weightiest part
+    assert key_part(dict.fromkeys(PARTS), values) is None  # no move turns it: no part is named
     assert key_part(dict.fromkeys(PARTS), None) is None
+
+
+@pytest.mark.parametrize(("ours", "theirs", "won"), [((90, 100, 100, 100), (100, 60, 60, 60), True),
+                                                     ((100, 60, 60, 60), (90, 100, 100, 100), False)])
+def test_no_key_part_when_no_move_within_the_bounds_turns_the_result(ours, theirs, won) -> None:
+    bid = _bid(_b("us", *ours, us=True), _b("rival", *theirs))
+    found = analyse_bid(bid)
+    assert found.sheet.won == won and found.searchable
+    assert all(f is None for f in found.flips.values())  # the table: no move of any part turns it
+    assert found.key is None  # so the headline names no part
+    assert found.values is not None and any(v != 0 for v in found.values.values())
 
 
 def test_point_values_are_our_share_minus_the_rivals() -> None:

@@ -12,7 +12,7 @@ from kamlib.bidding import PARTS, analyse_bid, deck_bounds, deck_example, margin
 from kamlib.charts.bidding import LOSE_HATCH, PART_HATCHES, margin_heatmap, margin_label, scores_chart
 from kamlib.i18n import LANGS, Lang, t
 from kamlib.model.bidding import Bidder
-from tests.chart_checks import glyph_warnings, render_png, texts
+from tests.chart_checks import glyph_warnings, render_png, text_boxes, texts
 
 OWN_NAME_ZH = "\u84c9\u4fe1\u7cfb\u7edf"  # a bidder a trainee typed in Chinese
 
@@ -88,3 +88,26 @@ def test_margin_labels() -> None:
     assert margin_label(0.004) == "+0.004" and margin_label(-0.002) == "-0.002"  # win and loss stay apart
     assert margin_label(1.234) == "+1.23" and margin_label(-0.5) == "-0.50"
     assert np.isfinite(float(margin_label(2.0)))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_heatmap_numbers_stay_readable_under_hatch_and_star(lang: Lang) -> None:
+    _bid, found = _example(lang)
+    grid = margin_grid(found.contest, found.bounds.bounds, found.sheet.rule)
+    fig = margin_heatmap(grid, lang, found.best)
+    ax = fig.axes[0]
+    (hatch,) = [c for c in ax.collections if isinstance(c, PatchCollection) and c.get_hatch() == LOSE_HATCH]
+    numbers = [a for a in ax.texts if a.get_gid() == "margin-number"]
+    assert len(numbers) == int(grid.allowed.sum())
+    (plates,) = [c for c in ax.collections if c.get_gid() == "number-plates"]
+    assert hatch.get_zorder() < plates.get_zorder() < min(a.get_zorder() for a in numbers)
+    assert (plates.get_facecolors()[:, 3] == 1.0).all()  # opaque: no hatch line shows through
+    boxes = text_boxes(fig, "margin-number")
+    to_screen = plates.get_transform()
+    covers = [to_screen.transform_path(p).get_extents() for p in plates.get_paths()]
+    for box in boxes:  # each number lies on a plate drawn over the hatch of a losing cell
+        assert any(c.x0 <= box.x0 and box.x1 <= c.x1 and c.y0 <= box.y0 and box.y1 <= c.y1 for c in covers), box
+    (star,) = [a for a in fig.findobj() if a.get_gid() == "best-star"]
+    star_box = star.get_window_extent(fig.canvas.get_renderer())
+    assert [b for b in boxes if b.overlaps(star_box)] == []  # the best rule's star covers no value
+    assert margin_label(grid.best[2]) in [a.get_text() for a in numbers]  # type: ignore[index]

@@ -30,7 +30,7 @@ from kamlib.model.retention import (
 )
 from kamlib.model.workbook import KeyPerson, TreeUnit
 from kamlib.retention import DECK_EXAMPLE, whitespace_map
-from tests.chart_checks import glyph_warnings, render_png, texts
+from tests.chart_checks import glyph_warnings, overlapping, render_png, text_boxes, texts
 
 D = dt.date
 CHINESE_UNIT = "\u56db\u5ddd\u5206\u884c"  # a trainee's own unit name, in Chinese
@@ -150,6 +150,33 @@ def test_attitude_chart_writes_each_move(lang: str) -> None:
     assert t("crisis.chart.unknown", lang, names="Sun Hui") in shown
     none = _drawn(attitude_chart([], lang))
     assert t("crisis.chart.no_moves", lang) in none
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_attitude_labels_of_equal_moves_do_not_overlap(lang: str) -> None:
+    people = [KeyPerson(id="a", name="\u9648\u536b\u4e1c", role="A", attitude="="),
+              KeyPerson(id="b", name="\u5b59\u5efa\u534e", role="D", attitude="="),
+              KeyPerson(id="c", name="Li Ming", role="U", attitude="+")]
+    crisis = Crisis(title="x", affected=[AffectedPerson(person_id="a", before="=", after="-"),
+                                         AffectedPerson(person_id="b", before="=", after="-"),
+                                         AffectedPerson(person_id="c", before="+", after="-")])
+    fig = attitude_chart(attitude_moves(crisis, people), lang)
+    boxes = text_boxes(fig, "move-")
+    assert len(boxes) == 3
+    assert overlapping(boxes) == []
+    area = fig.axes[0].get_window_extent()
+    assert all(area.y0 <= b.y0 and b.y1 <= area.y1 for b in boxes)
+
+
+def test_many_equal_moves_keep_their_labels_apart_and_inside() -> None:
+    people = [KeyPerson(id=f"p{i}", name=f"Person {i}", role="U", attitude="+") for i in range(24)]
+    crisis = Crisis(title="x", affected=[AffectedPerson(person_id=f"p{i}", before="+", after="/" if i < 16 else "*")
+                                         for i in range(24)])
+    fig = attitude_chart(attitude_moves(crisis, people), "en")
+    boxes = text_boxes(fig, "move-")
+    assert len(boxes) == 24 and overlapping(boxes) == []
+    area = fig.axes[0].get_window_extent()
+    assert all(area.y0 <= b.y0 and b.y1 <= area.y1 for b in boxes)
 
 
 def test_number_formats() -> None:

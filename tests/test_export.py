@@ -81,7 +81,8 @@ class Parsed(HTMLParser):
 
     @property
     def text(self) -> str:
-        return "\n".join(self.data)
+        """The text as a reader sees it: a no-break space (an amount kept with its unit) reads as a space."""
+        return "\n".join(self.data).replace("\u00a0", " ").replace("\u2060", "")
 
 
 def parse(page: str) -> Parsed:

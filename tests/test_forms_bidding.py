@@ -91,6 +91,65 @@ def test_the_deck_example_loads_once_and_fills_every_display(page, workbook_file
     assert any("评标基准价" in s for s in _shown(page))
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("we_lead", [True, False])
+def test_rule_maker_names_no_key_part_when_nothing_turns_the_result(workbook_file: Path, lang: str,
+                                                                    we_lead: bool) -> None:
+    from kamlib.model import update_workbook
+    from kamlib.model.bidding import Bid, Bidder
+
+    strong = {"price_wan": 90, "technical_pct": 100, "service_pct": 100, "commercial_pct": 100}
+    weak = {"price_wan": 100, "technical_pct": 60, "service_pct": 60, "commercial_pct": 60}
+    bid = Bid(name="Tender", bidders=[Bidder(name="Us", us=True, **(strong if we_lead else weak)),
+                                      Bidder(name="Rival", **(weak if we_lead else strong))])
+    update_workbook(workbook_file, lambda wb: wb.plan.bids.items.append(bid))
+    with contextlib.redirect_stdout(io.StringIO()):
+        page = bd.open_page(lang=lang)
+        bd.tender(page)
+        bd.rule_maker(page)
+    page.tender.picker.value = bid.id
+    maker = bd.rule_maker_view(page, lang).data
+    assert t("bidding.flip.none", lang) in maker  # the table: no move of any part turns the result
+    headline = t("bidding.maker.key", lang, part="@").split("@")[0]
+    assert headline not in maker  # ... and no part is named where influence matters most
+    if we_lead:
+        assert t("bidding.maker.no_key.won", lang) in maker
+    else:
+        assert t("bidding.maker.no_key.lost", lang) in maker and t("bidding.maker.no_key.none", lang) in maker
+
+
+def test_a_deleted_bidder_goes_back_to_its_own_tender(page, workbook_file) -> None:
+    first = _add(page.tender, name="Tender A")
+    editor = _form(page, bd.BidderEditor)
+    keep = _add(editor, name="Vendor B", price_wan="900")
+    gone = _add(editor, name="Vendor C", price_wan="950")
+    _add(editor, name="Vendor D", price_wan="990")
+    editor.picker.value = gone
+    editor.delete_button.click()
+    assert [b.name for b in _workbook(workbook_file).plan.bids.items[0].bidders] == ["Vendor B", "Vendor D"]
+    assert "Vendor C" in editor.status.text and "Vendor C" in editor.undo_button.description
+    page.tender.picker.value = NEW
+    second = _add(page.tender, name="Tender B")  # another tender is chosen now
+    assert page.tender.picker.value == second != first
+    editor.undo_button.click()
+    bids = {b.name: b for b in _workbook(workbook_file).plan.bids.items}
+    assert [b.name for b in bids["Tender A"].bidders] == ["Vendor B", "Vendor C", "Vendor D"]
+    assert [b.id for b in bids["Tender A"].bidders][:2] == [keep, gone]  # the same row, where it stood
+    assert bids["Tender B"].bidders == []
+
+
+def test_an_undo_whose_tender_was_deleted_says_so(page, workbook_file) -> None:
+    _add(page.tender, name="Tender A")
+    editor = _form(page, bd.BidderEditor)
+    editor.picker.value = _add(editor, name="Vendor B", price_wan="900")
+    editor.delete_button.click()
+    page.tender.delete_button.click()
+    editor.undo_button.click()
+    assert editor.status.kind == "error" and "Vendor B" in editor.status.text
+    assert t("rows.restore_nowhere", "en", row="@").split("@")[1][:20] in editor.status.text
+    assert _workbook(workbook_file).plan.bids.items == []
+
+
 def test_bidders_in_points_are_saved_as_shares_and_follow_a_rule_change(page, workbook_file) -> None:
     _add(page.tender, name="Tender")
     editor = _form(page, bd.BidderEditor)
@@ -178,7 +237,7 @@ def test_worksheet_rows_escape_what_the_trainee_typed_and_show_what_is_missing(p
     rows = _workbook(workbook_file).plan.bids.items[0].targets
     assert rows[0].who == "Mr *Zhou*" and rows[0].due_on == dt.date(2020, 1, 1)
     sheet = bd.worksheet_view(page, "en").data
-    assert r"Mr \*Zhou\*" in sheet and r"ask for \| 2 points" in sheet and "⚠" in sheet
+    assert r"Mr \*Zhou\*" in sheet and "ask for \\| 2\u00a0points" in sheet and "⚠" in sheet  # 2 points on one line
     assert "J1 price" in sheet.split("No action yet for:")[1]
     assert t("bidding.targets.overdue", "en", count=1) in sheet
 

@@ -179,6 +179,13 @@ def test_assessments_are_dated_rows_with_a_trend(workbook_file: Path) -> None:
     assert [sum(a.answers) for a in load_workbook(workbook_file).plan.assessments.items] == [5, 5]
     form.delete_button.click()
     assert len(load_workbook(workbook_file).plan.assessments.items) == 1 and form.picker.value == NEW
+    assert "Deleted \u201c2026-01-05 \u00b7 5/8\u201d" in form.status.text
+    assert form.undo_button.layout.display != "none" and "2026-01-05" in form.undo_button.description
+    form.undo_button.click()  # put back where it stood, as it was
+    assert [a.id for a in load_workbook(workbook_file).plan.assessments.items] == [a.id for a in items]
+    restored = load_workbook(workbook_file).plan.assessments.items[0]
+    assert restored.id == items[0].id and sum(restored.answers) == 5 and form.picker.value == restored.id
+    assert form.undo_button.layout.display == "none" and form.undo_delete() is None
 
 
 def test_planned_activities_cover_the_zero_questions(workbook_file: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from kamlib.forms import strategy as ch3
 from kamlib.forms.page import Page
 from kamlib.forms.rows import NEW
+from kamlib.i18n import t
 from kamlib.model import load_workbook, update_workbook
 from kamlib.model.workbook import Action, Factor
 from kamlib.people import deck_example
@@ -93,6 +94,20 @@ def test_team_map_names_its_gaps(mapped: Path) -> None:
     assert "Technical" in middle and "Senior VP" in middle and "IS director" not in middle
     assert "Early stage** — gaps: 1" in gaps  # nobody yet as the account manager of the early stage
     assert _shown(page)[1] == "<image>"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_team_gaps_keep_each_stage_on_its_own_line(mapped: Path, lang: str) -> None:
+    mistune = pytest.importorskip("mistune")  # the Markdown renderer of Jupyter's exports
+    page = Page(lang=lang)
+    editor = ch3.team(page)
+    _add(editor, stage="middle", our_name="Wang", our_role="account_manager", their_id="is_dir")
+    gaps = _shown(page)[0]  # both stages have gaps: nobody yet in the early stage, roles missing in the middle
+    html = mistune.html(gaps)
+    middle = t("ch3.team.stage.middle", lang)
+    assert html.count("<ul>") == 2 and html.count("<p>") == 2  # each stage: a paragraph and its own list
+    for item in html.split("<li>")[1:]:
+        assert middle not in item.split("</li>")[0]  # the middle stage never runs into the early stage's list
 
 
 def test_action_changes_keep_their_history(workbook_file: Path) -> None:

@@ -295,3 +295,69 @@ def test_panorama_of_60_people_renders_without_missing_glyphs():
     """The speed of this chart is measured in benchmarks/people.py, never asserted in a test."""
     messages = render(panorama_chart(org(), "zh"))
     assert [m for m in messages if "Glyph" in m or "missing from font" in m] == []
+
+
+def _hospital() -> list[KeyPerson]:
+    """A provincial hospital's people with long titles, two in the decision layer, one also in the inner circle."""
+    return [
+        kp("dean", name="\u5218\u5efa\u56fd", title="\u9662\u957f", role="A", attitude="=", decision_layer=True),
+        kp("vp", name="\u9648\u536b\u4e1c", title="\u5206\u7ba1\u4fe1\u606f\u5316\u526f\u9662\u957f",  # VP for IT
+           reports_to="dean", role="A", attitude="+", key_department=True),
+        kp("vp2", name="\u5b59\u5efa\u534e", reports_to="dean", role="D", attitude="-", inner_circle=True,
+           title="\u5206\u7ba1\u540e\u52e4\u4e0e\u8bbe\u5907\u91c7\u8d2d\u526f\u9662\u957f"),  # VP for purchasing
+        kp("buy", name="Li Ming", title="Head of Radiology and Imaging Services", reports_to="vp2", role="E"),
+        kp("it", name="\u738b\u82b3", title="\u4fe1\u606f\u4e2d\u5fc3\u4e3b\u4efb", reports_to="vp", role="D",
+           attitude="*", inner_circle=True, decision_layer=True),
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_panorama_writes_titles_whole(lang):
+    people = _hospital()
+    fig = panorama_chart(people, lang)
+    nodes = {a.get_gid(): a.get_text() for a in fig.findobj(MplText) if str(a.get_gid()).startswith("node-")}
+    assert len(nodes) == len(people)
+    for p in people:
+        label = nodes[f"node-{p.id}"]
+        assert "\u2026" not in label
+        assert p.title.replace(" ", "") in label.replace("\n", "").replace(" ", "")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("which", ["hospital", "deck"])
+def test_panorama_group_tags_clear_of_boxes_and_edges(lang, which):
+    people = _hospital() if which == "hospital" else deck_example(lang, illustrate=True)
+    fig = panorama_chart(people, lang)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    nodes = [a.get_bbox_patch().get_window_extent(renderer) for a in fig.findobj(MplText)
+             if str(a.get_gid()).startswith("node-")]
+    hulls = {flag: [p.get_window_extent(renderer) for p in fig.axes[0].patches if p.get_gid() == f"hull-{flag}"]
+             for flag in ("decision_layer", "inner_circle")}
+    tags = {flag: [a.get_window_extent(renderer) for a in fig.findobj(MplText) if a.get_gid() == f"tag-{flag}"]
+            for flag in ("decision_layer", "inner_circle")}
+    assert tags["decision_layer"] and tags["inner_circle"]
+    assert len(tags["decision_layer"]) == len(hulls["decision_layer"])
+    margin = 2.0  # pixels
+    for tag in tags["decision_layer"] + tags["inner_circle"]:
+        assert not any(tag.overlaps(node) for node in nodes)  # no tag on a person's box
+    for tag in tags["decision_layer"]:  # inside its hull, off its edges
+        assert any(h.x0 + margin <= tag.x0 and tag.x1 <= h.x1 - margin and h.y0 + margin <= tag.y0
+                   and tag.y1 <= h.y1 - margin for h in hulls["decision_layer"]), tag
+    for tag in tags["inner_circle"]:  # under its outline, not on it
+        assert not any(tag.overlaps(h) for h in hulls["inner_circle"])
+        assert any(h.x0 <= tag.x0 and tag.y1 <= h.y0 - margin for h in hulls["inner_circle"]), tag
+
+
+def test_no_english_article_before_a_filled_in_word():
+    """'a {attitude}' reads "is a opponent": an article cannot agree with a word it does not know."""
+    article = re.compile(r"\b(a|an)\s+[“\"'(]?\{", re.IGNORECASE)
+    assert [k for k, v in catalog("en").items() if article.search(v)] == []
+
+
+@pytest.mark.parametrize("attitude", ["*", "+", "=", "-", "/", None])
+def test_red_flags_read_as_english(attitude):
+    people = [kp("a", role="A", attitude=attitude, contact="0"), kp("d", role="D", attitude=attitude, contact="N")]
+    for flag in red_flags(people):
+        text = flag.text.render("en")
+        assert not re.search(r"\ba\s+[“\"'(]?[aeiou]", text, re.IGNORECASE), text

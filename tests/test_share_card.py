@@ -175,6 +175,13 @@ def test_html_escapes_what_the_trainee_typed():
     assert "<script>" not in page and html.escape(evil) in page
 
 
+def test_an_amount_on_the_card_stays_on_one_line_with_its_unit():
+    wan = "\u4e07\u5143"  # 万元
+    page = share_card_html(plan_with(goal=f"Win the 1,200 {wan} core system, 30 % of it in 2027"), "en")
+    assert "1,200\u00a0\u4e07\u2060\u5143" in page and "30\u00a0%" in page
+    assert f"1,200 {wan}" not in page
+
+
 # ---- PNG ---------------------------------------------------------------------------------------------
 
 

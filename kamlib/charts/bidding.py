@@ -13,6 +13,8 @@ from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.patheffects import withStroke
+from matplotlib.text import Text
 
 from kamlib.bidding import PARTS, BestRule, MarginGrid, Scoresheet, part_label, rule_codes
 from kamlib.charts.style import HATCHES, INK, MUTED, PALETTE, TRACK, new_figure, strong_weight
@@ -29,6 +31,12 @@ MAX_NAME_CHARS = 28
 MAX_LABELLED_CELLS = 15  # per axis: above this the cells are too small for their numbers
 NUMBER_FONT = "DejaVu Sans"  # digits only: the small font lays out faster than the CJK one
 US_MARK = "★"
+HEAT_BOX = (0.1, 0.31, 0.86, 0.62)  # the heat map's axes in the figure (left, bottom, width, height)
+NUMBER_SIZE = 9.0
+DIGIT_EM = 0.64  # the width of a digit (and about that of + - .) in the number font, in ems
+PLATE_PAD = 1.5  # points of plate round a cell's number
+STAR_SIZE = 13.0  # the best rule's star on the heat map, in points
+STAR_ROOM = STAR_SIZE * 0.85  # how far the best cell's number moves right for it
 
 
 def scores_chart(sheet: Scoresheet, lang: Lang) -> Figure:
@@ -78,7 +86,7 @@ def margin_heatmap(grid: MarginGrid, lang: Lang, overall: BestRule | None = None
     nx, ny = len(grid.xs), len(grid.ys)
     labelled = nx <= MAX_LABELLED_CELLS and ny <= MAX_LABELLED_CELLS
     fig = new_figure(9.6, 7.2, layout=None)  # placed here, not by the layout engine: re-drawn on every save
-    ax = fig.add_axes((0.1, 0.31, 0.86 if labelled else 0.72, 0.62))
+    ax = fig.add_axes(HEAT_BOX if labelled else (*HEAT_BOX[:2], 0.72, HEAT_BOX[3]))
     extent = (grid.xs[0] - 0.5, grid.xs[-1] + 0.5, grid.ys[0] - 0.5, grid.ys[-1] + 0.5)
     ax.set_facecolor(TRACK)  # not-allowed cells are masked: the grey ground shows through
     margins = np.ma.masked_invalid(grid.margins)
@@ -88,14 +96,33 @@ def margin_heatmap(grid: MarginGrid, lang: Lang, overall: BestRule | None = None
                       interpolation="nearest")
     lose = grid.allowed & ~grid.wins
     cells = [Rectangle((grid.xs[c] - 0.5, grid.ys[r] - 0.5), 1, 1) for r, c in zip(*np.nonzero(lose), strict=True)]
-    ax.add_collection(PatchCollection(cells, facecolor="none", edgecolor=MUTED, hatch=LOSE_HATCH, linewidth=0))
+    ax.add_collection(PatchCollection(cells, facecolor="none", edgecolor=MUTED, hatch=LOSE_HATCH, linewidth=0,
+                                      zorder=1.5))
     _win_boundary(ax, grid)
+    best_cell = (grid.best[0], grid.best[1]) if grid.best is not None else None
+    numbers: dict[tuple[int, int], Text] = {}
     if labelled:
+        # each number on a plate of its cell's colour, so a losing cell's hatch runs round the number, not
+        # through it (one collection of plates: far quicker to draw than a box per text); the best rule's
+        # number moves right to make room for its star
+        per_pt = (nx / (fig.get_figwidth() * HEAT_BOX[2] * 72), ny / (fig.get_figheight() * HEAT_BOX[3] * 72))
+        plates, plate_colours = [], []
         for r, c in zip(*np.nonzero(grid.allowed), strict=True):
             value = grid.margins[r, c]
             dark = abs(norm(value) - 0.5) > 0.35
-            ax.text(grid.xs[c], grid.ys[r], margin_label(value), ha="center", va="center", fontsize=9,
-                    family=NUMBER_FONT, color="white" if dark else INK)
+            cell = (grid.xs[c], grid.ys[r])
+            shift = STAR_ROOM / 2 if cell == best_cell else 0.0
+            label = margin_label(value)
+            style = {"ha": "center", "va": "center", "fontsize": NUMBER_SIZE, "family": NUMBER_FONT,
+                     "color": "white" if dark else INK, "zorder": 3, "gid": "margin-number"}
+            numbers[cell] = (ax.annotate(label, cell, xytext=(shift, 0), textcoords="offset points", **style)
+                             if shift else ax.text(*cell, label, **style))
+            half_w = (len(label) * DIGIT_EM * NUMBER_SIZE / 2 + PLATE_PAD) * per_pt[0]
+            half_h = (NUMBER_SIZE * 0.6 + PLATE_PAD) * per_pt[1]
+            plates.append(Rectangle((cell[0] + shift * per_pt[0] - half_w, cell[1] - half_h), 2 * half_w, 2 * half_h))
+            plate_colours.append(MARGIN_MAP(norm(value)))
+        ax.add_collection(PatchCollection(plates, facecolors=plate_colours, edgecolors="none", linewidth=0,
+                                          zorder=2, gid="number-plates"))
     handles = [
         Patch(facecolor=WIN_COLOR, edgecolor=INK, label=t("bidding.chart.win", lang)),
         Patch(facecolor=LOSE_COLOR, edgecolor=INK, hatch=LOSE_HATCH, label=t("bidding.chart.lose", lang)),
@@ -108,12 +135,19 @@ def margin_heatmap(grid: MarginGrid, lang: Lang, overall: BestRule | None = None
                                zorder=5))
         handles.append(Line2D([], [], marker="s", markersize=14, markerfacecolor="none", markeredgecolor=INK,
                               markeredgewidth=2.5, linestyle="none", label=t("bidding.chart.current", lang)))
-    if grid.best is not None:  # a star in the cell's corner and a dashed frame
+    if grid.best is not None:  # a dashed frame, and a star just left of the cell's number (never on it)
         x, y = grid.best[0], grid.best[1]
         ax.add_patch(Rectangle((x - 0.4, y - 0.4), 0.8, 0.8, facecolor="none", edgecolor=INK, linewidth=2.0,
                                linestyle="--", zorder=5))
-        ax.plot(x + 0.32, y + 0.3, marker="*", markersize=15, markerfacecolor=PALETTE[1], markeredgecolor=INK,
-                markeredgewidth=1.2, linestyle="none", zorder=6)
+        number = numbers.get((x, y))
+        star = {"color": PALETTE[1], "fontsize": STAR_SIZE, "family": NUMBER_FONT, "ha": "right", "va": "center",
+                "zorder": 6, "gid": "best-star", "textcoords": "offset points",
+                "path_effects": [withStroke(linewidth=1.5, foreground=INK)]}
+        if number is not None:
+            ax.annotate(US_MARK, (0.0, 0.5), xycoords=number, xytext=(-1.0, 0.0), **star)
+        else:  # no numbers in the cells: the star in the middle of its cell
+            ax.plot(x, y, marker="*", markersize=15, markerfacecolor=PALETTE[1], markeredgecolor=INK,
+                    markeredgewidth=1.2, linestyle="none", zorder=6, gid="best-star")
         handles.append(Line2D([], [], marker="*", markersize=15, markerfacecolor=PALETTE[1], markeredgecolor=INK,
                               linestyle="none", label=t("bidding.chart.best_view", lang,
                                                          margin=f"{grid.best[2]:+.2f}")))

@@ -14,6 +14,7 @@ from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from kamlib.charts.spread import spread
 from kamlib.charts.style import INK, MARKERS, MUTED, PALETTE, new_figure
 from kamlib.crisis import ATTITUDE_RANK, PHASES, Move, is_overdue, timeline
 from kamlib.i18n import Lang, check_lang, t
@@ -23,6 +24,10 @@ LANES = ("incident", *PHASES, "assessment")
 PHASE_COLOUR = {phase: PALETTE[i] for i, phase in enumerate(PHASES)}
 PHASE_MARKER = {phase: MARKERS[i + 1] for i, phase in enumerate(PHASES)}
 MAX_TEXT = 30
+Y_LOW, Y_HIGH = -2.6, 2.6  # the attitude scale runs from -2 (/) to 2 (*)
+LABEL_PT = 11.0
+LABEL_STEP_PT = LABEL_PT * 1.5  # one label's line in the slope chart's column of names
+CHROME_IN = 2.0  # the slope chart's height outside its plot: title, axis names, legend, note (a little more)
 
 
 def _short(text: str, limit: int = MAX_TEXT) -> str:
@@ -101,20 +106,31 @@ def attitude_chart(moves: Sequence[Move], lang: Lang) -> Figure:
     ends. People whose before or after is not known yet are listed under the chart."""
     lang = check_lang(lang)
     known = [m for m in moves if m.delta is not None]
-    fig = new_figure(10.0, 5.8)
-    ax = fig.add_subplot()
     n = len(known)
+    height = max(5.8, CHROME_IN + n * LABEL_STEP_PT / 72)  # room for every label in one column
+    fig = new_figure(10.0, height)
+    ax = fig.add_subplot()
+    ends: list[float] = []
+    step = min(0.07, 0.6 / (n - 1)) if n > 1 else 0.0  # lines with the same move apart, all within ±0.3
     for i, move in enumerate(known):
-        offset = (i - (n - 1) / 2) * 0.07 if n > 1 else 0.0
+        offset = (i - (n - 1) / 2) * step
         y0, y1 = ATTITUDE_RANK[move.before] + offset, ATTITUDE_RANK[move.after] + offset  # type: ignore[index]
         style = "-" if move.fell else ("--" if move.delta else ":")
         colour, marker = PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]
         ax.plot([0, 1], [y0, y1], color=colour, linestyle=style, marker=marker, markersize=10, linewidth=2.5)
+        ends.append(y1)
+    # people with the same move end at (nearly) the same height: their labels are stacked a line apart,
+    # each joined to its line's end by a thin line in the line's colour when moved
+    gap = LABEL_STEP_PT / 72 / (height - CHROME_IN) * (Y_HIGH - Y_LOW)
+    placed = spread(ends, gap, Y_LOW + gap / 2, Y_HIGH - gap / 2)
+    for i, (move, y1, y) in enumerate(zip(known, ends, placed, strict=True)):
+        if abs(y - y1) > gap / 4:
+            ax.plot([1.015, 1.06], [y1, y], color=PALETTE[i % len(PALETTE)], linewidth=1.0, marker="")
         tag = " (A/D)" if move.decision_maker else ""
-        ax.text(1.04, y1, f"{_short(move.name, 16)}{tag}: {move.before} → {move.after}", ha="left", va="center",
-                fontsize=11, color=INK)
+        ax.text(1.07, y, f"{_short(move.name, 16)}{tag}: {move.before} → {move.after}", ha="left", va="center",
+                fontsize=LABEL_PT, color=INK, gid=f"move-{i}")
     ax.set_xlim(-0.15, 1.9)
-    ax.set_ylim(-2.6, 2.6)
+    ax.set_ylim(Y_LOW, Y_HIGH)
     ax.set_xticks([0, 1], [t("crisis.chart.before", lang), t("crisis.chart.after", lang)])
     ax.set_yticks(list(ATTITUDE_RANK.values()),
                   [f"{code} {t(f'people.attitude.{code}', lang)}" for code in ATTITUDE_RANK])

@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from kamlib.charts.style import INK, MUTED, PALETTE, TRACK, new_figure
-from kamlib.charts.tree import wrap_text
+from kamlib.charts.tree import balanced_wrap, wrap_text
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.workbook import KeyPerson
 from kamlib.people import (
@@ -62,12 +62,17 @@ MIN_FONT = 5.0
 SLOT_EMS = 9.0  # a leaf slot is this many font sizes wide
 TEXT_EMS = 7.5  # a label line at most this many font sizes wide
 LINE_SPACING = 1.15
+NAME_LINES = 3  # a name or title is cut (…) only beyond this many lines: a vice-president's long title reads whole
+TITLE_LINES = 4
+TAG_GAP_IN = 0.04  # inches between a group's tag and the edges near it
+CIRCLE_GROW_IN = 0.06  # how far the inner circle's outline stands round the decision layer's hull
+HULL_PAD_IN = 0.06  # a hull's margin round its boxes
 
 
 def _node_label(p: KeyPerson) -> str:
-    lines = wrap_text(p.name, TEXT_EMS, 2)
+    lines = balanced_wrap(p.name, TEXT_EMS, NAME_LINES)
     if p.title and p.title != p.name:
-        lines += wrap_text(p.title, TEXT_EMS, 1)
+        lines += balanced_wrap(p.title, TEXT_EMS, TITLE_LINES)
     code = short_code(p)
     lines.append(f"{KEY_MARK} {code}" if p.key_department else code)
     return "\n".join(lines)
@@ -139,14 +144,15 @@ def _panorama_legend(fig: Figure, lang: Lang) -> None:
                ncols=6, fontsize=9.5, columnspacing=1.6, handlelength=2.2)
 
 
-def _runs(members: list[tuple[float, int]]) -> list[tuple[float, float, int]]:
-    """Members on one level side by side (one slot apart) merged into hulls (x0, x1, level)."""
-    out: list[tuple[float, float, int]] = []
-    for x, level in sorted(members, key=lambda m: (m[1], m[0])):
+def _runs(members: list[tuple[float, int, float]]) -> list[tuple[float, float, int, float]]:
+    """Members (x, level, half height) on one level side by side (one slot apart) merged into hulls
+    (x0, x1, level, the tallest member's half height)."""
+    out: list[tuple[float, float, int, float]] = []
+    for x, level, half in sorted(members, key=lambda m: (m[1], m[0])):
         if out and out[-1][2] == level and x - out[-1][1] <= 1.01:
-            out[-1] = (out[-1][0], x, level)
+            out[-1] = (out[-1][0], x, level, max(out[-1][3], half))
         else:
-            out.append((x, x, level))
+            out.append((x, x, level, half))
     return out
 
 
@@ -169,7 +175,13 @@ def panorama_chart(people: Sequence[KeyPerson], lang: Lang) -> Figure:
     width = min(max(slots * SLOT_EMS * MAX_FONT / 72 + 1.0, 12.5), 30.0)  # 12.5: room for the legend
     font = max(min(MAX_FONT, (width - 1.0) * 72 / slots / SLOT_EMS), MIN_FONT)
     box_pts = (max_lines * LINE_SPACING + 1.0) * font  # the tallest box
-    row_in = max(box_pts / 72 + 0.75, 1.2)
+    layer = {pid for pid, p in by_id.items() if in_decision_layer(p)}
+    circle = {pid for pid, p in by_id.items() if p.inner_circle}
+    # a group's tag needs its own line: above the boxes inside the hull, and under the inner circle's outline
+    tag_font = max(font * 0.8, MIN_FONT)
+    tag_in = tag_font * 1.35 / 72 + 2 * TAG_GAP_IN
+    extra_in = (tag_in if layer or circle else 0.0) + (tag_in + CIRCLE_GROW_IN if circle else 0.0)
+    row_in = max(box_pts / 72 + 0.75 + extra_in, 1.2)
     legend_in, title_in = 1.9, 0.6
     height = levels * row_in + legend_in + title_in
     # placed by hand, not by the layout engine: its extra pass over every label is a third of the
@@ -180,27 +192,30 @@ def panorama_chart(people: Sequence[KeyPerson], lang: Lang) -> Figure:
     ax.set_axis_off()
     ax.set_xlim(min(xs) - 0.55, max(xs) + 0.55)
     ax.set_ylim(levels + 0.7, 0.4)
+    level_in = levels * row_in / (levels + 0.3)  # one level of the y axis, in inches
 
-    # groups: hulls behind the nodes
-    box_h = box_pts / 72 / row_in + 0.12  # in levels
-    tag_font = max(font * 0.8, MIN_FONT)
-    for flag, style in (("decision_layer", "layer"), ("inner_circle", "circle")):
-        members = [pos[p.id] for p in by_id.values() if (in_decision_layer(p) if flag == "decision_layer"
-                                                          else p.inner_circle)]
-        grow = 0.0 if style == "layer" else 0.05
-        for x0, x1, level in _runs(members):
-            left, bottom = x0 - 0.47 - grow, level - box_h / 2 - grow
+    # groups: hulls behind the nodes. A hull has a band above its boxes that holds its tag, so the tag
+    # touches neither a box nor an edge; the inner circle's outline goes round that band too and its tag
+    # stands under the outline, outside it
+    band = tag_in / level_in
+    for flag, ids in (("decision_layer", layer), ("inner_circle", circle)):
+        grow = 0.0 if flag == "decision_layer" else CIRCLE_GROW_IN / level_in
+        members = [(*pos[pid], _half_height(labels[pid], font) / 72 / level_in + HULL_PAD_IN / level_in)
+                   for pid in ids]
+        for x0, x1, level, half in _runs(members):
+            left, top = x0 - 0.47 - grow, level - half - band - grow  # y grows downwards
+            height = 2 * half + band + 2 * grow
             kwargs: dict[str, Any] = (
                 {"facecolor": LAYER_FILL, "alpha": 0.5, "hatch": "..", "edgecolor": "none", "zorder": 0.5}
-                if style == "layer" else
+                if flag == "decision_layer" else
                 {"facecolor": "none", "edgecolor": CIRCLE_EDGE, "linewidth": 2.0, "linestyle": (0, (4, 2)),
                  "zorder": 0.6}
             )
-            ax.add_patch(FancyBboxPatch((left, bottom), x1 - x0 + 0.94 + 2 * grow, box_h + 2 * grow,
+            ax.add_patch(FancyBboxPatch((left, top), x1 - x0 + 0.94 + 2 * grow, height, gid=f"hull-{flag}",
                                         boxstyle="round,pad=0,rounding_size=0.12", mutation_aspect=1, **kwargs))
-            tag_y = bottom if style == "layer" else bottom + box_h + 2 * grow
-            ax.text(left + 0.03, tag_y, t(f"people.chart.{flag}", lang), fontsize=tag_font,
-                    ha="left", va="bottom" if style == "circle" else "top", color=INK, zorder=5,
+            tag_y = top + band / 2 if flag == "decision_layer" else top + height + band / 2  # in the band; under
+            ax.text(left + 0.1, tag_y, t(f"people.chart.{flag}", lang), fontsize=tag_font, ha="left", va="center",
+                    color=INK, zorder=5, gid=f"tag-{flag}",
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
 
     # reporting lines: elbows boss → reports
@@ -223,7 +238,7 @@ def panorama_chart(people: Sequence[KeyPerson], lang: Lang) -> Figure:
         x, level = pos[pid]
         bbox = {**ROLE_BOX[p.role], "facecolor": ATTITUDE_FILL[p.attitude]}
         text = ax.text(x, level, labels[pid], ha="center", va="center", ma="center", fontsize=font, color=INK,
-                       linespacing=LINE_SPACING, bbox=bbox, zorder=3)
+                       linespacing=LINE_SPACING, bbox=bbox, zorder=3, gid=f"node-{pid}")
         boxes[pid] = text.get_bbox_patch()
 
     # influence lines: dashed curved arrows, clipped at the boxes

@@ -136,6 +136,28 @@ def wrap_text(text: str, width_em: float, max_lines: int | None = None) -> list[
     return lines
 
 
+def balanced_wrap(text: str, width_em: float, max_lines: int) -> list[str]:
+    """``wrap_text``, with lines of about equal width: as many lines as at ``width_em``, each as short as it can be
+    without cutting a word (eight Chinese characters as four and four, not seven and one). Cut (…) beyond
+    ``max_lines``."""
+    lines = wrap_text(text, width_em)
+    if len(lines) <= 1 or len(lines) > max_lines:
+        return wrap_text(text, width_em, max_lines)
+    longest_word = max((text_em(token.rstrip()) for token in _tokens(text)), default=0.0)
+    low, high = max(longest_word, text_em(text) / len(lines)), width_em
+    best = lines
+    for _ in range(12):  # bisect the width: the narrowest that still needs no more lines
+        if high - low < 0.05:
+            break
+        mid = (low + high) / 2
+        trial = wrap_text(text, mid)
+        if len(trial) <= len(lines):
+            best, high = trial, mid
+        else:
+            low = mid
+    return best
+
+
 # ---- the tree -----------------------------------------------------------------------------------
 
 

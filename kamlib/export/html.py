@@ -22,6 +22,7 @@ from kamlib.export.document import (
     Table,
     Timeline,
 )
+from kamlib.nobreak import keep_amounts_together
 
 CHART_DPI = 110  # sharp enough on paper at the printed width, and quick to draw
 
@@ -84,7 +85,7 @@ footer { margin-top: 6mm; color: #595959; font-size: 8.5pt; }
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(keep_amounts_together(str(value)), quote=True)  # an amount stays on one line with its unit
 
 
 def cell_text(value: Cell, kind: str) -> str:

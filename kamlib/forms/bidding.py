@@ -37,7 +37,7 @@ from kamlib.errors import InputError, KamError
 from kamlib.exercises import parse_number
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
 from kamlib.forms.page import Page, message_html
-from kamlib.forms.rows import NEW, FieldSpec, RowEditor, catalog_choices, key_person_choices
+from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices
 from kamlib.i18n import Lang, Text, t
 from kamlib.model import update_workbook
 from kamlib.model.bidding import RULE_POINTS, Bid, Bidder, RuleTemplate, ScoringRule, TargetAction
@@ -264,19 +264,6 @@ class TenderRows(RowEditor):
         if self.bid(self.page.workbook()) is None:
             raise InputError("bidding.errors.no_bid")
         return super().save()
-
-    def delete(self) -> None:
-        row_id = self.picker.value
-        bid = self.bid(self.page.workbook())
-        if row_id == NEW or bid is None:
-            return
-
-        def change(wb: Workbook) -> None:
-            target = next(b for b in wb.plan.bids.items if b.id == bid.id)
-            setattr(target, self.attr, [r for r in getattr(target, self.attr) if r.id != row_id])
-
-        update_workbook(self.page.workbook_path, change, section="bids")
-        self.after_save(NEW)
 
     def after_save(self, select: str) -> None:
         self.page.refresh(set(self.redraws))
@@ -532,6 +519,11 @@ def rule_maker_view(page: BiddingPage, lang: Lang) -> Markdown:
     parts.append(markdown_table(headers, rows))
     if found.key is not None:
         parts.append(t("bidding.maker.key", lang, part=part_label(found.key, lang)))
+    elif won:
+        parts.append(t("bidding.maker.no_key.won", lang))
+    else:
+        parts.append(t("bidding.maker.no_key.lost", lang) + " " + t(
+            "bidding.maker.no_key.other" if space.win_count else "bidding.maker.no_key.none", lang))
     return Markdown("\n\n".join(parts))
 
 

@@ -95,18 +95,6 @@ class ProfileQuestionnaire(RowEditor):
             raise InputError("questionnaire.no_person")
         return super().save()
 
-    def delete(self) -> None:
-        row_id = self.picker.value
-        if row_id == NEW:
-            return
-
-        def change(wb: Workbook) -> None:
-            entries = self.rows(wb)
-            entries[:] = [e for e in entries if e.id != row_id]
-
-        update_workbook(self.page.workbook_path, change, section=self.section)
-        self.after_save(NEW)
-
 
 def questionnaire(page: Page) -> ProfileQuestionnaire | None:
     """The questionnaire form, then how complete each person's profile is per group."""

@@ -11,6 +11,7 @@ import ipywidgets as w
 from kamlib.errors import explain
 from kamlib.forms.page import Page, Render, message_markup
 from kamlib.i18n import Lang, Text, t
+from kamlib.nobreak import keep_amounts_together
 
 Message = Callable[[Lang], str]
 
@@ -129,8 +130,9 @@ _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]{}()#+!|<>~"})
 
 
 def md_escape(text: object) -> str:
-    """Text a trainee typed, safe inside Markdown (no markup, no HTML, one line)."""
-    return str(text).translate(_MD_SPECIAL).replace("\n", " ")
+    """Text a trainee typed, safe inside Markdown (no markup, no HTML, one line); an amount stays on one line
+    with its unit."""
+    return keep_amounts_together(str(text).translate(_MD_SPECIAL).replace("\n", " "))
 
 
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:

@@ -101,19 +101,6 @@ class NestedRows(RowEditor):
             raise KamError(self.nowhere)
         return super().save()
 
-    def delete(self) -> None:
-        row_id = self.picker.value
-        if row_id == NEW:
-            return
-
-        def change(wb: Workbook) -> None:
-            rows = self.locate(wb)
-            if rows is not None:
-                rows[:] = [r for r in rows if r.id != row_id]
-
-        update_workbook(self.page.workbook_path, change, section=self.section)
-        self.after_save(NEW)
-
     def after_save(self, select: str) -> None:
         self.page.refresh(set(self.redraw) | {self.section})
         self.relabel(self.page.lang)
@@ -474,13 +461,17 @@ class AssessmentForm:
             self.link.layout.display = "none"
         self.save_button = button("", "primary")
         self.delete_button = button("", "danger")
+        self.undo_button = button("")
+        self.undo_button.layout.display = "none"  # shown after a delete, until it is used or the next save
+        self._deleted: tuple[Assessment, int] | None = None
         run = guarded(page, self.status)
         self.picker.observe(run(lambda _c: self.load()), names="value")
         self.save_button.on_click(run(lambda _b: self.save()))
         self.delete_button.on_click(run(lambda _b: self.delete()))
+        self.undo_button.on_click(run(lambda _b: self.undo_delete()))
         questions = [w.VBox([p, a]) for p, a in zip(self.prompts, self.answers, strict=True)]
         self.widget = w.VBox([self.picker, self.date, *questions, self.notes, self.link,
-                              w.HBox([self.save_button, self.delete_button]), self.status.widget])
+                              w.HBox([self.save_button, self.delete_button, self.undo_button]), self.status.widget])
         self.relabel(page.lang)
         self.load()
 
@@ -525,6 +516,8 @@ class AssessmentForm:
         self.link.description = t("retention.field.crisis_link", lang)
         self.save_button.description = t("retention.assessment.save", lang)
         self.delete_button.description = t("rows.delete", lang)
+        if self._deleted is not None:
+            self.undo_button.description = t("rows.undo", lang, row=_assessment_label(self._deleted[0]))
         self.status.relabel(lang)
 
     def load(self) -> None:
@@ -573,6 +566,7 @@ class AssessmentForm:
                 items[next(i for i, a in enumerate(items) if a.id == row_id)] = row
 
         update_workbook(self.page.workbook_path, change, section="assessments")
+        self._forget_deleted()
         self.page.refresh({"assessments"})
         self.relabel(self.page.lang)
         self.picker.value = row.id
@@ -581,19 +575,59 @@ class AssessmentForm:
         return row.id
 
     def delete(self) -> None:
+        """Delete the chosen assessment at once, and offer to put it back (the undo button)."""
         row_id = self.picker.value
         if row_id == NEW:
             return
+        deleted: list[tuple[Assessment, int]] = []
 
         def change(wb: Workbook) -> None:
+            deleted[:] = [(a, i) for i, a in enumerate(wb.plan.assessments.items) if a.id == row_id]
             wb.plan.assessments.items = [a for a in wb.plan.assessments.items if a.id != row_id]
 
         update_workbook(self.page.workbook_path, change, section="assessments")
+        self._deleted = deleted[0] if deleted else None
         self.page.refresh({"assessments"})
         self.relabel(self.page.lang)
         self.picker.value = NEW
         self.load()
-        self.status.say_key("ok", "rows.saved")
+        if self._deleted is not None:
+            self.undo_button.layout.display = None
+            label = _assessment_label(self._deleted[0])
+            self.status.say("ok", lambda lang: t("rows.deleted", lang, row=label))
+
+    def undo_delete(self) -> str | None:
+        """Put the assessment last deleted here back; returns its id (None: nothing to undo)."""
+        if self._deleted is None:
+            return None
+        row, index = self._deleted
+        present: list[bool] = []
+
+        def change(wb: Workbook) -> None:
+            items = wb.plan.assessments.items
+            present[:] = [any(a.id == row.id for a in items)]
+            if not present[0]:
+                items.insert(min(index, len(items)), row)
+
+        update_workbook(self.page.workbook_path, change, section="assessments")
+        self._forget_deleted()
+        self.page.refresh({"assessments"})
+        self.relabel(self.page.lang)
+        if row.id in {v for _, v in self.picker.options}:
+            self.picker.value = row.id
+        self.load()
+        key = "rows.restore_present" if present[0] else "rows.restored"
+        self.status.say("info" if present[0] else "ok", lambda lang: t(key, lang, row=_assessment_label(row)))
+        return row.id
+
+    def _forget_deleted(self) -> None:
+        self._deleted = None
+        self.undo_button.layout.display = "none"
+
+
+def _assessment_label(a: Assessment) -> str:
+    """An assessment as the undo button names it: its date and score."""
+    return f"{a.taken_on.isoformat()} · {score(a)}/{len(QUESTIONS)}"
 
 
 def assessment(page: Page) -> AssessmentForm | None:

@@ -55,6 +55,9 @@ class RowEditor:
     extra: Sequence[w.Widget] = field(default_factory=tuple)
     # (the row as saved before or None, the row as edited) -> the row to save, e.g. to keep history
     before_save: Callable[[Row | None, Row], Row] | None = None
+    # (the rows as saved now, the row about to be saved or put back) -> raise an InputError to refuse it,
+    # e.g. an account whose name is on the list already; runs under the workbook's lock
+    check: Callable[[list[Row], Row], None] | None = None
 
     def __post_init__(self) -> None:
         self.status = Status(self.page)
@@ -62,13 +65,17 @@ class RowEditor:
         self.inputs: dict[str, w.Widget] = {f.name: _widget(f) for f in self.fields}
         self.save_button = button("", "primary")
         self.delete_button = button("", "danger")
+        self.undo_button = button("")
+        self.undo_button.layout.display = "none"  # shown after a delete, until it is used or the next save
+        self._deleted: tuple[Row, int, Place] | None = None  # the row last deleted here and where it stood
         run = guarded(self.page, self.status)
         self.picker.observe(run(lambda _c: self.load_row()), names="value")
         self.save_button.on_click(run(lambda _b: self.save()))
         self.delete_button.on_click(run(lambda _b: self.delete()))
+        self.undo_button.on_click(run(lambda _b: self.undo_delete()))
         self.widget = w.VBox([
             self.picker, *self.inputs.values(), *self.extra,
-            w.HBox([self.save_button, self.delete_button]), self.status.widget,
+            w.HBox([self.save_button, self.delete_button, self.undo_button]), self.status.widget,
         ])
         self.relabel(self.page.lang)
 
@@ -102,6 +109,8 @@ class RowEditor:
                 widget.value = tuple(v for v in value if v in {v for _, v in widget.options})
         self.save_button.description = t("rows.save", lang)
         self.delete_button.description = t("rows.delete", lang)
+        if self._deleted is not None:
+            self.undo_button.description = t("rows.undo", lang, row=self.row_label(self._deleted[0], lang))
         self.status.relabel(lang)
 
     def rows(self, wb: Workbook) -> list[Row]:
@@ -163,27 +172,75 @@ class RowEditor:
             rows = self.rows(wb)
             keep = self.before_save or (lambda _old, new: new)
             if row_id == NEW:
-                rows.append(keep(None, _validated(self.model, _nest({}, values), labels)))
+                row = keep(None, _validated(self.model, _nest({}, values), labels))
+                if self.check is not None:
+                    self.check(rows, row)
+                rows.append(row)
             else:
                 i = next(i for i, r in enumerate(rows) if r.id == row_id)
-                rows[i] = keep(rows[i], _validated(self.model, _nest(rows[i].model_dump(), values), labels))
+                row = keep(rows[i], _validated(self.model, _nest(rows[i].model_dump(), values), labels))
+                if self.check is not None:
+                    self.check(rows, row)
+                rows[i] = row
 
         wb = update_workbook(self.page.workbook_path, change, section=self.section)
         saved_id = self.rows(wb)[-1].id if row_id == NEW else row_id
+        self._forget_deleted()
         self.after_save(saved_id)
         return saved_id
 
     def delete(self) -> None:
+        """Delete the chosen row at once, and offer to put it back (the undo button) until the next save."""
         row_id = self.picker.value
         if row_id == NEW:
             return
+        deleted: list[tuple[Row, int, Place]] = []
 
         def change(wb: Workbook) -> None:
-            section = getattr(wb.plan, self.section)
-            section.items = [r for r in section.items if r.id != row_id]
+            rows = self.rows(wb)  # the list itself (of the section, or inside the model that holds it)
+            place = _place_of(getattr(wb.plan, self.section), rows)
+            deleted[:] = [(r, i, place) for i, r in enumerate(rows) if r.id == row_id]
+            rows[:] = [r for r in rows if r.id != row_id]
 
         update_workbook(self.page.workbook_path, change, section=self.section)
         self.after_save(NEW)
+        if deleted:
+            self._deleted = deleted[0]
+            self.relabel(self.page.lang)
+            self.undo_button.layout.display = None
+            row = deleted[0][0]
+            self.status.say("ok", lambda lang: t("rows.deleted", lang, row=self.row_label(row, lang)))
+
+    def undo_delete(self) -> str | None:
+        """Put the row last deleted here back where it stood; returns its id (None: nothing to undo)."""
+        if self._deleted is None:
+            return None
+        row, index, place = self._deleted
+        state: list[str] = []
+
+        def change(wb: Workbook) -> None:
+            # back into the list it was deleted from, even when another bid, person or incident is chosen now
+            rows = self.rows(wb) if place is None else _rows_at(getattr(wb.plan, self.section), place)
+            state[:] = []
+            if rows is None:
+                raise InputError("rows.restore_nowhere", row=self.row_label(row, self.page.lang))
+            if any(r.id == row.id for r in rows):
+                state.append("present")
+                return
+            if self.check is not None:
+                self.check(rows, row)
+            rows.insert(min(index, len(rows)), row)
+
+        update_workbook(self.page.workbook_path, change, section=self.section)
+        self._forget_deleted()
+        self.after_save(row.id)
+        key = "rows.restore_present" if state else "rows.restored"
+        self.status.say("info" if state else "ok", lambda lang: t(key, lang, row=self.row_label(row, lang)))
+        return row.id
+
+    def _forget_deleted(self) -> None:
+        self._deleted = None
+        self.undo_button.layout.display = "none"
 
     def after_save(self, select: str) -> None:
         self.page.refresh({self.section})
@@ -193,6 +250,47 @@ class RowEditor:
         self.status.say_key("ok", "rows.saved")
         if self.on_saved:
             self.on_saved()
+
+
+# Where a list of rows is kept in a plan section: (the id of the section's item holding it, or None for the
+# section itself; the attributes down to the list), e.g. ("bid-1", ("bidders",)) or (None, ("items",)).
+Place = tuple[str | None, tuple[str, ...]] | None
+PLACE_DEPTH = 2  # a list kept at most this many models down (a person's profile answers)
+
+
+def _place_of(container: Any, rows: list[Any]) -> Place:
+    """Where ``rows`` (the list object itself) is kept in ``container`` (a plan section); None when not found."""
+    def path_to(model: Any, depth: int) -> tuple[str, ...] | None:
+        for name, value in vars(model).items():
+            if value is rows:
+                return (name,)
+            if depth > 1 and hasattr(value, "__dict__") and not isinstance(value, type):
+                below = path_to(value, depth - 1)
+                if below is not None:
+                    return (name, *below)
+        return None
+
+    path = path_to(container, PLACE_DEPTH)
+    if path is not None:
+        return (None, path)
+    for item in getattr(container, "items", None) or []:
+        path = path_to(item, PLACE_DEPTH)
+        if path is not None:
+            return (item.id, path)
+    return None
+
+
+def _rows_at(container: Any, place: tuple[str | None, tuple[str, ...]]) -> list[Any] | None:
+    """The list kept at ``place`` in ``container``; None when its holder is gone."""
+    item_id, path = place
+    target = container
+    if item_id is not None:
+        target = next((i for i in getattr(container, "items", None) or [] if i.id == item_id), None)
+    for name in path:
+        if target is None:
+            return None
+        target = getattr(target, name, None)
+    return target if isinstance(target, list) else None
 
 
 def catalog_choices(prefix: str, values: Iterable[Any]) -> Choices:

@@ -344,20 +344,25 @@ def team(page: Page) -> RowEditor | None:
         plan = page.workbook().plan
         by_id = people_by_id(plan.key_persons.items)
         ours = {p.id: p.our_name for p in plan.team.items}
-        lines = []
+        sep = t("i18n.separator", lang)
+        blocks = []
         for stage in ("early", "middle"):
             g = team_gaps(plan.team.items, plan.key_persons.items, stage)
             parts = [t(f"ch3.team.role.{r}", lang) for r in g.roles_missing]
-            lines.append(t("ch3.team.gaps", lang, stage=t(f"ch3.team.stage.{stage}", lang), count=g.count))
+            items = []
             if parts:
-                lines.append("- " + t("ch3.team.roles_missing", lang, roles=t("i18n.separator", lang).join(parts)))
+                items.append("- " + t("ch3.team.roles_missing", lang, roles=sep.join(parts)))
             if g.ours_unpaired:
-                lines.append("- " + t("ch3.team.ours_unpaired", lang,
-                                      names=", ".join(md_escape(ours[i]) for i in g.ours_unpaired)))
+                items.append("- " + t("ch3.team.ours_unpaired", lang,
+                                      names=sep.join(md_escape(ours[i]) for i in g.ours_unpaired)))
             if g.theirs_unfaced:
-                lines.append("- " + t("ch3.team.theirs_unfaced", lang,
-                                      names=", ".join(md_escape(by_id[i].name) for i in g.theirs_unfaced)))
-        return Markdown("\n".join(lines))
+                items.append("- " + t("ch3.team.theirs_unfaced", lang,
+                                      names=sep.join(md_escape(by_id[i].name) for i in g.theirs_unfaced)))
+            heading = t("ch3.team.gaps", lang, stage=t(f"ch3.team.stage.{stage}", lang), count=g.count)
+            blocks.append("\n\n".join([heading, "\n".join(items)]) if items else heading)
+        # a blank line between a stage's list and the next stage: without it Markdown runs the next stage's
+        # line into the last item of the list
+        return Markdown("\n\n".join(blocks))
 
     def chart(lang: Lang) -> Any:
         from kamlib.charts.strategy import team_chart

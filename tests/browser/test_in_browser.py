@@ -3,6 +3,7 @@ trainee would, and see the result. One short entry per notebook in ``CASES``."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -13,6 +14,8 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, ROOT, Server
+
+_ACCOUNT_NUMBER = itertools.count(1)
 
 TIMEOUT = 60_000  # ms
 
@@ -39,13 +42,14 @@ def exercise_00(page) -> None:
 
 
 def chapter_1(page) -> None:
+    name = f"Test Co {next(_ACCOUNT_NUMBER)}"  # the app and Lab runs share one workbook: a name is added once
     editor = page.locator(".widget-vbox", has=page.locator(".widget-text", has_text="Account name")).last
-    editor.locator(".widget-text", has_text="Account name").locator("input").fill("Test Co")
+    editor.locator(".widget-text", has_text="Account name").locator("input").fill(name)
     editor.locator(".widget-text", has_text="Buying power BP").locator("input").fill("1,200")
     editor.locator(".widget-text", has_text="Share of wallet SoW").locator("input").fill("30")
     editor.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("Saved to your workbook.").first.wait_for(timeout=TIMEOUT)
-    page.get_by_role("cell", name="Test Co").first.wait_for(timeout=TIMEOUT)  # the RADP table redrawn
+    page.get_by_role("cell", name=name).first.wait_for(timeout=TIMEOUT)  # the RADP table redrawn
     assert page.locator("img").count() >= 4  # grid, scatter, pyramid, tree
 
 
