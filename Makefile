@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kam-installed
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab app test lint bench clean
+.PHONY: lab app test lint bench clean hub-trial
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -16,12 +16,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	@touch $(STAMP)
 
-# Both servers listen on 127.0.0.1 with a token and send nothing anywhere (flags: kamlib/app.py).
+# Both servers listen on 127.0.0.1 with a token and send nothing anywhere (command lines: kamlib/app.py;
+# settings, kernel culling included: kamlib/server_config.py).
 lab: $(STAMP)
 	$(BIN)/kam lab
 
 app: $(STAMP)
 	$(BIN)/kam app --port $${APP_PORT:-8866}
+
+# A trial class on this machine's loopback (as root): TRAINEES throw-away trainees and an instructor on JupyterHub;
+# Ctrl-C removes every account and file it made (README, "A classroom on JupyterHub").
+hub-trial: $(STAMP)
+	$(BIN)/kam hub --trial $${TRAINEES:-3}
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,8 +1,10 @@
 """How the workbook's two servers are started: JupyterLab (`make lab`) and the no-code app (`make app`).
 
-One place for the flags, used by the Makefile (through ``kam lab`` / ``kam app``) and by the
-browser tests, so that what is tested is what trainees run. Both listen on 127.0.0.1 with a
-token and load nothing from outside this machine.
+One place for the command lines, used by the Makefile (through ``kam lab`` / ``kam app``) and by the
+browser tests, so that what is tested is what trainees run. Both listen on 127.0.0.1 with a token and load
+nothing from outside this machine. Their settings (JupyterLab's flags, the app's Content-Security-Policy,
+kernel culling) are ``kamlib.server_config``'s, written to a folder the server reads, as a classroom hub's
+servers do; the port and the token stay on the command line.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import socket
 import sys
 from pathlib import Path
 
+from kamlib import server_config
+
 START_PAGE = "notebooks/00_start_here.ipynb"
-# overrides.json: no "Would you like to get notified about Jupyter news?" prompt, no update check
-LAB_SETTINGS = Path(__file__).parent / "lab_settings"
 
 
 def _root_flag() -> list[str]:
@@ -29,18 +31,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def lab_command(root: Path, port: int, token: str, open_page: bool = True) -> list[str]:
-    """JupyterLab without its news feed, update check or PyPI extension manager.
+def config_dir() -> Path:
+    """Where ``kam lab`` and ``kam app`` write their settings: the user's Jupyter runtime folder."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    return Path(jupyter_runtime_dir()) / "kam-server-config"
+
+
+def lab_command(root: Path, port: int, token: str, open_page: bool = True, config: Path | None = None,
+                culling: server_config.Culling = server_config.CULLING) -> list[str]:
+    """JupyterLab on ``server_config``'s settings, written to ``config`` (default ``config_dir()``).
 
     The port and the token are always given on the command line, which no Jupyter config file of the
     user's can override: a config that empties the token never turns authentication off.
     """
     if not token:
         raise ValueError("JupyterLab is never started without a token")
+    settings = server_config.write_config(config or config_dir(), culling)
     cmd = [
-        sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.extension_manager=readonly", f"--LabApp.app_settings_dir={LAB_SETTINGS}", *_root_flag(),
+        sys.executable, "-m", "jupyterlab", f"--config={settings}", "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.root_dir={root}", *_root_flag(),
     ]
     if port is not None:
         cmd.append(f"--ServerApp.port={port}")
@@ -53,20 +63,19 @@ def lab_command(root: Path, port: int, token: str, open_page: bool = True) -> li
     return cmd
 
 
-def app_csp(port: int) -> str:
-    """The app's Content-Security-Policy: this server only (Voila would fetch icons from a CDN)."""
-    return (
-        "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; "
-        f"connect-src 'self' ws://127.0.0.1:{port}"
-    )
+def app_command(root: Path, port: int, token: str, config: Path | None = None,
+                culling: server_config.Culling = server_config.CULLING) -> list[str]:
+    """Voila over the course: forms, text and charts only; every notebook reachable by link.
 
-
-def app_command(root: Path, port: int, token: str) -> list[str]:
-    """Voila over the project: forms, text and charts only; every notebook reachable by link."""
-    settings = {"headers": {"Content-Security-Policy": app_csp(port)}}
+    Voila reads ``voila.json`` from the folder ``server_config.write_config`` wrote (``config``, default
+    ``config_dir()``) and from nowhere else.
+    """
+    if not token:
+        raise ValueError("The app is never started without a token")
+    folder = server_config.write_config(config or config_dir(), culling).parent
     return [
-        sys.executable, "-m", "voila", "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-        f"--token={token}", f"--Voila.root_dir={root}", f"--Voila.tornado_settings={settings!r}",
+        sys.executable, "-m", "voila", "--no-browser", f"--Voila.config_file_paths={folder}", "--Voila.ip=127.0.0.1",
+        f"--port={port}", f"--token={token}", f"--Voila.root_dir={root}",
     ]
 
 

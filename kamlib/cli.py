@@ -144,7 +144,7 @@ def _app(args: argparse.Namespace, lang: Lang) -> int:
     from kamlib.app import run_app
 
     print(t("cli.app_open", lang), end="")
-    return run_app(paths.project_root(), args.port)
+    return run_app(paths.course_root(), args.port)
 
 
 def _lab(args: argparse.Namespace, lang: Lang) -> int:
@@ -152,7 +152,7 @@ def _lab(args: argparse.Namespace, lang: Lang) -> int:
     from kamlib.app import run_lab
 
     print(t("cli.lab_open", lang), end="")
-    return run_lab(paths.project_root(), args.port)
+    return run_lab(paths.course_root(), args.port)
 
 
 class ProgressBar:
@@ -178,7 +178,20 @@ class ProgressBar:
 def _gradebook_folder(args: argparse.Namespace) -> str:
     from kamlib import paths
 
-    return args.out if args.out else str(paths.home() / "gradebook")
+    return args.out if args.out else str(paths.gradebook_dir())
+
+
+def _exchange(given: str | None) -> str | None:
+    """The class exchange an option names: ``None`` when not asked for; the option alone means ``KAM_EXCHANGE``."""
+    from kamlib import paths
+    from kamlib.exchange import ExchangeError
+
+    if given is None:
+        return None
+    root = given or paths.exchange_root()
+    if not root:
+        raise ExchangeError("exchange.not_set")
+    return str(root)
 
 
 def _grade(args: argparse.Namespace, lang: Lang) -> int:
@@ -192,10 +205,12 @@ def _grade(args: argparse.Namespace, lang: Lang) -> int:
     roster = read_roster(args.roster) if args.roster else None
     groups = read_groups(args.groups) if args.groups else None
     exercises = [e.strip() for e in (args.exercises or "").split(",") if e.strip()]
+    exchange = _exchange(args.exchange)
     bar = ProgressBar(t("cli.grade.progress", lang))
     try:
         report = grade_class(args.sources, _gradebook_folder(args), keys=args.keys, settings=settings,
-                             roster=roster, exercises=exercises, progress=bar, groups=groups)
+                             roster=roster, exercises=exercises, progress=bar, groups=groups, exchange=exchange,
+                             check_owner=not args.any_owner)
     finally:
         bar.close()
     lines = report.lines(lang)
@@ -243,15 +258,45 @@ def _feedback(args: argparse.Namespace, lang: Lang) -> int:
         bar.close()
     folder = pages[0].parent if pages else args.to or ""
     print(t("cli.feedback.written", lang, count=len(pages), folder=str(folder)))
+    exchange = _exchange(args.release)
+    if exchange is not None:
+        from kamlib.feedback import release_pages
+
+        released, problems = release_pages(pages, exchange)
+        for problem in problems:
+            print(_printable_lines(problem.render(lang)), file=sys.stderr)
+        print(t("exchange.released", lang, count=len(released), exchange=exchange))
+        return 2 if problems else 0
     return 0
 
 
 def _release(args: argparse.Namespace, lang: Lang) -> int:
     from kamlib.release import build_release
 
-    report = build_release(args.out, settings=args.settings)
+    hub = args.hub is not None
+    report = build_release(args.hub or args.out, settings=args.settings, hub=hub)
     print("\n".join(report.lines(lang)))
     return 0
+
+
+def _check_service(args: argparse.Namespace, lang: Lang) -> int:
+    """The classroom's self-check service (started by JupyterHub as its managed service ``kam-check``)."""
+    from kamlib.check_service import DEFAULT_PER_ITEM, DEFAULT_WINDOW_S, Limits, run_service
+
+    per_item = DEFAULT_PER_ITEM if args.limit is None else args.limit
+    minutes = DEFAULT_WINDOW_S // 60 if args.window is None else args.window
+    if per_item < 1 or minutes < 1:
+        raise InputError("check.service.bad_limit", limit=per_item, minutes=minutes)
+    return run_service(args.keys, args.log, Limits(per_item, minutes * 60), args.settings, args.port, lang)
+
+
+def _hub(args: argparse.Namespace, lang: Lang) -> int:
+    """``kam hub --trial N``: a throw-away class on this machine's loopback (kamlib.hub)."""
+    from kamlib.hub import run_build, run_trial
+
+    if args.build_env:
+        return run_build(args.venv, args.python, lang)
+    return run_trial(args.trial, args.venv, args.python, args.port, lang)
 
 
 def _help_lang(argv: Sequence[str]) -> Lang:
@@ -302,6 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     grade.add_argument("--roster", help=h("roster"))
     grade.add_argument("--groups", help=h("groups"))
     grade.add_argument("--exercises", help=h("exercises"))
+    grade.add_argument("--exchange", nargs="?", const="", metavar="DIR", help=t("exchange.help.grade", help_lang))
+    grade.add_argument("--any-owner", action="store_true", help=t("exchange.help.any_owner", help_lang))
     grade.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
     marks = sub.add_parser("marks", help=h("marks"))
     marks.add_argument("file", nargs="?", help=h("marks_file"))
@@ -317,16 +364,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     feedback.add_argument("--feedback-lang", choices=LANGS, help=h("feedback_lang"))
     feedback.add_argument("--keys", help=h("keys_dir"))
     feedback.add_argument("--no-charts", action="store_true", help=h("no_charts"))
+    feedback.add_argument("--release", nargs="?", const="", metavar="EXCHANGE",
+                          help=t("exchange.help.release", help_lang))
     feedback.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
     release = sub.add_parser("release", help=h("release"))
     release.add_argument("--out", help=h("release_out"))
     release.add_argument("--settings", help=h("release_settings"))
+    release.add_argument("--hub", nargs="?", const="", metavar="OUT", help=t("exchange.help.hub_bundle", help_lang))
     release.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
+    check = sub.add_parser("check-service", help=t("check.help.command", help_lang),
+                           description=t("check.help.description", help_lang))
+    check.add_argument("--keys", help=t("check.help.keys", help_lang))
+    check.add_argument("--log", help=t("check.help.log", help_lang))
+    check.add_argument("--limit", type=int, help=t("check.help.limit", help_lang))
+    check.add_argument("--window", type=int, metavar="MINUTES", help=t("check.help.window", help_lang))
+    check.add_argument("--settings", help=t("check.help.settings", help_lang))
+    check.add_argument("--port", type=int, help=t("check.help.port", help_lang))
+    check.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
+    hub = sub.add_parser("hub", help=t("hub.help.command", help_lang))
+    what = hub.add_mutually_exclusive_group(required=True)
+    what.add_argument("--trial", type=int, metavar="N", help=t("hub.help.trial", help_lang))
+    what.add_argument("--build-env", action="store_true", help=t("hub.help.build_env", help_lang))
+    hub.add_argument("--venv", metavar="DIR", help=t("hub.help.venv", help_lang))
+    hub.add_argument("--python", default="/usr/bin/python3", help=t("hub.help.python", help_lang))
+    hub.add_argument("--port", type=int, help=t("hub.help.port", help_lang))
+    hub.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
     args = parser.parse_args(argv)
     lang = resolve_lang(args.lang)
     commands = {"score": _score, "keys": _keys, "screen": _screen, "app": _app, "lab": _lab, "grade": _grade,
-                "marks": _marks, "feedback": _feedback, "release": _release,
-                "export": lambda a, _lang: export_command(a)}
+                "marks": _marks, "feedback": _feedback, "release": _release, "check-service": _check_service,
+                "hub": _hub, "export": lambda a, _lang: export_command(a)}
     try:
         return commands[args.command](args, lang)
     except KamError as exc:

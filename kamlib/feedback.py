@@ -22,7 +22,7 @@ from kamlib.errors import KamError
 from kamlib.exercises import Answer, Exercise, answer_text, load_exercise, prompt_text
 from kamlib.gradebook import Gradebook, Result, ScoreRow, part_of, part_scores, read_gradebook, status_label
 from kamlib.grading import AnswerKey, load_key
-from kamlib.i18n import Lang, t
+from kamlib.i18n import Lang, Text, t
 from kamlib.model.workbook import KeyAccountPick, KeyPerson
 from kamlib.people import ATTITUDES, CONTACTS, ROLES, STYLES
 from kamlib.reveal import reveal
@@ -331,6 +331,21 @@ def write_feedback(where: str | Path, folder: str | Path | None = None, lang: La
         if progress is not None:
             progress(n, len(wanted))
     return written
+
+
+def release_pages(pages: list[Path], exchange: str | Path) -> tuple[list[Path], list[Text]]:
+    """Put each page (``<trainee-id>.html``) into the class exchange, as ``outbound/<trainee-id>/feedback.html``
+    (``exchange.release_feedback``): only that trainee and the instructors can read it there. A trainee without
+    an outbound folder (their server never started) gets one line; the others are released."""
+    from kamlib.exchange import ExchangeError, release_feedback
+
+    released, problems = [], []
+    for page in pages:
+        try:
+            released.append(release_feedback(exchange, page.stem, page.read_text(encoding="utf-8")))
+        except ExchangeError as exc:
+            problems.append(exc.text)
+    return released, problems
 
 
 def _write_page(book: Gradebook, out: Path, trainee_id: str, lang: Lang | None, loaded: dict[str, AnswerKey],

@@ -40,7 +40,7 @@ from kamlib.errors import GradingError, InputError, KamError
 from kamlib.exercises import Answer, Exercise, Item, load_exercise, parse_number
 from kamlib.grading import AnswerKey, GradeResult, grade, load_key, model_answers
 from kamlib.i18n import LANGS, Lang, Text, normalize_lang, t
-from kamlib.intake import Intake, Received, Rejection, is_safe_name, read_sources
+from kamlib.intake import Intake, Received, Rejection, is_safe_name, read_exchange, read_sources
 from kamlib.safe_text import printable
 from kamlib.settings import CourseSettings, GradingSettings, load_settings
 from kamlib.submission import Submission
@@ -536,8 +536,13 @@ def grade_class(
     exercises: Iterable[str] = (),
     progress: Progress | None = None,
     groups: Iterable[GroupEntry] | None = None,
+    exchange: str | Path | None = None,
+    check_owner: bool = True,
 ) -> RunReport:
     """Read the sources, grade every trainee's latest submission per exercise, and update the gradebook.
+
+    ``exchange``: a class exchange read as well (``intake.read_exchange``: a file counts only if its folder, the id
+    inside and its owner agree; ``check_owner=False`` leaves the owner out, where every server runs as one uid).
 
     Idempotent: the same sources and keys again change nothing; a changed key re-grades and each
     changed item score is recorded. Submissions already in the gradebook are re-graded too, so the
@@ -550,9 +555,11 @@ def grade_class(
     sources = [Path(s) for s in sources]
     exercises = list(exercises)
     given = given_group_list(roster, groups)
-    report = RunReport(path, [str(s) for s in sources])
+    report = RunReport(path, [str(s) for s in sources] + ([str(exchange)] if exchange is not None else []))
     now = dt.datetime.now(dt.UTC)
     intake = read_sources(sources)
+    if exchange is not None:
+        intake.extend(read_exchange(Path(exchange), check_owner=check_owner))
     report.ignored = len(intake.ignored)
     conn = _connect(path, create=True)
     try:
@@ -1614,16 +1621,32 @@ def build_demo_gradebook(folder: str | Path | None = None, keys: str | Path | No
 
 
 def open_or_demo(gradebook: str | Path | None, keys: str | Path | None = None, lang: Lang = "zh") -> Gradebook:
-    """The gradebook given; with None, the default one (``gradebook/`` of the workbook home) if it exists,
-    else a demo class built from the model answers, named in ``lang`` (``Gradebook.demo`` says so)."""
+    """The gradebook given; with None, the default one (``paths.gradebook_dir()``: ``gradebook/`` of the workbook
+    home, or of ``KAM_INSTRUCTOR_DIR`` on a hub) if it exists, else a demo class built from the model answers, named
+    in ``lang`` (``Gradebook.demo`` says so)."""
     from kamlib import paths
 
     if gradebook is not None:
         return read_gradebook(gradebook)
-    default = gradebook_path(paths.home() / "gradebook")
+    default = gradebook_path(paths.gradebook_dir())
     if default.is_file():
         return read_gradebook(default)
     return read_gradebook(build_demo_gradebook(keys=keys, lang=lang))
+
+
+def grade_exchange(exchange: str | Path | None = None, gradebook: str | Path | None = None,
+                   keys: str | Path | None = None) -> str | Path | None:
+    """On a classroom hub, grade the class exchange (``exchange``, else ``KAM_EXCHANGE``) into the gradebook
+    (``gradebook``, else ``paths.gradebook_dir()``) and return the gradebook's folder; with no exchange (self-study),
+    nothing is read and ``gradebook`` comes back as given."""
+    from kamlib import paths
+
+    root = Path(exchange) if exchange else paths.exchange_root()
+    if root is None:
+        return gradebook
+    folder = Path(gradebook) if gradebook else paths.gradebook_dir()
+    grade_class([], folder, keys=keys, exchange=root)
+    return folder
 
 
 def check_readable(where: str | Path) -> None:

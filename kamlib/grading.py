@@ -1,7 +1,9 @@
 """The grading core: score one submission against an answer key, item by item.
 
 Answers are data; nothing a trainee wrote is ever executed. Keys live under ``solutions/keys/``;
-trainees get only ``*.check.json`` digests, which tell right from wrong without holding answers.
+trainees get only ``*.check.json`` digests, which tell right from wrong without holding answers. On a classroom
+hub trainees get not even those: the check service (``kamlib.check_service``) holds the keys and runs the same
+self-check on rules built in memory from them.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -45,6 +48,9 @@ CHECKS: frozenset[str] = frozenset({
     "kamlib.bidding.case_score_check",
 })
 CheckFn = Callable[[str, str, Mapping[str, Any]], tuple[float, str]]
+# The checks that judge the answers of all the items they are named for at once (a proposed rule is judged whole,
+# whichever of its parts is asked): a change to any of those items is a new answer to each of them.
+CHECKS_TOGETHER: frozenset[str] = frozenset({"kamlib.bidding.winning_rule_check"})
 
 
 class KeyItem(BaseModel):
@@ -106,7 +112,14 @@ class GradeResult:
 
 
 def keys_dir() -> Path:
-    return paths.project_root() / "solutions" / "keys"
+    """The answer keys: ``KAM_KEYS``, else ``<KAM_INSTRUCTOR_DIR>/keys`` (a classroom hub), else the course's
+    ``solutions/keys``."""
+    for name in ("KAM_KEYS", "KAM_INSTRUCTOR_DIR"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            folder = Path(value).expanduser()
+            return folder if name == "KAM_KEYS" else folder / "keys"
+    return paths.course_root() / "solutions" / "keys"
 
 
 def load_key(exercise_id: str, folder: str | Path | None = None) -> AnswerKey:
@@ -318,17 +331,26 @@ def _check_rules(exercise_id: str) -> dict[str, dict[str, Any]]:
     return rules
 
 
-def instructor_items(exercise_id: str) -> tuple[str, ...]:
-    """The items self-check leaves to the instructor (written answers among them), in the exercise's order."""
-    data = _check_rules(exercise_id)
+def key_check_rules(key: AnswerKey) -> dict[str, dict[str, Any]]:
+    """The self-check rules of an exercise built in memory from its key (the classroom's check service holds the
+    keys, so nothing is shipped): the same rules ``write_check_data`` would ship, item id → rule."""
+    return build_check_data(key)["items"]  # type: ignore[return-value]
+
+
+def instructor_items(exercise_id: str, rules: Mapping[str, Mapping[str, Any]] | None = None) -> tuple[str, ...]:
+    """The items self-check leaves to the instructor (written answers among them), in the exercise's order.
+    ``rules``: rules built from the key (``key_check_rules``); by default the shipped ones."""
+    data = _check_rules(exercise_id) if rules is None else rules
     return tuple(i.id for i in load_exercise(exercise_id).items
                  if data.get(i.id, {"check": "instructor"})["check"] in ("instructor", "written"))
 
 
-def self_check(exercise_id: str, answers: dict[str, Answer]) -> dict[str, CheckStatus]:
-    """Per item: right, not yet, blank, or left to the instructor (a written answer: "too short" when it is)."""
+def self_check(exercise_id: str, answers: Mapping[str, Answer],
+               rules: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, CheckStatus]:
+    """Per item: right, not yet, blank, or left to the instructor (a written answer: "too short" when it is).
+    ``rules``: rules built from the key (``key_check_rules``); by default the shipped ones."""
     exercise = load_exercise(exercise_id)
-    data = _check_rules(exercise_id)
+    data = _check_rules(exercise_id) if rules is None else rules
     out: dict[str, CheckStatus] = {}
     for item in exercise.items:
         rule = data.get(item.id, {"check": "instructor"})

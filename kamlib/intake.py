@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kamlib.exchange import SHARE_PREFIX
 from kamlib.exercises import exercise_ids
 from kamlib.i18n import Lang, Text, t
 from kamlib.model.validation import describe
@@ -243,7 +244,7 @@ def read_folder(root: Path, known: set[str] | None = None) -> Intake:
         if linked_folder:
             out.rejected.append(Rejection(shown, "link"))
             continue
-        if suffix not in (".json", ".zip"):
+        if suffix not in (".json", ".zip") or path.name.startswith(SHARE_PREFIX):  # a Share 1 card is no submission
             out.ignored.append(shown)
             continue
         if suffix == ".zip":
@@ -327,7 +328,7 @@ def read_zip(path: Path, known: set[str] | None = None, shown: str | None = None
             if info.is_dir() or not parts or parts[0] in SKIPPED_PARTS or any(p.startswith(".") for p in parts):
                 continue
             name = printable(f"{shown}:{'/'.join(parts)}")
-            if not parts[-1].lower().endswith(".json"):
+            if not parts[-1].lower().endswith(".json") or parts[-1].startswith(SHARE_PREFIX):
                 out.ignored.append(name)
                 continue
             if _is_link(info):
@@ -380,6 +381,76 @@ def read_sources(
         else:
             out.rejected.append(Rejection(str(source), "no_source"))
     return out
+
+
+# ---- the class exchange (a classroom hub) -----------------------------------------------------------
+
+
+def read_exchange(root: Path, known: set[str] | None = None, check_owner: bool = True) -> Intake:
+    """Every submission in the exchange's ``inbound/<user>/`` folders (see ``kamlib.exchange``), read as the
+    instructor sees them. A file counts only if its folder, the trainee id inside and the user owning the file
+    name one trainee (``check_owner=False`` where every server runs as one uid and isolation comes from what is
+    mounted, as on Kubernetes). It was received at its inode change time (``exchange.received_time``), which no
+    trainee can set back. Share cards (``share*.json``) are not submissions: listed as ignored."""
+    from kamlib.exchange import INBOUND, SHARE_PREFIX, ExchangeError, owner_name, received_time
+
+    inbound = Path(root) / INBOUND
+    out = Intake()
+    try:
+        users = sorted(os.scandir(inbound), key=lambda e: e.name)
+    except OSError as exc:  # no exchange there, or this account is not one of the instructors
+        raise ExchangeError("exchange.cannot_read", folder=str(inbound),
+                            detail=exc.strerror or type(exc).__name__) from exc
+    for user in users:
+        shown_user = _shown(inbound, user.path)
+        if user.name.startswith("."):
+            continue
+        if user.is_symlink():
+            out.rejected.append(Rejection(shown_user, "link"))
+            continue
+        if not user.is_dir(follow_symlinks=False):
+            out.ignored.append(shown_user)
+            continue
+        try:
+            entries = sorted(os.scandir(user.path), key=lambda e: e.name)
+        except OSError as exc:
+            out.rejected.append(Rejection(shown_user, "unreadable", {"detail": exc.strerror or type(exc).__name__}))
+            continue
+        for entry in entries:
+            shown = _shown(inbound, entry.path)
+            if entry.name.startswith("."):
+                continue
+            if entry.name.startswith(SHARE_PREFIX) or not entry.name.lower().endswith(".json"):
+                out.ignored.append(shown)
+                continue
+            result = _exchange_file(Path(entry.path), shown, user.name, known, check_owner, owner_name, received_time)
+            (out.received if isinstance(result, Received) else out.rejected).append(result)  # type: ignore[arg-type]
+    return out
+
+
+def _exchange_file(path: Path, shown: str, folder: str, known: set[str] | None, check_owner: bool,
+                   owner_name: Callable[[os.stat_result], str | None],
+                   received_time: Callable[[os.stat_result], dt.datetime]) -> Received | Rejection:
+    """One file of a trainee's inbound folder: its bytes, then owner and change time of what was read (``fstat``
+    after reading: a change made while it was read moves the time on, never back)."""
+    try:
+        with open_regular(path) as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+            info = os.fstat(fh.fileno())
+    except NotRegularFile as exc:
+        return Rejection(shown, "link" if exc.link else "not_regular")
+    except OSError as exc:
+        return Rejection(shown, "unreadable", {"detail": exc.strerror or type(exc).__name__})
+    if len(data) > MAX_FILE_BYTES:
+        return Rejection(shown, "too_large", {"size": max(len(data), info.st_size), "limit": MAX_FILE_BYTES})
+    result = parse_submission(shown, data, folder, known)
+    if not isinstance(result, Received):
+        return result
+    owner = owner_name(info)
+    if check_owner and owner != folder:
+        return Rejection(shown, "exchange.owner", {"id": result.submission.trainee.id, "folder": folder,
+                                                   "owner": owner or f"uid {info.st_uid}"})
+    return with_received(result, received_time(info))
 
 
 def rejection_lines(rejected: list[Rejection], lang: Lang) -> list[str]:

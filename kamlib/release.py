@@ -56,6 +56,7 @@ SKIPPED_NAMES = {".DS_Store", "Thumbs.db"}
 GENERATED = {".venv", ".git", ".pytest_cache", ".ruff_cache", "dist", "build", "workbook", "submissions",
              "exports", "gradebook", "test-artifacts"}  # made by tools or by trainees, never shipped
 _EXERCISE_FILE = re.compile(r"kamlib/exercises/(ex\d\d)\.toml")
+CHECK_SUFFIX = ".check.json"  # self-check data
 
 
 class ReleaseError(KamError):
@@ -236,11 +237,14 @@ class ReleaseReport:
     size: int
     graded: tuple[str, ...] = ()  # self-check data left out
     practice: tuple[str, ...] = ()  # self-check data shipped: practice, not a secret
+    hub: bool = False  # a classroom hub's bundle: no self-check data at all (the check service holds the keys)
 
     def lines(self, lang: Lang) -> list[str]:
         lines = [t("release.written", lang, out=str(self.out), files=self.files, size=f"{self.size / 1e6:.1f}"),
                  t("release.clean", lang)]
-        if self.graded:
+        if self.hub:
+            lines.append(t("exchange.hub_bundle", lang))
+        elif self.graded:
             lines.append(t("release.graded", lang, exercises=", ".join(self.graded)))
         if self.practice:
             lines.append(t("release.practice", lang, exercises=", ".join(self.practice)))
@@ -256,11 +260,13 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def build_release(out: str | Path | None = None, root: Path | None = None, keys: Path | None = None,
-                  settings: str | Path | None = None) -> ReleaseReport:
+                  settings: str | Path | None = None, hub: bool = False) -> ReleaseReport:
     """Build the trainee bundle into a folder (new or empty) or a ``.zip``; scanned before writing.
 
     ``settings``: the course settings file the bundle is for (it ships as the bundle's ``course-settings.toml``);
     by default the project's own. Exercises it grades (self-check off) ship without their self-check data.
+    ``hub``: the bundle trainees' servers run on a classroom hub, whose self-check goes through the check service
+    (which holds the keys): no exercise ships self-check data at all.
     """
     root = root or paths.project_root()
     out = Path(out) if out is not None else Path("dist") / f"kam-workbook-{__version__}.zip"
@@ -268,6 +274,10 @@ def build_release(out: str | Path | None = None, root: Path | None = None, keys:
         raise ReleaseError("release.inside_project", out=str(out))
     bundle = collect(root)
     graded = graded_exercises(bundle, _settings_for(bundle, root, settings))
+    if hub:
+        graded = bundle.exercises()
+        for rel in [rel for rel in bundle.files if rel.endswith(CHECK_SUFFIX)]:
+            del bundle.files[rel]  # any self-check data, wherever a copy lies
     for exercise_id in graded:
         bundle.files.pop(check_data_file(exercise_id), None)
     leaks = scan(bundle, keys, frozenset(graded))
@@ -283,7 +293,7 @@ def build_release(out: str | Path | None = None, root: Path | None = None, keys:
     else:
         _write_folder(bundle, out)
     practice = tuple(e for e in bundle.exercises() if check_data_file(e) in bundle.files)
-    return ReleaseReport(out, len(bundle.files), bundle.size, tuple(graded), practice)
+    return ReleaseReport(out, len(bundle.files), bundle.size, tuple(graded), practice, hub)
 
 
 def _write_zip(bundle: Bundle, out: Path) -> None:

@@ -45,22 +45,38 @@ def submission_name(exercise_id: str, at: dt.datetime) -> str:
     return f"{exercise_id}-{at.astimezone(dt.UTC):%Y%m%dT%H%M%S%fZ}.json"
 
 
+def check_hub_user(trainee_id: str) -> None:
+    """On a hub the trainee id is the hub user's: a workbook of another id cannot hand anything in."""
+    hub = paths.hub_user()
+    if hub is not None and trainee_id != hub:
+        raise GradingError("submission.not_hub_user", id=trainee_id, user=hub)
+
+
 def write_submission(submission: Submission, folder: str | os.PathLike[str] | None = None) -> Path:
-    """Write a new submission file; an existing file is never replaced."""
+    """Write a new submission file (mode 0640 whatever the umask: its trainee and, in the class exchange, the
+    instructors' group read it); an existing file is never replaced. On a hub only the hub user's id submits."""
+    from kamlib.exchange import FILE_MODE, create_file
+
+    check_hub_user(submission.trainee.id)
     base = Path(folder) if folder is not None else paths.submissions_dir()
     target_dir = base / submission.trainee.id
-    target_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # e.g. the exchange has no folder of this trainee (not prepared at spawn)
+        raise GradingError("submission.no_folder", folder=str(target_dir),
+                           detail=exc.strerror or type(exc).__name__) from exc
     at = dt.datetime.now(dt.UTC)
     data = submission.model_copy(update={"submitted_at": at})
     for _ in range(1000):
         path = target_dir / submission_name(submission.exercise_id, at)
         try:
-            with path.open("x", encoding="utf-8") as fh:
-                fh.write(data.model_dump_json(indent=2) + "\n")
-            return path
+            return create_file(path, (data.model_dump_json(indent=2) + "\n").encode("utf-8"), FILE_MODE)
         except FileExistsError:
             at += dt.timedelta(microseconds=1)
             data = data.model_copy(update={"submitted_at": at})
+        except OSError as exc:
+            raise GradingError("submission.no_folder", folder=str(target_dir),
+                               detail=exc.strerror or type(exc).__name__) from exc
     raise GradingError("grading.cannot_write", file=str(target_dir))
 
 
@@ -90,7 +106,15 @@ def load_submission(path: str | os.PathLike[str]) -> Submission:
         raise GradingError("grading.invalid_submission", details=details, file=file) from exc
 
 
-def list_submissions(folder: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Every submission file under ``folder`` (default: this machine's submissions), sorted."""
+def list_submissions(folder: str | os.PathLike[str] | None = None, trainee: str | None = None) -> list[Path]:
+    """Every submission file under ``folder`` (default: this machine's submissions), sorted; with ``trainee``,
+    only theirs (``<folder>/<trainee>/*.json``: on a hub a trainee may not list the other trainees' folders)."""
+    from kamlib.exchange import SHARE_PREFIX
+
     base = Path(folder) if folder is not None else paths.submissions_dir()
-    return sorted(base.glob("*/*.json")) if base.is_dir() else []
+    where, pattern = (base / trainee, "*.json") if trainee is not None else (base, "*/*.json")
+    try:
+        files = where.glob(pattern) if where.is_dir() else []
+        return sorted(p for p in files if not p.name.startswith((".", SHARE_PREFIX)))  # a shared card is no submission
+    except OSError:
+        return []

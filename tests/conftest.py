@@ -16,7 +16,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "home"
     folder.mkdir()
     monkeypatch.setenv("KAM_HOME", str(folder))
-    for name in ("KAM_LANG", "KAM_WORKBOOK", "KAM_SETTINGS", "JUPYTERHUB_USER"):
+    for name in ("KAM_LANG", "KAM_WORKBOOK", "KAM_SETTINGS", "JUPYTERHUB_USER", "KAM_COURSE", "KAM_KEYS",
+                 "KAM_EXCHANGE", "KAM_SUBMISSIONS", "KAM_INSTRUCTOR_DIR", "KAM_CHECK_URL", "JUPYTERHUB_API_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     return folder
 

@@ -71,6 +71,89 @@ def test_edit_and_delete_a_row(workbook_file: Path) -> None:
     assert load_workbook(workbook_file).plan.portfolio.items == []
 
 
+@pytest.mark.parametrize(("lang", "words"), [("en", ["already on your account list", "account 1"]),
+                                             ("zh", ["\u5df2\u5728\u4f60\u7684\u5ba2\u6237\u6e05\u5355\u4e2d",
+                                                     "\u7b2c 1 \u4e2a\u5ba2\u6237"])])
+def test_an_account_named_like_one_on_the_list_is_refused(workbook_file: Path, lang: str, words) -> None:
+    editor = ch1.account_editor(Page(lang=lang))
+    first = _add(editor, name="ICBC Anhui", bp_wan="100", sow_pct="10")
+    before = workbook_file.read_bytes()
+    full_width = "\uff49\uff43\uff42\uff43\u3000\uff21\uff4e\uff48\uff55\uff49"  # ｉｃｂｃ　Ａｎｈｕｉ
+    for typed in ("ICBC Anhui", "  icbc anhui ", full_width):
+        editor.picker.value = NEW
+        editor.inputs["name"].value = typed
+        editor.save_button.click()
+        assert editor.status.kind == "error" and all(w in editor.status.text for w in words)
+        assert f"\u201c{typed.strip()}\u201d" in editor.status.text and "\u201cICBC Anhui\u201d" in editor.status.text
+        assert workbook_file.read_bytes() == before  # nothing saved
+        assert editor.inputs["name"].value == typed  # what was typed stays
+    other = _add(editor, name="Beta", bp_wan="50")
+    editor.picker.value = other
+    editor.inputs["name"].value = "ICBC anhui"  # renaming another account to a name on the list: refused too
+    editor.save_button.click()
+    assert editor.status.kind == "error"
+    editor.picker.value = first
+    editor.inputs["bp_wan"].value = "120"  # an account keeps its own name when edited
+    editor.save()
+    assert [a.bp_wan for a in load_workbook(workbook_file).plan.portfolio.items] == [120, 50]
+
+
+def test_a_list_with_the_same_account_twice_says_so_and_an_import_updates_neither(workbook_file: Path,
+                                                                                 tmp_path: Path) -> None:
+    from kamlib.model import update_workbook
+    from tests.form_checks import shown
+
+    update_workbook(workbook_file, lambda wb: wb.plan.portfolio.items.extend(
+        [Account(name="ACME", bp_wan=100), Account(name="Beta"), Account(name="acme ", bp_wan=200)]))
+    page = Page(lang="en")
+    ch1.account_editor(page)
+    warning = next(s for s in shown(page) if "more than once" in s)
+    assert "\u201cACME\u201d (account 1), \u201cacme\u201d (account 3)" in warning
+    csv = tmp_path / "list.csv"
+    csv.write_text("Account,BP (\u4e07\u5143),SoW (%)\nAcme,300,10\nGamma,40,0\ngamma,50,0\n", encoding="utf-8")
+    form = ch1.ImportForm(page)
+    assert form.import_file(csv) == (1, 0, 2)
+    accounts = load_workbook(workbook_file).plan.portfolio.items
+    assert [(a.name, a.bp_wan) for a in accounts] == [("ACME", 100), ("Beta", None), ("acme", 200), ("Gamma", 40)]
+    assert "row 2" in form.status.text and "2 times" in form.status.text  # neither twin updated
+    assert "row 4" in form.status.text and "same account as row 3" in form.status.text
+
+
+def test_a_deleted_row_can_be_put_back_where_it_was(workbook_file: Path) -> None:
+    editor = ch1.account_editor(Page(lang="en"))
+    ids = [_add(editor, name=name, bp_wan="100") for name in ("Alpha", "Beta", "Gamma")]
+    before = load_workbook(workbook_file).plan.portfolio.items[1]
+    assert editor.undo_button.layout.display == "none"  # nothing to undo yet
+    editor.picker.value = ids[1]
+    editor.delete_button.click()
+    assert [a.name for a in load_workbook(workbook_file).plan.portfolio.items] == ["Alpha", "Gamma"]
+    assert "Deleted \u201cBeta" in editor.status.text
+    assert editor.undo_button.layout.display != "none" and "Beta" in editor.undo_button.description
+    editor.page.set_lang("zh")
+    assert "\u64a4\u9500" in editor.undo_button.description  # relabelled: 撤销
+    editor.undo_button.click()
+    items = load_workbook(workbook_file).plan.portfolio.items
+    assert [a.name for a in items] == ["Alpha", "Beta", "Gamma"] and items[1] == before  # same id and figures
+    assert editor.picker.value == ids[1] and editor.status.kind == "ok"
+    assert editor.undo_button.layout.display == "none"
+    editor.picker.value = ids[0]
+    editor.delete_button.click()
+    _add(editor, name="Delta")  # the next save ends the offer
+    assert editor.undo_button.layout.display == "none"
+    assert editor.undo_delete() is None
+
+
+def test_an_undo_cannot_bring_back_a_name_taken_meanwhile(workbook_file: Path) -> None:
+    editor = ch1.account_editor(Page(lang="en"))
+    row = _add(editor, name="Alpha")
+    editor.picker.value = row
+    editor.delete_button.click()
+    _add(ch1.account_editor(Page(lang="en")), name="alpha")  # another tab adds it again
+    editor.undo_button.click()
+    assert editor.status.kind == "error" and "already on your account list" in editor.status.text
+    assert [a.name for a in load_workbook(workbook_file).plan.portfolio.items] == ["alpha"]
+
+
 def _portfolio(workbook_file: Path) -> dict[str, str]:
     from kamlib.model import update_workbook
 
@@ -82,6 +165,27 @@ def _portfolio(workbook_file: Path) -> dict[str, str]:
     ]
     update_workbook(workbook_file, lambda wb: wb.plan.portfolio.items.extend(accounts))
     return {a.name: a.id for a in accounts}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_proposal_shows_none_and_names_as_written(workbook_file: Path, lang: str) -> None:
+    """The proposal is HTML: Markdown escapes would show as typed (Top: \\(none\\))."""
+    import html
+
+    from kamlib.i18n import t
+
+    form = ch1.PicksForm(Page(lang=lang))
+    none = t("ch1.pick.none", lang)
+    assert html.escape(t("ch1.pick.proposal", lang, top=none, strategic=none)) in form.proposal.value
+    assert "\\" not in form.proposal.value
+    from kamlib.model import update_workbook
+
+    odd = "A&B (Group) *Top* <1>"
+    history = [YearFigures(year=y, bp_wan=900, sow_pct=60) for y in (2024, 2025)]
+    update_workbook(workbook_file, lambda wb: wb.plan.portfolio.items.append(
+        Account(name=odd, bp_wan=900, sow_pct=60, history=history)))
+    form.relabel(lang)
+    assert html.escape(odd) in form.proposal.value and "\\" not in form.proposal.value
 
 
 def test_picks_are_saved_and_checked(workbook_file: Path) -> None:

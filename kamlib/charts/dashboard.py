@@ -156,16 +156,17 @@ def answer_distribution_chart(counts: Counter[str], keyed: set[str], labels: dic
 
 
 def pooled_boxes_chart(pooled: dict[str, Counter[str]], item_labels: dict[str, str], lang: Lang,
-                       radp: RadpSettings | None = None) -> Figure:
+                       radp: RadpSettings | None = None, title_key: str = "dashboard.chart.pooled_title") -> Figure:
     """The class's picks by RADP box of the picked account: a 4×4 grid (rows R D A P, columns LEVEL0–3)
-    with the count per pick item in each box, shaded by the total."""
+    with the count per pick item in each box, shaded by the total. ``title_key``: the catalog's title (the
+    class's shared Share 1 accounts use the same grid)."""
     lang = check_lang(lang)
     radp = radp or load_settings().radp
     totals = Counter[str]()
     for counts in pooled.values():
         totals.update(counts)
     if not totals:
-        return _empty(lang, "dashboard.chart.pooled_title")
+        return _empty(lang, title_key)
     fig = new_figure(11, 7.5)
     ax = fig.add_subplot()
     norm = Normalize(0, max(totals.values()))
@@ -190,7 +191,7 @@ def pooled_boxes_chart(pooled: dict[str, Counter[str]], item_labels: dict[str, s
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    fig.suptitle(t("dashboard.chart.pooled_title", lang), x=0.01, ha="left")
+    fig.suptitle(t(title_key, lang), x=0.01, ha="left")
     return fig
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import ipywidgets as w
 from IPython.display import Markdown
 from pydantic import ValidationError
 
+from kamlib.check_client import CheckServiceError, check_url, remote_check_reply
 from kamlib.errors import InputError, KamError
 from kamlib.exercises import Item, choice_label, load_exercise, normalize_answer, prompt_text
 from kamlib.forms.common import Status, button, guarded
@@ -119,18 +121,44 @@ class ExerciseForm:
         ]
 
     def _check(self, _button: Any = None) -> None:
+        """Self-check: on a classroom hub (``KAM_CHECK_URL``) the hub's check service answers from the real keys;
+        elsewhere the shipped practice data does."""
         if not load_settings().exercise(self.exercise.id).self_check:
             self.status.say_key("info", "grading.self_check_off")
             return
-        result = self_check(self.exercise.id, self.answers())
+        retry: dict[str, int] = {}
+        per_item = window = 0
+        if check_url():
+            try:
+                reply = remote_check_reply(self.exercise.id, self.answers())
+            except CheckServiceError as exc:
+                if exc.text.key == "grading.self_check_off":  # the service's settings are the ones in force
+                    self.status.say_key("info", "grading.self_check_off")
+                    return
+                raise
+            result: dict[str, str] = dict(reply.items)
+            manual: tuple[str, ...] = reply.instructor
+            retry, per_item, window = reply.retry_after, reply.per_item, reply.window_minutes
+        else:
+            result = dict(self_check(self.exercise.id, self.answers()))
+            manual = instructor_items(self.exercise.id)  # written answers: never "right" by self-check
         kinds = {"correct": "ok", "not_yet": "error", "too_short": "error"}
         for item_id, verdict in result.items():
             if self._rejected(self.exercise.item(item_id)):
                 continue  # the box holds input that was not accepted: its note keeps saying so
+            if verdict == "limited":
+                wait = max(1, math.ceil(retry.get(item_id, 60) / 60))
+                self.notes[item_id].say_key("info", "check.limited.item", limit=per_item, minutes=window, wait=wait)
+                continue
             self.notes[item_id].say_key(kinds.get(verdict, "info"), f"grading.check.{verdict}")
-        manual = instructor_items(self.exercise.id)  # written answers: never "right" by self-check
         right = sum(v == "correct" for v in result.values())
-        self.status.say_key("info", "exercise.checked", right=right, total=len(result), manual=len(manual))
+        limited = sum(v == "limited" for v in result.values())
+
+        def summary(lang: Lang) -> str:
+            lines = [t("exercise.checked", lang, right=right, total=len(result), manual=len(manual))]
+            return "\n".join(lines + ([t("check.limited.summary", lang, count=limited)] if limited else []))
+
+        self.status.say("info", summary)
 
     def _submit(self, _button: Any = None) -> Path:
         unsaved = self._unsaved()

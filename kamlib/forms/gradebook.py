@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import ipywidgets as w
 from IPython.display import Markdown
 
 from kamlib.errors import InputError, KamError
-from kamlib.exercises import load_exercise, parse_number, prompt_text
+from kamlib.exercises import exercise_ids, load_exercise, parse_number, prompt_text
 from kamlib.feedback import answer_text, write_feedback
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
 from kamlib.forms.downloads import download_link
@@ -35,7 +36,6 @@ from kamlib.gradebook import (
     pooled_account_boxes,
     read_gradebook,
     set_manual,
-    strategy_items,
     subject_submission,
     write_exports,
 )
@@ -411,63 +411,118 @@ def groups_markdown(book: Gradebook, lang: Lang, anonymous: bool) -> Markdown:
 
 
 def dashboard_page(lang: str | None = None, gradebook: str | Path | None = None, keys: str | Path | None = None,
-                   anonymous: bool = False) -> Page:
+                   anonymous: bool = False, exchange: str | Path | None = None,
+                   collected: str | Path | None = None) -> Page:
     """The class dashboard: score spread, submissions, the most missed items, who is missing, the class's
-    pooled answers and the groups. ``anonymous`` hides names (for a projector)."""
-    from kamlib.charts import dashboard as charts
+    pooled answers and the groups. ``anonymous`` hides names (for a projector).
+
+    With a class exchange (``exchange``, else ``KAM_EXCHANGE`` on the hub) or a folder of ``collected``
+    submissions, the class live first (``kamlib.forms.classroom``: who handed in what, the Share 1 cards pooled
+    and as a gallery, a Refresh button), then the gradebook's sections when there is a gradebook (never the demo
+    class; on the hub the exchange is graded into the gradebook at every read). Without either, the gradebook
+    given, else the default one, else the demo class."""
+    from kamlib.forms.classroom import live_sections, live_source
 
     page = Page(lang=lang, workbook=None)
     page.prose("dashboard.title")
+    source = live_source(exchange, collected)
+    if source is not None:
+        snapshot = live_sections(page, source, gradebook, keys, anonymous)
+        gradebook_sections(page, snapshot.current_book, keys, anonymous)
+        return page
     book = _open(page, gradebook, keys)
     if book is None:
         return page
     page.show(lambda lang: source_note(book, lang), on=())
-    page.show(lambda lang: summary_markdown(book, lang), on=())
+    gradebook_sections(page, lambda: book, keys, anonymous)
+    return page
 
-    def labels(lang: Lang) -> list[str]:
+
+BookOf = Callable[[], "Gradebook | None"]
+
+
+def gradebook_sections(page: Page, book_of: BookOf, keys: str | Path | None, anonymous: bool) -> None:
+    """The sections drawn from the gradebook. Each reads ``book_of()`` when drawn (the live page reads the
+    gradebook again on Refresh) and shows nothing while there is no gradebook."""
+    from kamlib.charts import dashboard as charts
+
+    def need(draw: Callable[[Gradebook, Lang], Any]) -> Callable[[Lang], Any]:
+        def render(lang: Lang) -> Any:
+            book = book_of()
+            return Markdown("") if book is None else draw(book, lang)
+
+        return render
+
+    def heading(key: str) -> None:
+        page.show(need(lambda _book, lang: Markdown(t(key, lang))), on=())
+
+    def labels(book: Gradebook, lang: Lang) -> list[str]:
         return [exercise_title(e.id, lang) for e in book.exercises]
 
-    page.prose("dashboard.heading.spread")
-    page.show(lambda lang: chart_image(charts.score_distribution_chart(exercise_stats(book), labels(lang), lang)),
-              on=())
-    page.show(lambda lang: chart_image(charts.submission_status_chart(exercise_stats(book), labels(lang), lang)),
-              on=())
-    page.prose("dashboard.heading.missed")
+    page.show(need(summary_markdown), on=())
+    heading("dashboard.heading.spread")
+    page.show(need(lambda book, lang: chart_image(charts.score_distribution_chart(
+        exercise_stats(book), labels(book, lang), lang))), on=())
+    page.show(need(lambda book, lang: chart_image(charts.submission_status_chart(
+        exercise_stats(book), labels(book, lang), lang))), on=())
+    heading("dashboard.heading.missed")
 
-    def missed(lang: Lang) -> Any:
+    def missed(book: Gradebook, lang: Lang) -> Any:
         top = [s for s in item_stats(book) if s.missed][:TOP_MISSED]
         names = [chart_item_label(s.exercise_id, s.item_id, lang) for s in top]
         return chart_image(charts.most_missed_chart(top, names, lang))
 
-    page.show(missed, on=())
-    page.show(lambda lang: missed_answers(book, lang), on=())
-    page.prose("dashboard.heading.missing")
-    page.show(lambda lang: missing_markdown(book, lang, anonymous), on=())
-    page.show(lambda lang: clock_markdown(book, lang, anonymous), on=())
-    page.prose("dashboard.heading.pooled")
-    shown = 0
-    for exercise in book.exercise_ids():
+    page.show(need(missed), on=())
+    page.show(need(missed_answers), on=())
+    heading("dashboard.heading.missing")
+    page.show(need(lambda book, lang: missing_markdown(book, lang, anonymous)), on=())
+    page.show(need(lambda book, lang: clock_markdown(book, lang, anonymous)), on=())
+    heading("dashboard.heading.pooled")
+    pooled = [(ex, None) for ex in exercise_ids() if _has_picks(ex)] + _strategy_items()
+    for exercise, item_id in pooled:
+        render = _pooled_render(exercise) if item_id is None else _answers_render(exercise, item_id, keys)
+        page.show(need(_if_graded(exercise, render)), on=())
+
+    def none_pooled(book: Gradebook, lang: Lang) -> Any:
+        return Markdown("" if set(book.exercise_ids()) & {ex for ex, _ in pooled} else t("dashboard.no_pooled", lang))
+
+    page.show(need(none_pooled), on=())
+    heading("dashboard.heading.groups")
+    page.show(need(lambda book, lang: groups_markdown(book, lang, anonymous)), on=())
+
+
+def _has_picks(exercise_id: str) -> bool:
+    try:
+        return bool(pick_items(load_exercise(exercise_id)))
+    except KamError:
+        return False
+
+
+def _strategy_items() -> list[tuple[str, str | None]]:
+    """Choice items that record a strategy chosen, in every exercise of the course (see ``strategy_items``)."""
+    out: list[tuple[str, str | None]] = []
+    for exercise in exercise_ids():
         try:
-            has_picks = bool(pick_items(load_exercise(exercise)))
+            items = load_exercise(exercise).items
         except KamError:
-            has_picks = False
-        if has_picks:
-            page.show(_pooled_render(book, exercise), on=())
-            shown += 1
-    for exercise, item in strategy_items(book):
-        page.show(_answers_render(book, exercise, item.id, keys), on=())
-        shown += 1
-    if not shown:
-        page.prose("dashboard.no_pooled")
-    page.prose("dashboard.heading.groups")
-    page.show(lambda lang: groups_markdown(book, lang, anonymous), on=())
-    return page
+            continue
+        out += [(exercise, i.id) for i in items if i.kind in ("choice", "multi") and "strateg" in i.id]
+    return out
 
 
-def _pooled_render(book: Gradebook, exercise_id: str) -> Any:
+def _if_graded(exercise_id: str, draw: Callable[[Gradebook, Lang], Any]) -> Callable[[Gradebook, Lang], Any]:
+    """``draw`` for a gradebook that holds the exercise; nothing otherwise."""
+
+    def render(book: Gradebook, lang: Lang) -> Any:
+        return draw(book, lang) if exercise_id in book.exercise_ids() else Markdown("")
+
+    return render
+
+
+def _pooled_render(exercise_id: str) -> Callable[[Gradebook, Lang], Any]:
     from kamlib.charts import dashboard as charts
 
-    def render(lang: Lang) -> Any:
+    def render(book: Gradebook, lang: Lang) -> Any:
         pooled = pooled_account_boxes(book, exercise_id)
         names = {item: item_label(exercise_id, item, lang).split(" · ")[-1] for item in pooled}
         names = {item: t(f"dashboard.pick.{item}", lang) if item in ("top", "strategic") else name
@@ -477,11 +532,11 @@ def _pooled_render(book: Gradebook, exercise_id: str) -> Any:
     return render
 
 
-def _answers_render(book: Gradebook, exercise_id: str, item_id: str, keys: str | Path | None) -> Any:
+def _answers_render(exercise_id: str, item_id: str, keys: str | Path | None) -> Callable[[Gradebook, Lang], Any]:
     from kamlib.charts import dashboard as charts
     from kamlib.exercises import choice_label
 
-    def render(lang: Lang) -> Any:
+    def render(book: Gradebook, lang: Lang) -> Any:
         item = load_exercise(exercise_id).item(item_id)
         try:
             keyed = next(k.answer for k in load_key(exercise_id, keys).items if k.id == item_id)

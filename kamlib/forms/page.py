@@ -38,6 +38,10 @@ class Page:
         self._depends: list[frozenset[str]] = []
         self._forms: list[Any] = []
         _install_error_handler(self)
+        if self.live:  # in the app: a page whose kernel is gone says it must be reloaded
+            from kamlib.forms import reload_notice
+
+            reload_notice.install(self)
 
     # ---- the workbook ------------------------------------------------------------------------
     @property

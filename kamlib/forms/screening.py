@@ -13,6 +13,7 @@ import ipywidgets as w
 from IPython.display import Image, Markdown
 
 from kamlib import paths
+from kamlib.account_names import Merge, merge_accounts, repeated_names, same_name
 from kamlib.errors import InputError
 from kamlib.forms.common import (
     Status,
@@ -117,8 +118,33 @@ def account_editor(page: Page) -> RowEditor | None:
     editor = RowEditor(
         page, "portfolio", Account, ACCOUNT_FIELDS,
         row_label=lambda a, _lang: f"{a.name} · {_box(a)}",  # type: ignore[attr-defined]
+        check=refuse_same_name,
     )
+    page.show(lambda lang: Markdown(repeated_names_text(page.workbook().plan.portfolio.items, lang)),
+              on={"portfolio"})
     return page.form(editor)
+
+
+def refuse_same_name(accounts: list[Any], account: Any) -> None:
+    """Refuse to save an account whose name is on the list already (another row: an edit keeps its own name)."""
+    found = same_name(accounts, account.name, except_id=account.id)
+    if found is not None:
+        number, existing = found
+        raise InputError("account_names.same_name", name=account.name, existing=existing.name, number=number)
+
+
+def repeated_names_text(accounts: list[Account], lang: Lang) -> str:
+    """The accounts that share a name (a list saved before names were checked); "" when there are none."""
+    groups = repeated_names(accounts)
+    if not groups:
+        return ""
+    number = {a.id: i for i, a in enumerate(accounts, start=1)}
+    sep = t("i18n.separator", lang)
+    text = t("account_names.group_sep", lang).join(
+        t("account_names.group", lang, accounts=sep.join(
+            t("account_names.listed", lang, name=md_escape(a.name), number=number[a.id]) for a in group))
+        for group in groups)
+    return "⚠ " + t("account_names.repeated_on_list", lang, groups=text)
 
 
 class ImportForm:
@@ -161,26 +187,21 @@ class ImportForm:
             self.progress.value = int(100 * done / max(total, 1))
 
         table = read_account_table(path, progress=progress)
-        incoming = to_accounts(table)
-        counts = {"added": 0, "updated": 0}
+        incoming = list(zip((int(r) for r in table.frame.index), to_accounts(table), strict=True))
+        merged: list[Merge] = []
 
         def change(wb: Workbook) -> None:
-            by_name = {a.name: a for a in wb.plan.portfolio.items}
-            for account in incoming:
-                known = by_name.get(account.name)
-                if known is None:
-                    wb.plan.portfolio.items.append(account)
-                    counts["added"] += 1
-                else:
-                    figures = account.model_dump(exclude={"id"}, exclude_defaults=True)
-                    index = wb.plan.portfolio.items.index(known)
-                    wb.plan.portfolio.items[index] = known.model_copy(update=figures)
-                    counts["updated"] += 1
+            merged[:] = [merge_accounts(wb.plan.portfolio.items, incoming)]  # names compared as the editor does
 
         update_workbook(self.page.workbook_path, change, section="portfolio")
-        problems = [Text("ch1.import.problem", {"row": p.row, "column": p.column, "reason": p.reason})
-                    for p in table.problems]
-        skipped = len(table.problems)
+        merge = merged[0]
+        counts = {"added": merge.added, "updated": merge.updated}
+        name_column = table.columns.get("name", "name")
+        found = [(p.row, p.column, p.reason) for p in table.problems]
+        found += [(row, name_column, reason) for row, reason in merge.left_out]
+        problems = [Text("ch1.import.problem", {"row": row, "column": column, "reason": reason})
+                    for row, column, reason in sorted(found, key=lambda f: f[0])]
+        skipped = len(table.problems) + len(merge.left_out)
         self.progress.value = 100
         self.page.refresh()
         message = Text("ch1.import.done", {**counts, "skipped": skipped, "file": Path(path).name})
@@ -528,4 +549,7 @@ def share_form(page: Page) -> ShareForm | None:
         return Image(data=share_card_png(page.workbook().plan, lang))
 
     page.show(preview)
+    from kamlib.forms.class_share import class_share_form
+
+    class_share_form(page, form.draft)  # Share 1 in class: the card as typed above, previewed, then shared
     return form

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,10 @@ from pydantic import ValidationError
 
 from kamlib import paths
 from kamlib.errors import InputError, KamError
+from kamlib.exchange import read_feedback
 from kamlib.forms.common import WIDE, Status, button, chart_image, guarded
-from kamlib.forms.downloads import file_link
-from kamlib.forms.page import Page
+from kamlib.forms.downloads import download_link, file_link
+from kamlib.forms.page import Page, message_html
 from kamlib.i18n import LANGS, Lang, Text, t
 from kamlib.model import create_workbook, update_workbook
 from kamlib.model.validation import describe
@@ -43,7 +46,7 @@ def chapter_exercises() -> dict[str, list[tuple[str, str]]]:
     """Chapter → its exercises (id, notebook file in exercises/), from the exercise specs."""
     from kamlib.exercises import exercise_ids, load_exercise
 
-    folder = paths.project_root() / "exercises"
+    folder = paths.course_root() / "exercises"
     out: dict[str, list[tuple[str, str]]] = {}
     for ex in exercise_ids():
         notebook = next(iter(sorted(folder.glob(f"{ex}_*.ipynb"))), None)
@@ -55,12 +58,18 @@ def chapter_exercises() -> dict[str, list[tuple[str, str]]]:
 def course_map(page: Page) -> None:
     """The chapters, what each produces, and the notebook to open."""
 
-    def render(lang: Lang) -> Markdown:
+    def render(lang: Lang) -> Any:
+        try:
+            root = paths.course_root()
+            exercises = chapter_exercises()
+        except KamError as exc:  # an installed kamlib that was not told where the course is
+            return message_html("error", exc.message(lang))
+        if not (root / "notebooks").is_dir():
+            return message_html("error", t("paths.no_notebooks", lang, folder=str(root)))
         rows = [f"| {t('start.map.chapter', lang)} | {t('start.map.produces', lang)} | "
                 f"{t('start.map.notebook', lang)} | {t('start.map.exercise', lang)} |", "|---|---|---|---|"]
-        exercises = chapter_exercises()
         for chapter, notebook in CHAPTER_NOTEBOOKS.items():
-            exists = (paths.project_root() / "notebooks" / notebook).is_file()
+            exists = (root / "notebooks" / notebook).is_file()
             link = f"[{notebook}]({notebook})" if exists else t("start.map.coming", lang)
             practice = " · ".join(f"[{t(f'{ex}.title', lang)}](../exercises/{name})"
                                   for ex, name in exercises.get(chapter, [])) or "—"
@@ -104,17 +113,21 @@ class LanguagePicker:
 
 
 class Registration:
-    """Name, id and team: creates the trainee's workbook, or opens and updates it."""
+    """Name, id and team: creates the trainee's workbook, or opens and updates it. On a hub the id is the hub
+    user's (``JUPYTERHUB_USER``): shown, never typed."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
         self.status = Status(page)
+        self.hub_user = paths.hub_user()
         trainee = None
         if page.registered:
             try:
                 trainee = page.workbook().trainee
             except KamError as exc:  # a damaged file: say so here, the form stays usable
                 self.status.say("error", exc.message)
+        if trainee is not None and self.hub_user is not None and trainee.id != self.hub_user:
+            self.status.say_key("error", "start.hub.not_hub_user", id=trainee.id, user=self.hub_user)
         self.name = w.Text(value=trainee.name if trainee else "", **WIDE)
         self.trainee_id = w.Text(
             value=trainee.id if trainee else paths.default_trainee_id(), **WIDE
@@ -136,13 +149,15 @@ class Registration:
         self.trainee_id.placeholder = t("start.register.id_hint", lang)
         self.team.description = t("start.register.team", lang)
         self.team.placeholder = t("start.register.team_hint", lang)
-        self.trainee_id.disabled = self.page.registered
+        self.trainee_id.disabled = self.page.registered or self.hub_user is not None
         key = "start.register.update" if self.page.registered else "start.register.create"
         self.save.description = t(key, lang)
         self.status.relabel(lang)
 
     def _save(self, _button: Any = None) -> None:
         lang = self.page.lang
+        if self.hub_user is not None and not self.page.registered:
+            self.trainee_id.value = self.hub_user  # whatever the box was made to hold: the hub says who this is
         trainee = _validated_trainee(self.trainee_id.value, self.name.value, self.team.value, lang)
         if self.page.registered:
             path = self.page.workbook_path
@@ -234,7 +249,29 @@ def data_note(page: Page) -> None:
         trainee = page.workbook().trainee.id
         items = [file_link(page.workbook_path, t("start.download.workbook", lang))]
         items += [file_link(p, t("start.download.submission", lang, name=p.name))
-                  for p in list_submissions() if p.parent.name == trainee]
+                  for p in list_submissions(trainee=trainee)]  # only their own folder: never the class's
         return HTML("<br>".join(items))
 
     page.show(links)
+    page.show(feedback_view, on=())
+
+
+def feedback_view(lang: Lang, user: str | None = None) -> HTML:
+    """The feedback page the instructor released to this trainee in the class exchange (a hub): a download link
+    and the page itself, shown in a sandboxed frame; nothing when none was released."""
+    path = read_feedback(user)
+    if path is None:
+        return HTML("")
+    try:
+        page = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return HTML("")
+    when = dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    head = html.escape(t("start.feedback.heading", lang, date=when))
+    link = download_link(page.encode("utf-8"), path.name, t("start.feedback.download", lang))
+    frame = (f'<iframe sandbox="" title="{html.escape(t("start.feedback.heading", lang, date=when), quote=True)}" '
+             f'style="width:100%;height:36rem;border:1px solid #ccc" srcdoc="{html.escape(page, quote=True)}">'
+             f"</iframe>")
+    return HTML(f'<div class="kam-feedback"><p><b>{head}</b></p><p>{link}</p>'
+                f"<details open><summary>{html.escape(t('start.feedback.show', lang))}</summary>{frame}</details>"
+                f"</div>")
