@@ -33,7 +33,7 @@ from kamlib import paths
 from kamlib.atomic import write_atomic
 from kamlib.customer_tree import levels, tree_order
 from kamlib.errors import InputError
-from kamlib.exchange import FILE_MODE, owner_name, received_time
+from kamlib.exchange import FILE_MODE, owner_name, owners_checked, received_time
 from kamlib.i18n import Lang, Text, t
 from kamlib.intake import is_safe_name
 from kamlib.model.base import Model, now
@@ -208,6 +208,8 @@ def _newest_key(path: Path) -> tuple[dt.datetime, str]:
 
 def owner_mismatch(info: os.stat_result, trainee_id: str) -> str | None:
     """The owner's user name (or uid) when the file does not belong to the user its folder is named for."""
+    if not owners_checked():  # one uid for every server (Kubernetes): the folders mounted keep trainees apart
+        return None
     owner = owner_name(info)
     return None if owner == trainee_id else (owner or str(info.st_uid))
 

@@ -110,6 +110,16 @@ def _gid(group: str | None) -> int:
         raise ExchangeError("exchange.no_group", group=group) from None
 
 
+ANY_OWNER_ENV = "KAM_EXCHANGE_ANY_OWNER"
+
+
+def owners_checked() -> bool:
+    """Whether a file in ``inbound/<user>/`` must be owned by that user: yes, unless ``KAM_EXCHANGE_ANY_OWNER`` is
+    1/true/yes, set where every server runs as one uid and only its own folders are mounted into it (Kubernetes).
+    The kernel still stamps when a file was received (``received_time``)."""
+    return os.environ.get(ANY_OWNER_ENV, "").strip().lower() not in ("1", "true", "yes")
+
+
 def owner_name(info: os.stat_result) -> str | None:
     """The user name owning a file (None when its uid names no user, or on a system without users)."""
     try:

@@ -77,6 +77,7 @@ class HubSettings:
     course: Path = Path("/opt/kam/course")  # KAM_COURSE: the hub bundle (read-only for everyone but root)
     exchange: Path = Path("/srv/kam/exchange")  # KAM_EXCHANGE
     instructor_dir: Path = Path("/srv/kam/instructor")  # KAM_INSTRUCTOR_DIR: keys/, gradebook/, checks.jsonl
+    runtime: Path = Path("/run/kam")  # KAM_HUB_RUNTIME: <user>/ holds each server's kernel sockets (short paths)
     instructors_group: str = "kam-instructors"  # KAM_INSTRUCTORS_GROUP: hub admins, read every submission
     trainees_group: str = "kam-trainees"  # KAM_TRAINEES_GROUP: the class list
     check_user: str = "kam-check"  # KAM_CHECK_USER: the account the self-check service runs as
@@ -111,6 +112,7 @@ class HubSettings:
 _ENV = {
     "KAM_HUB_IP": "ip", "KAM_HUB_PORT": "port", "KAM_HUB_STATE": "state", "KAM_HUB_SERVER_CONFIG": "server_config",
     "KAM_COURSE": "course", "KAM_EXCHANGE": "exchange", "KAM_INSTRUCTOR_DIR": "instructor_dir",
+    "KAM_HUB_RUNTIME": "runtime",
     "KAM_INSTRUCTORS_GROUP": "instructors_group", "KAM_TRAINEES_GROUP": "trainees_group",
     "KAM_CHECK_USER": "check_user", "KAM_CHECK_PORT": "check_port", "KAM_HUB_CULLER_USER": "culler_user",
     "KAM_HUB_API_PORT": "api_port",
@@ -177,7 +179,20 @@ def _setting_problems(s: HubSettings) -> list[Text]:
         found.append(Text("hub.setting.ssl"))
     if s.admin_token and not _loopback(s.ip):
         found.append(Text("hub.setting.admin_token"))
+    if len(str(kernel_socket_example(s.runtime))) > SOCKET_PATH_MAX:
+        found.append(Text("hub.setting.runtime", {"value": str(s.runtime)[:80], "most": RUNTIME_PATH_MAX}))
     return found
+
+
+# A Unix socket's path holds at most 107 bytes (Linux); a kernel's is <runtime>/<user>/kernel-<uuid>-ipc-<n>,
+# n its five channels numbered 1 to 5.
+SOCKET_PATH_MAX = 107
+RUNTIME_PATH_MAX = SOCKET_PATH_MAX - len("/" + "u" * 32 + "/kernel-" + "0" * 36 + "-ipc-5")
+
+
+def kernel_socket_example(runtime: Path) -> Path:
+    """The longest path of a kernel's socket under ``runtime`` (a 32-character user name)."""
+    return runtime / ("u" * 32) / f"kernel-{'0' * 36}-ipc-5"
 
 
 def _loopback(ip: str) -> bool:
@@ -245,6 +260,22 @@ def prepare_home(account: Any, private: bool) -> Path:
     return folder
 
 
+def prepare_runtime(runtime: Path, account: Any) -> Path:
+    """``<runtime>/<user>``, the server's private ``JUPYTER_RUNTIME_DIR``: its kernels talk over Unix sockets there,
+    not over TCP ports, which the kernels of thirty servers on one machine pick at the same moment and collide on
+    (a kernel that cannot bind its port leaves the trainee's page waiting)."""
+    runtime.mkdir(parents=True, exist_ok=True)
+    os.chmod(runtime, 0o755)
+    folder = runtime / account.pw_name
+    if folder.is_symlink():
+        raise HubError("hub.home_link", folder=str(folder))
+    if not folder.exists():
+        folder.mkdir(mode=PRIVATE_MODE)
+    os.chown(folder, account.pw_uid, account.pw_gid, follow_symlinks=False)
+    os.chmod(folder, PRIVATE_MODE)
+    return folder
+
+
 def user_environment(s: HubSettings, user: str, home: Path, instructor: bool, venv: Path | None = None
                      ) -> dict[str, str]:
     """What a user's server (and every kernel and terminal it starts) is told: the course, the exchange, their own
@@ -259,6 +290,7 @@ def user_environment(s: HubSettings, user: str, home: Path, instructor: bool, ve
         "KAM_HOME": str(home / HOME_FOLDER),
         "KAM_CHECK_URL": s.check_url,
         "JUPYTER_CONFIG_PATH": str(s.server_config),
+        "JUPYTER_RUNTIME_DIR": str(s.runtime / user),
         "MPLBACKEND": "Agg",
     }
     if s.lang:
@@ -278,6 +310,7 @@ def make_pre_spawn_hook(s: HubSettings) -> Callable[[Any], None]:
         account = unix_account(name)
         instructor = in_group(name, s.instructors_group)
         prepare_home(account, private=not instructor)
+        prepare_runtime(s.runtime, account)
         if instructor:  # their server opens on the class dashboard, in the instructors' folder
             spawner.notebook_dir, spawner.default_url = str(s.instructor_dir), INSTRUCTOR_PAGE
             # JupyterLab's terminal (kam grade, kam feedback) runs bash: the account itself may have no login shell
@@ -420,7 +453,7 @@ def write_server_config(folder: Path) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o755)
-    server_config.write_config(folder)
+    server_config.write_config(folder, kernel_transport="ipc")
     for path in folder.rglob("*"):
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
     return folder
@@ -743,7 +776,7 @@ class TrialClass:
             course=course, exchange=self.base / "exchange", instructor_dir=self.base / "instructor",
             instructors_group=self.instructors_group, trainees_group=self.trainees_group,
             check_user=self.check_user, check_port=check, culler_user=self.check_user, api_port=api,
-            proxy_api_port=proxy, lang=self.lang,
+            proxy_api_port=proxy, lang=self.lang, runtime=Path("/run") / self.base.name,
             admin_token=secrets.token_hex(32))
         self.settings.state.mkdir(mode=PRIVATE_MODE)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("KAM_", "JUPYTERHUB_", "JUPYTER_"))}
@@ -908,6 +941,10 @@ class TrialClass:
             if done.returncode not in (0, 6):
                 left.append(f"group {group}: {done.stderr.strip()}")
         self._groups.clear()
+        if self.settings is not None:
+            shutil.rmtree(self.settings.runtime, ignore_errors=True)
+            if self.settings.runtime.exists():
+                left.append(str(self.settings.runtime))
         if self.base is not None:
             shutil.rmtree(self.base, ignore_errors=True)
             if self.base.exists():

@@ -389,11 +389,13 @@ def read_sources(
 def read_exchange(root: Path, known: set[str] | None = None, check_owner: bool = True) -> Intake:
     """Every submission in the exchange's ``inbound/<user>/`` folders (see ``kamlib.exchange``), read as the
     instructor sees them. A file counts only if its folder, the trainee id inside and the user owning the file
-    name one trainee (``check_owner=False`` where every server runs as one uid and isolation comes from what is
-    mounted, as on Kubernetes). It was received at its inode change time (``exchange.received_time``), which no
-    trainee can set back. Share cards (``share*.json``) are not submissions: listed as ignored."""
-    from kamlib.exchange import INBOUND, SHARE_PREFIX, ExchangeError, owner_name, received_time
+    name one trainee (``check_owner=False``, or ``KAM_EXCHANGE_ANY_OWNER`` set, where every server runs as one uid
+    and isolation comes from what is mounted, as on Kubernetes). It was received at its inode change time
+    (``exchange.received_time``), which no trainee can set back. Share cards (``share*.json``) are not
+    submissions: listed as ignored."""
+    from kamlib.exchange import INBOUND, SHARE_PREFIX, ExchangeError, owner_name, owners_checked, received_time
 
+    check_owner = check_owner and owners_checked()
     inbound = Path(root) / INBOUND
     out = Intake()
     try:

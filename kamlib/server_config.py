@@ -85,9 +85,14 @@ def culling_config(idle_s: int, culling: Culling = CULLING) -> dict[str, Any]:
     }
 
 
-def server_config(culling: Culling = CULLING, settings_dir: Path = LAB_SETTINGS) -> dict[str, Any]:
+def server_config(culling: Culling = CULLING, settings_dir: Path = LAB_SETTINGS,
+                  kernel_transport: str = "tcp") -> dict[str, Any]:
     """``jupyter_server_config.json``: JupyterLab and Voila in one Jupyter server (``kam lab``, a hub's single-user
     servers). App page kernels and JupyterLab's are told apart by ``kamlib.kernel_culling.KamKernelManager``.
+
+    ``kernel_transport`` "ipc" (a hub on one Linux server): kernels talk over Unix sockets in the server's
+    ``JUPYTER_RUNTIME_DIR`` instead of loopback TCP ports, which the kernels of many servers would pick at the same
+    moment and collide on. Windows has no such sockets: ``kam lab`` keeps TCP.
 
     ``notebook_shim`` (classic Notebook config, not used here) is switched off: it reads every setting of the
     server at start, which prints a deprecation warning to the trainee.
@@ -102,6 +107,8 @@ def server_config(culling: Culling = CULLING, settings_dir: Path = LAB_SETTINGS)
         **culling_config(culling.lab_idle_s, culling),
     }
     config["KamKernelManager"] = {"page_cull_idle_timeout": culling.page_idle_s}
+    if kernel_transport != "tcp":
+        config["KernelManager"] = {"transport": kernel_transport}
     return config
 
 
@@ -121,7 +128,7 @@ def voila_config(culling: Culling = CULLING) -> dict[str, Any]:
     }
 
 
-def write_config(folder: Path, culling: Culling = CULLING) -> Path:
+def write_config(folder: Path, culling: Culling = CULLING, kernel_transport: str = "tcp") -> Path:
     """Write ``jupyter_server_config.json``, ``voila.json`` and ``lab_settings/overrides.json`` into ``folder``
     (created); returns the path of ``jupyter_server_config.json``. The folder is complete in itself: a hub points
     ``JUPYTER_CONFIG_PATH`` at it."""
@@ -132,7 +139,7 @@ def write_config(folder: Path, culling: Culling = CULLING) -> Path:
         write_atomic(settings_dir / source.name, source.read_bytes(), mode=0o644)
     _write_json(folder / VOILA_FILE, voila_config(culling))
     server = folder / SERVER_FILE
-    _write_json(server, server_config(culling, settings_dir))
+    _write_json(server, server_config(culling, settings_dir, kernel_transport))
     return server
 
 

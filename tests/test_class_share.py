@@ -155,6 +155,27 @@ def test_on_the_hub_a_card_counts_only_in_its_owners_folder(tmp_path: Path) -> N
     assert len(read_class_cards(inbound).cards) == 2  # collected files (no hub): no owners to compare
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file owners are a hub (Linux) matter")
+def test_where_every_server_is_one_uid_the_exchange_compares_no_owner(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kubernetes: every pod is uid 1000 and only a trainee's own folders are mounted into their pod; the
+    instructors' pods say so with KAM_EXCHANGE_ANY_OWNER, and the dashboard and kam grade count every file."""
+    from kamlib.intake import read_exchange
+
+    inbound = tmp_path / "exchange" / "inbound"
+    put(inbound / "someone-else", "share1-20260101T000000000000Z.json", card_of("someone-else").model_dump_json())
+    submit(inbound, "someone-else")
+    assert read_live(inbound, check_owner=True).status("someone-else", "ex00") == "missing"
+    assert list_shared(tmp_path / "exchange").cards == []
+    assert [r.reason for r in read_exchange(tmp_path / "exchange").rejected] == ["exchange.owner"]
+    monkeypatch.setenv("KAM_EXCHANGE_ANY_OWNER", "1")
+    live = read_live(inbound, check_owner=True)
+    assert live.status("someone-else", "ex00") == "on_time" and not live.not_counted
+    assert [c.trainee_id for c in list_shared(tmp_path / "exchange").cards] == ["someone-else"]
+    intake = read_exchange(tmp_path / "exchange")
+    assert not intake.rejected and [r.submission.trainee.id for r in intake.received] == ["someone-else"]
+
+
 # ---- the gallery ------------------------------------------------------------------------------------
 
 

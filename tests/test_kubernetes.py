@@ -193,6 +193,7 @@ def test_an_instructor_mounts_the_whole_exchange_the_keys_and_their_folder(
     assert not any("{unescaped_username}" in str(m) for m in spawner.volume_mounts.values())
     assert spawner.environment["KAM_KEYS"] == "/srv/kam/keys"
     assert spawner.environment["KAM_INSTRUCTOR_DIR"] == "/srv/kam/instructor"
+    assert spawner.environment["KAM_EXCHANGE_ANY_OWNER"] == "1"  # every pod is uid 1000: the mounts tell whose
     assert not (tmp_path / "inbound").exists()  # an instructor hands nothing in
 
 

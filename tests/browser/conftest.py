@@ -22,11 +22,9 @@ from pathlib import Path
 import pytest
 
 from kamlib.app import app_command, lab_command
+from tests.conftest import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("KAM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 
 
@@ -135,12 +133,5 @@ def app(site: dict[str, Path]) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser(chromium: object) -> object:
+    return chromium

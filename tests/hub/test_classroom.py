@@ -27,15 +27,13 @@ import pytest
 
 from kamlib import server_config
 from kamlib.hub import INSTRUCTOR_ROLE, HubError, TrialClass, processes_of
+from tests.conftest import CHROMIUM
 
 pytestmark = [pytest.mark.hub, pytest.mark.solutions]  # the trial takes the keys from solutions/keys
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "hub"
 VENV = Path(os.environ.get("KAM_HUB_VENV") or "/opt/kam-trial/venv")
-CHROMIUM = os.environ.get("KAM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT = 60_000  # ms
 TRAINEES = 3
 FIGURES: dict[str, object] = {}
@@ -81,15 +79,8 @@ def trial() -> Iterator[TrialClass]:
 
 
 @pytest.fixture(scope="module")
-def browser(trial: TrialClass) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser(trial: TrialClass, chromium: object) -> object:
+    return chromium
 
 
 def _page(browser, name: str) -> Iterator[object]:
@@ -106,7 +97,8 @@ def _page(browser, name: str) -> Iterator[object]:
     try:
         yield page
     finally:
-        page.screenshot(path=str(ARTIFACTS / f"last-page-{name}.png"), full_page=True)
+        if not page.is_closed():
+            page.screenshot(path=str(ARTIFACTS / f"last-page-{name}.png"), full_page=True)
         context.close()
     assert outside == [], f"requests left this machine: {outside}"
 
@@ -214,6 +206,10 @@ def test_trainee_logs_in_sees_the_start_page_checks_and_submits(trial: TrialClas
     assert trainee_id.input_value() == "trainee1" and trainee_id.is_disabled()  # the hub says who this is
     time.sleep(2)  # the page settles before it is measured
     FIGURES["trainee_with_start_page"] = _memory(_uid("trainee1"))
+    runtime = trial.settings.runtime / "trainee1"  # the server's own, with its kernels' sockets: no TCP port to share
+    assert (runtime.stat().st_mode & 0o777) == 0o700 and runtime.stat().st_uid == _uid("trainee1")
+    connections = [json.loads(p.read_text()) for p in runtime.glob("kernel-*.json")]
+    assert connections and {c["transport"] for c in connections} == {"ipc"}
     page.locator(".widget-text", has_text="Name").first.locator("input").fill("Trainee One")
     page.get_by_role("button", name="Create / open my workbook").click()
     page.get_by_text("Your workbook has been created").wait_for(timeout=TIMEOUT)
@@ -320,6 +316,24 @@ def test_trainee_sees_the_feedback_and_the_other_trainee_does_not(trial: TrialCl
     page.goto(f"{trial.url}/user/trainee1/voila/render/notebooks/00_start_here.ipynb")
     page.get_by_text("Feedback from your instructor").first.wait_for(timeout=TIMEOUT)
     assert _probe(trial, "trainee2", "trainee1")["read other feedback"] == "denied"
+    token = trial.api("POST", "/users/trainee1/tokens", {"expires_in": 600})[1]["token"]
+    assert _kernels(trial, "trainee1", token)  # the start page's
+    page.locator(".widget-toggle-button").first.wait_for(timeout=TIMEOUT)  # the page is live (its kernel connected)
+    page.close(run_before_unload=True)  # the trainee closes the tab: its kernel is shut down at once, not at culling
+    started = time.perf_counter()
+    while (left := _kernels(trial, "trainee1", token)) and time.perf_counter() - started < 15:
+        time.sleep(0.2)
+    FIGURES["hub_tab_closed_to_kernel_gone_s"] = round(time.perf_counter() - started, 2)
+    assert left == [], "the page's kernel stayed after the trainee left the page"
+
+
+def _kernels(trial: TrialClass, user: str, token: str) -> list[object]:
+    import urllib.request
+
+    request = urllib.request.Request(f"{trial.url}/user/{user}/api/kernels",
+                                     headers={"Authorization": f"token {token}"})
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30) as reply:
+        return json.loads(reply.read())
 
 
 def test_instructor_watches_and_stops_servers_but_cannot_enter_one(trial: TrialClass) -> None:

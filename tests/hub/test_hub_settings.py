@@ -73,6 +73,37 @@ def test_a_trainee_server_is_told_no_place_of_a_key() -> None:
     assert teacher["KAM_SUBMISSIONS"] == "/home/wang/kam/submissions"  # an instructor's tries never enter the class
 
 
+def test_each_server_has_a_private_runtime_folder_and_its_kernels_use_unix_sockets(tmp_path: Path) -> None:
+    import json
+    import os
+    import pwd
+
+    s = HubSettings()
+    env = hub.user_environment(s, "li", Path("/home/li"), instructor=False)
+    assert env["JUPYTER_RUNTIME_DIR"] == "/run/kam/li"
+    assert len(str(hub.kernel_socket_example(s.runtime))) <= hub.SOCKET_PATH_MAX
+    hub.write_server_config(tmp_path / "jupyter")
+    config = json.loads((tmp_path / "jupyter" / "jupyter_server_config.json").read_text())
+    assert config["KernelManager"] == {"transport": "ipc"}  # no TCP ports for thirty servers to collide on
+    from kamlib import server_config
+
+    assert "KernelManager" not in server_config.server_config()  # kam lab (Windows too) keeps TCP
+    me = pwd.getpwuid(os.getuid())
+    folder = hub.prepare_runtime(tmp_path / "run", me)
+    assert folder == tmp_path / "run" / me.pw_name and (folder.stat().st_mode & 0o777) == 0o700
+    (tmp_path / "run" / "other").symlink_to(tmp_path)
+    with pytest.raises(HubError):
+        hub.prepare_runtime(tmp_path / "run", type("Account", (), {"pw_name": "other", "pw_uid": me.pw_uid,
+                                                                       "pw_gid": me.pw_gid})())
+
+
+def test_a_runtime_folder_too_long_for_a_socket_is_refused() -> None:
+    with pytest.raises(HubError) as caught:
+        settings_from_env({"KAM_HUB_RUNTIME": "/srv/" + "x" * 40})
+    assert "KAM_HUB_RUNTIME" in caught.value.message("en") and "KAM_HUB_RUNTIME" in caught.value.message("zh")
+    assert settings_from_env({"KAM_HUB_RUNTIME": "/run/class"}).runtime == Path("/run/class")
+
+
 def test_services_and_roles() -> None:
     s = HubSettings()
     found = {svc["name"]: svc for svc in hub.services(s, Path("/opt/kam/venv"))}
