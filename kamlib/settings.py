@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import PydanticCustomError
 
 from kamlib import paths
-from kamlib.errors import SettingsError
+from kamlib.errors import KamError, SettingsError
 from kamlib.model.validation import describe
 
 SETTINGS_FILE = "course-settings.toml"
@@ -110,9 +110,19 @@ class CourseSettings(_Settings):
 
 
 def settings_path() -> Path:
-    """``KAM_SETTINGS`` if set, else ``course-settings.toml`` in the workbook home."""
+    """``KAM_SETTINGS`` if set, else ``course-settings.toml`` in the workbook home if there is one, else the
+    course's (``paths.course_root()``: the bundle or course folder the class was given)."""
     env = os.environ.get("KAM_SETTINGS")
-    return Path(env).expanduser() if env else paths.home() / SETTINGS_FILE
+    if env:
+        return Path(env).expanduser()
+    own = paths.home() / SETTINGS_FILE
+    if own.is_file():
+        return own
+    try:
+        course = paths.course_root() / SETTINGS_FILE
+    except KamError:  # an installed kamlib without a course folder: the deck's defaults
+        return own
+    return course if course.is_file() else own
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> CourseSettings:

@@ -243,3 +243,18 @@ def test_a_class_is_drawn_by_worker_processes_with_the_same_pages(tmp_path: Path
     for a, b in zip(parallel, serial, strict=True):
         assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8")
     assert seen[-1] == (len(parallel), len(parallel))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_grading_page_says_why_the_exchange_cannot_be_read_and_goes_on(tmp_path: Path, lang: str) -> None:
+    from kamlib.errors import explain
+    from kamlib.exchange import ExchangeError
+
+    try:
+        gb.grade_exchange(tmp_path / "no-exchange", tmp_path / "book")
+    except ExchangeError as exc:
+        expected = explain(exc, lang)
+    page = forms.grading_page(lang=lang, exchange=tmp_path / "no-exchange")  # no traceback
+    shown = [render(lang) for _target, render in page._displays]
+    assert any(html.escape(expected.splitlines()[0]) in str(getattr(item, "data", item)) for item in shown)
+    assert page._forms  # the gradebook as it is (here the demo class) is still there to work on

@@ -70,3 +70,17 @@ def test_radp_box_and_errors() -> None:
     assert "0 到 100" in err.value.message("zh")
     with pytest.raises(InputError):
         radp_level(-5)
+
+
+def test_the_course_folders_settings_apply_unless_the_home_or_kam_settings_has_its_own(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed course (``KAM_COURSE``, e.g. the hub bundle) brings the class's settings with it."""
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "course-settings.toml").write_text("[radp]\nbp_level2_wan = 260\n", encoding="utf-8")
+    monkeypatch.setenv("KAM_COURSE", str(course))
+    assert load_settings().radp.bp_level2_wan == 260
+    (home / "course-settings.toml").write_text("[radp]\nbp_level2_wan = 250\n", encoding="utf-8")
+    assert load_settings().radp.bp_level2_wan == 250  # the workbook home's own file comes first
+    monkeypatch.setenv("KAM_SETTINGS", str(tmp_path / "none.toml"))
+    assert load_settings() == CourseSettings()  # a settings file named but missing: the deck's defaults

@@ -4,6 +4,7 @@ notebook), and the class dashboard. The gradebook file is the only state; every 
 from __future__ import annotations
 
 import io
+import sqlite3
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 import ipywidgets as w
 from IPython.display import Markdown
 
-from kamlib.errors import InputError, KamError
+from kamlib.errors import InputError, KamError, explain
 from kamlib.exercises import exercise_ids, load_exercise, parse_number, prompt_text
 from kamlib.feedback import answer_text, write_feedback
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
@@ -25,6 +26,7 @@ from kamlib.gradebook import (
     clock_flagged,
     clock_label,
     exercise_stats,
+    grade_exchange,
     import_manual_csv,
     item_stats,
     manual_targets,
@@ -317,10 +319,17 @@ def last_run(book: Gradebook, lang: Lang) -> Markdown:
 
 
 def grading_page(lang: str | None = None, gradebook: str | Path | None = None,
-                 keys: str | Path | None = None) -> Page:
-    """The grading notebook: manual scores item by item, CSV import, exports and feedback pages."""
+                 keys: str | Path | None = None, exchange: str | Path | None = None) -> Page:
+    """The grading notebook: manual scores item by item, CSV import, exports and feedback pages. On a classroom
+    hub (``exchange``, else ``KAM_EXCHANGE``) the exchange as it is now is graded into the gradebook first; when it
+    cannot be read, the page says why and goes on with the gradebook as it is."""
     page = Page(lang=lang, workbook=None)
     page.prose("gradebook.form.title")
+    try:
+        gradebook = grade_exchange(exchange, gradebook, keys)
+    except (KamError, OSError, sqlite3.Error) as exc:
+        problem = exc
+        page.show(lambda lang: message_html("error", explain(problem, lang)), on=())
     book = _open(page, gradebook, keys)
     if book is None:
         return page
