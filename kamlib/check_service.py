@@ -11,7 +11,7 @@ trainee's exercise page posts its answers with the trainee's hub token::
 The statuses are ``kamlib.grading.self_check``'s (computed from rules built in memory from the real key), plus
 "limited": this trainee checked ``per_item`` different answers to that item within the window (checking the same
 answer again is free). Every check is logged (time, user, exercise, item, status; never the answer) as JSON lines
-in ``checks.jsonl``; ``read_check_log`` counts the attempts for the dashboard.
+in ``checks.jsonl``; ``kamlib.check_log.read_check_log`` counts the attempts for the dashboard.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from typing import Any
 
 import tornado.web
 
+from kamlib.check_log import CHECK_LOG, read_records
 from kamlib.errors import GradingError, KamError, SettingsError
 from kamlib.exercises import Answer, Item, exercise_ids, load_exercise, normalize_answer
 from kamlib.i18n import Lang
@@ -45,7 +46,7 @@ DEFAULT_PER_ITEM = 10  # different answers checked per item ...
 DEFAULT_WINDOW_S = 3600  # ... per hour
 MAX_BODY_BYTES = 256 * 1024  # a whole exercise's answers are a few kB; written answers run to a few thousand chars
 MAX_CHECKS_PER_MINUTE = 30  # Check pressed by hand is far rarer; a loop would fill the log (and the hub's logins)
-LOG_NAME = "checks.jsonl"
+LOG_NAME = CHECK_LOG
 LOG_MODE = 0o640
 COUNTED_RULES = ("digest", "function")  # the rules whose verdict says right or not: these are rate limited
 _NAME_CHARS = 40  # an id quoted back in an error is cut to this length
@@ -189,71 +190,6 @@ class CheckLog:
             os.close(fd)
 
 
-def _records(path: Path) -> list[dict[str, Any]]:
-    """The well-formed lines of a check log (a damaged line is skipped)."""
-    out = []
-    try:
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                try:
-                    record = json.loads(line)
-                    at = dt.datetime.fromisoformat(record["time"])
-                except (ValueError, KeyError, TypeError):
-                    continue
-                if (isinstance(record, dict) and at.tzinfo is not None
-                        and all(isinstance(record.get(k), str) for k in ("user", "exercise", "item", "status"))):
-                    out.append({**record, "time": at})
-    except FileNotFoundError:
-        return []
-    return out
-
-
-@dataclasses.dataclass
-class CheckAttempts:
-    """One trainee's self-checks of one exercise, as the log has them."""
-
-    user: str
-    exercise: str
-    checks: int = 0  # times Check was pressed (with at least one answer)
-    tries: dict[str, int] = dataclasses.field(default_factory=dict)  # item → different answers checked
-    limited: int = 0  # items the rate limit left unchecked
-    last_status: dict[str, str] = dataclasses.field(default_factory=dict)  # item → its latest status
-    first: dt.datetime | None = None
-    last: dt.datetime | None = None
-
-    @property
-    def attempts(self) -> int:
-        """Different answers checked, all items together."""
-        return sum(self.tries.values())
-
-    @property
-    def right(self) -> int:
-        """Items right at their latest check."""
-        return sum(s == "correct" for s in self.last_status.values())
-
-
-def read_check_log(path: str | os.PathLike[str]) -> dict[tuple[str, str], CheckAttempts]:
-    """Per (user, exercise): how often the trainee checked and how many different answers per item, from the
-    service's log (a missing log: no checks yet)."""
-    out: dict[tuple[str, str], CheckAttempts] = {}
-    checks: dict[tuple[str, str], set[str]] = {}
-    for r in _records(Path(path)):
-        key = (r["user"], r["exercise"])
-        entry = out.setdefault(key, CheckAttempts(*key))
-        checks.setdefault(key, set()).add(str(r.get("check", r["time"])))
-        if r.get("counted") is True:
-            entry.tries[r["item"]] = entry.tries.get(r["item"], 0) + 1
-        if r["status"] == "limited":
-            entry.limited += 1
-        else:
-            entry.last_status[r["item"]] = r["status"]
-        entry.first = min(entry.first or r["time"], r["time"])
-        entry.last = max(entry.last or r["time"], r["time"])
-    for key, entry in out.items():
-        entry.checks = len(checks[key])
-    return out
-
-
 class CheckService:
     """The checking itself, apart from HTTP: keys read from ``keys``, checks logged to ``log_path``."""
 
@@ -265,7 +201,7 @@ class CheckService:
         self._recent: dict[str, list[float]] = {}  # user → times of their checks within the last minute
         self._rules: dict[str, tuple[tuple[int, int], dict[str, dict[str, Any]]]] = {}
         since = clock() - limits.window_s
-        for r in _records(log_path):
+        for r in read_records(log_path):
             at = r["time"].timestamp()
             if r.get("counted") is True and at > since:
                 self.limiter.preload((r["user"], r["exercise"], r["item"]), at)

@@ -25,13 +25,13 @@ import pytest
 
 from kamlib import grading
 from kamlib.check_client import CheckServiceError, remote_check, remote_check_reply
+from kamlib.check_log import read_check_log
 from kamlib.check_service import (
     MAX_BODY_BYTES,
     CheckService,
     Limits,
     attempt_identity,
     make_app,
-    read_check_log,
 )
 from kamlib.exercises import exercise_ids, load_exercise
 from kamlib.grading import build_check_data, key_check_rules, keys_dir, load_key, model_answers, self_check

@@ -195,3 +195,31 @@ def test_dashboard_notebook_runs_on_an_exchange(tmp_path: Path) -> None:
     outputs = json.dumps([o for c in nb.cells for o in c.get("outputs", [])])
     assert "Traceback" not in outputs and "kam-error" not in outputs
     assert "kam-gallery" in outputs and "From the class exchange" in outputs
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the hub's exchange is a Linux matter")
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_on_the_hub_the_dashboard_shows_the_self_check_attempts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                anonymous: bool) -> None:
+    root = _exchange(tmp_path)
+    instructor = tmp_path / "instructor"
+    instructor.mkdir()
+    monkeypatch.setenv("KAM_INSTRUCTOR_DIR", str(instructor))
+    text = _texts(dashboard_page(lang="en", exchange=root, anonymous=anonymous))
+    assert "Self-checks (the hub's self-check service)" in text and "No self-check yet." in text
+    lines = [{"time": f"2026-12-04T09:0{i}:00+00:00", "check": f"c{i}", "user": "li.wei", "exercise": "ex00",
+              "item": "q1", "status": status, "counted": status != "limited"}
+             for i, status in enumerate(["not_yet", "correct", "limited"])]
+    (instructor / "checks.jsonl").write_text("\n".join(map(json.dumps, lines)) + "\n", encoding="utf-8")
+    page = dashboard_page(lang="en", exchange=root, anonymous=anonymous)
+    text = _texts(page)
+    if anonymous:
+        assert "li.wei" not in text and "| Exercise | Trainees who checked | Checks | Answers tried |" in text
+    else:
+        assert "| li.wei | " in text and "| 3 | 2 | 1 | 1 | 09:02 |" in text  # checks, tried, right, refused, last
+    page.set_lang("zh")
+    assert "自测（课堂服务器的自测服务）" in _texts(page)
+
+
+def test_without_a_hub_the_dashboard_has_no_self_check_section(tmp_path: Path) -> None:
+    assert "Self-checks" not in _texts(dashboard_page(lang="en", collected=tmp_path))

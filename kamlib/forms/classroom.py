@@ -18,6 +18,7 @@ import ipywidgets as w
 from IPython.display import HTML, Markdown
 
 from kamlib import paths
+from kamlib.check_log import CHECK_LOG, CheckAttempts, read_check_log
 from kamlib.class_gallery import gallery_html, gallery_page
 from kamlib.class_share import ClassCards, PooledCards, pool_cards, read_class_cards
 from kamlib.errors import KamError, explain
@@ -66,11 +67,18 @@ class Snapshot:
     cards: ClassCards = field(default_factory=ClassCards)
     book: Gradebook | None = None
     problems: list[Exception] = field(default_factory=list)
+    checks: dict[tuple[str, str], CheckAttempts] | None = None  # the hub's self-check log; None: no hub
 
     def reload(self) -> None:
         self.live = read_live(self.source.folder, check_owner=self.source.hub)
         self.cards = read_class_cards(self.source.folder, check_owner=self.source.hub)
-        self.book, self.problems = None, []
+        self.book, self.problems, self.checks = None, [], None
+        instructors = paths.instructor_dir()
+        if self.source.root is not None and instructors is not None:  # the hub: its self-check service's log
+            try:
+                self.checks = read_check_log(instructors / CHECK_LOG)
+            except OSError as exc:
+                self.problems.append(exc)
         where = self.where()
         if self.source.root is not None:  # the hub: the exchange as it is now, graded into the gradebook
             try:
@@ -152,6 +160,32 @@ def handed_markdown(live: LiveClass, lang: Lang, anonymous: bool) -> Markdown:
     return Markdown(t("class_share.live.table_intro", lang) + "\n\n" + markdown_table(cols, rows))
 
 
+def checks_markdown(checks: dict[tuple[str, str], CheckAttempts] | None, lang: Lang, anonymous: bool) -> Markdown:
+    """The hub's self-checks: per trainee and exercise how often Check was pressed, how many different answers
+    were tried, the items right at their latest check and the checks the rate limit refused (anonymous: per
+    exercise only). Nothing without a hub."""
+    if checks is None:
+        return Markdown("")
+    heading = t("class_share.live.checks_heading", lang)
+    if not checks:
+        return Markdown(heading + "\n\n" + t("class_share.live.no_checks", lang))
+    entries = sorted(checks.values(), key=lambda c: (c.exercise, c.user))
+    if anonymous:
+        by_exercise: dict[str, list[CheckAttempts]] = {}
+        for entry in entries:
+            by_exercise.setdefault(entry.exercise, []).append(entry)
+        cols = [t(f"class_share.live.col.{c}", lang) for c in ("exercise", "checked_by", "checks", "tries", "limited")]
+        rows = [[md_escape(_labels([ex], lang)[0]), str(len(group)), str(sum(c.checks for c in group)),
+                 str(sum(c.attempts for c in group)), str(sum(c.limited for c in group))]
+                for ex, group in by_exercise.items()]
+    else:
+        cols = [t(f"class_share.live.col.{c}", lang)
+                for c in ("trainee", "exercise", "checks", "tries", "right", "limited", "last")]
+        rows = [[md_escape(c.user), md_escape(_labels([c.exercise], lang)[0]), str(c.checks), str(c.attempts),
+                 str(c.right), str(c.limited), f"{c.last:%H:%M}" if c.last else "—"] for c in entries]
+    return Markdown(heading + "\n\n" + t("class_share.live.checks_intro", lang) + "\n\n" + markdown_table(cols, rows))
+
+
 def lines_markdown(key: str, lines: list[str], lang: Lang) -> Markdown:
     if not lines:
         return Markdown("")
@@ -208,6 +242,7 @@ def live_sections(page: Page, source: LiveSource, gradebook: str | Path | None, 
     page.show(lambda lang: handed_markdown(live(), lang, anonymous), on=())
     page.show(lambda lang: lines_markdown("class_share.live.not_counted_intro",
                                           [x.message(lang) for x in live().not_counted], lang), on=())
+    page.show(lambda lang: checks_markdown(snapshot.checks, lang, anonymous), on=())
     page.prose("class_share.live.share_heading")
     page.show(lambda lang: pooled_markdown(pool_cards(snapshot.cards.cards), lang), on=())
     page.show(lambda lang: pooled_chart(pool_cards(snapshot.cards.cards), lang), on=())
