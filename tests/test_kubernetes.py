@@ -367,6 +367,7 @@ def test_the_image_is_what_the_values_and_the_service_expect() -> None:
     assert f"KAM_COURSE={values['singleuser']['extraEnv']['KAM_COURSE']}" in env
     assert f"KAM_SETTINGS={values['singleuser']['extraEnv']['KAM_SETTINGS']}" in env
     assert "JUPYTER_CONFIG_PATH=/opt/kam/jupyter" in env
+    assert "JUPYTER_RUNTIME_DIR=/tmp/kam-runtime" in env  # the kernels' sockets on the pod's own disk
     assert any("write_server_config(Path('/opt/kam/jupyter'))" in rest for ins, rest in final if ins == "RUN")
     venv_bin = "/opt/kam/venv/bin/"
     assert values["singleuser"]["cmd"] == venv_bin + "jupyterhub-singleuser"
