@@ -56,6 +56,9 @@ COLUMNS = (
     "margin", "revenue", "coverage", "relationship", "work_order", "notes",
 )
 REQUIRED = ("name", "bp_wan", "sow_pct")
+# the other columns the import form lists (margin and revenue go under "contribution")
+OPTIONAL_SHOWN = ("industry", "segment", "benchmark", "influence", "contribution", "coverage", "relationship",
+                  "work_order", "notes")
 TEXT_LIMITS = {"name": 120, "industry": 200, "notes": 5000}  # as the Account model allows
 CODE_FIELDS: dict[str, tuple[str, ...]] = {
     "segment": get_args(Segment),
@@ -200,6 +203,21 @@ def accepted_headers(name: str) -> Text:
     """The headers accepted for a canonical column, English and Chinese, as a message part."""
     lists = {lang: [s.strip() for s in t(f"accounts_io.headers.{name}", lang).split("|")] for lang in LANGS}
     return Text("accounts_io.choices.headers", {lang: ", ".join(filter(None, lists[lang])) for lang in LANGS})
+
+
+def header_examples(name: str, count: int = 2) -> dict[Lang, tuple[str, ...]]:
+    """The first ``count`` headers each language's catalog accepts for the column ``name`` (the import form lists
+    them; any file may use either language's)."""
+    return {lang: tuple([s.strip() for s in t(f"accounts_io.headers.{name}", lang).split("|") if s.strip()][:count])
+            for lang in LANGS}
+
+
+def year_header_examples(year: int) -> dict[Lang, tuple[str, str]]:
+    """A past year's BP and SoW headers as each language's catalog writes them, e.g. "BP 2024"."""
+    def header(lang: Lang, field: str) -> str:
+        return t(f"accounts_io.year_example.{field}", lang, year=year)
+
+    return {lang: (header(lang, "bp"), header(lang, "sow")) for lang in LANGS}
 
 
 # ---- headers ------------------------------------------------------------------------------------

@@ -166,21 +166,52 @@ def _bar(percent: float, kind: str) -> str:
             f'<span class="pct">{percent:.0f}%</span>')
 
 
+PART_LABEL = 80  # characters of a part's label in the feedback table (its cell wraps)
+
+
 def part_labels(exercise_id: str, parts: list[str], lang: Lang) -> list[str]:
-    """How each part of an exercise reads: the prompt of its first item, shortened."""
+    """How each part of an exercise reads: the prompt of its first item, shortened so that parts whose prompts
+    begin alike still read apart (their ends kept: "Step 3 · Work order, by the… which account comes 2nd?")."""
     try:
         exercise = load_exercise(exercise_id)
     except KamError:
         return parts
-    out = []
+    texts = []
     for part in parts:
         first = next((i for i in exercise.items if part_of(i.id) == part), None)
-        if first is None:
-            out.append(part)
-            continue
-        text = prompt_text(exercise_id, first).render(lang).split("\n")[0]
-        out.append(text if len(text) <= 28 else text[:27] + "…")
-    return out
+        texts.append(part if first is None else " ".join(prompt_text(exercise_id, first).render(lang).split()))
+    return shorten_apart(texts, PART_LABEL)
+
+
+def shorten_apart(texts: list[str], limit: int) -> list[str]:
+    """Each text cut to ``limit`` characters (… where cut); where two different texts would then read the same,
+    their beginning and their end are kept instead, and where even that reads the same, the whole text."""
+    def clashing(shown: list[str]) -> set[str]:
+        return {c for n, c in enumerate(shown) if any(s == c and texts[j] != texts[n] for j, s in enumerate(shown))}
+
+    cut = [text if len(text) <= limit else _cut(text, limit) for text in texts]
+    first = clashing(cut)
+    cut = [_both_ends(text, limit) if c in first else c for text, c in zip(texts, cut, strict=True)]
+    still = clashing(cut)
+    return [text if c in still else c for text, c in zip(texts, cut, strict=True)]
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with …, at a space where one is near the end."""
+    head = text[: limit - 1]
+    word = head.rsplit(" ", 1)[0]
+    return (word if len(word) >= 2 * limit // 3 else head).rstrip() + "…"
+
+
+def _both_ends(text: str, limit: int) -> str:
+    """The beginning and the end of ``text`` joined by …, about ``limit`` characters, cut at spaces."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 1) // 2
+    head, tail = text[:half], text[-half:]
+    head = head.rsplit(" ", 1)[0] if " " in head else head
+    tail = tail.split(" ", 1)[1] if " " in tail[1:] else tail
+    return f"{head}… {tail}" if " " in text else f"{head}…{tail}"
 
 
 # ---- the page ---------------------------------------------------------------------------------------

@@ -1634,6 +1634,30 @@ def open_or_demo(gradebook: str | Path | None, keys: str | Path | None = None, l
     return read_gradebook(build_demo_gradebook(keys=keys, lang=lang))
 
 
+GRADEBOOK_SUFFIXES = (".sqlite", ".db", ".sqlite3")
+
+
+def typed_gradebook(typed: str, base: Path) -> Path:
+    """The gradebook file a folder typed by the instructor names: a folder holding ``gradebook.sqlite`` (as
+    ``kam grade --out`` writes it) or that file itself; ``~`` expanded, a relative path read from ``base`` (the
+    workbook home). Anything else is a clear error naming what is accepted; nothing is created."""
+    accepted = [Text("gradebook.open.accepted", {"base": str(base)})]
+    text = typed.strip().strip("\"'").strip()
+    if not text:
+        raise InputError("gradebook.open.empty", details=accepted)
+    path = Path(text).expanduser()
+    path = path if path.is_absolute() else base / path
+    if path.is_dir():
+        if not (path / GRADEBOOK_FILE).is_file():
+            raise InputError("gradebook.open.no_gradebook", details=accepted, folder=str(path))
+        return path / GRADEBOOK_FILE
+    if path.is_file():
+        if path.suffix.lower() not in GRADEBOOK_SUFFIXES:
+            raise InputError("gradebook.open.not_gradebook", details=accepted, file=str(path))
+        return path
+    raise InputError("gradebook.open.missing", details=accepted, typed=text, path=str(path))
+
+
 def grade_exchange(exchange: str | Path | None = None, gradebook: str | Path | None = None,
                    keys: str | Path | None = None) -> str | Path | None:
     """On a classroom hub, grade the class exchange (``exchange``, else ``KAM_EXCHANGE``) into the gradebook

@@ -345,6 +345,31 @@ def instructor_items(exercise_id: str, rules: Mapping[str, Mapping[str, Any]] | 
                  if data.get(i.id, {"check": "instructor"})["check"] in ("instructor", "written"))
 
 
+@dataclass(frozen=True)
+class CheckCounts:
+    """A self-check in numbers, each question counted once: right, not yet right, not answered, written answers
+    (self-check never calls them right: the instructor scores them), and not checked this time (the check
+    service's limit)."""
+
+    right: int = 0
+    not_yet: int = 0
+    blank: int = 0
+    written: int = 0
+    limited: int = 0
+
+
+def count_checks(result: Mapping[str, str], written: tuple[str, ...] | frozenset[str]) -> CheckCounts:
+    """``result`` (item → status, as ``self_check`` or the check service gives it) counted for the summary;
+    ``written``: the items left to the instructor (``instructor_items``), counted as written answers whatever
+    their status, unless the limit held them back."""
+    counts = {"right": 0, "not_yet": 0, "blank": 0, "written": 0, "limited": 0}
+    names = {"correct": "right", "not_yet": "not_yet", "blank": "blank"}
+    for item, status in result.items():
+        name = "limited" if status == "limited" else "written" if item in written else names.get(status, "written")
+        counts[name] += 1
+    return CheckCounts(**counts)
+
+
 def self_check(exercise_id: str, answers: Mapping[str, Answer],
                rules: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, CheckStatus]:
     """Per item: right, not yet, blank, or left to the instructor (a written answer: "too short" when it is).

@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from kamlib.actions import action_progress, is_open
 from kamlib.analysis import PYRAMID_ITEMS, STATUS_WEIGHT, five_step_status, standard_key
@@ -104,14 +104,27 @@ def _share(flags: Sequence[bool]) -> float:
     return sum(flags) / len(flags) if flags else 0.0
 
 
+KeyAccountSource = Literal["chosen", "share", "top", "pick"]
+
+
+def key_account_source(plan: AccountPlan) -> tuple[str | None, KeyAccountSource | None]:
+    """The account the plan is about and where it was chosen: the account chosen for analysis in chapter 2
+    ("chosen"), else chapter 1's Share 1 account ("share"), else the first Top pick ("top"), else the
+    first pick ("pick"); ``(None, None)`` when chapter 1 has none."""
+    if plan.focus_account:
+        return plan.focus_account, "chosen"
+    if plan.share.account_id:
+        return plan.share.account_id, "share"
+    top = [p.account_id for p in plan.key_accounts if p.kind == "top"]
+    if top:
+        return top[0], "top"
+    picks = [p.account_id for p in plan.key_accounts]
+    return (picks[0], "pick") if picks else (None, None)
+
+
 def key_account_id(plan: AccountPlan) -> str | None:
     """The account the plan is about: the account under analysis, else Share 1's, else the first pick."""
-    for candidate in (plan.focus_account, plan.share.account_id):
-        if candidate:
-            return candidate
-    top = [p.account_id for p in plan.key_accounts if p.kind == "top"]
-    picks = top or [p.account_id for p in plan.key_accounts]
-    return picks[0] if picks else None
+    return key_account_source(plan)[0]
 
 
 def _key_account(plan: AccountPlan, picks: PickSettings) -> Checked:

@@ -248,6 +248,22 @@ def propose_key_accounts(
     return eligible
 
 
+def pick_order(
+    accounts: list[Account], kind: PickKind, radp: RadpSettings | None = None, this_year: int | None = None,
+) -> tuple[list[Account], list[Account]]:
+    """The accounts offered for ``kind`` picks: those the rule makes eligible as ``kind`` (largest BP first, as the
+    proposal reads), then all the others (largest BP first, accounts without BP last in list order)."""
+    ref = this_year if this_year is not None else reference_year(accounts)
+    eligible = [a for a in accounts if eligible_as(a, radp, ref) == kind]
+    chosen = {a.id for a in eligible}
+    others = [a for a in accounts if a.id not in chosen]
+
+    def by_bp(found: list[Account]) -> list[Account]:
+        return sorted(found, key=lambda a: (a.bp_wan is None, -(a.bp_wan or 0)))
+
+    return by_bp(eligible), by_bp(others)
+
+
 def key_account_candidates(
     accounts: list[Account], radp: RadpSettings | None = None, this_year: int | None = None
 ) -> dict[str, list[tuple[Account, Qualification]]]:

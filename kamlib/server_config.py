@@ -55,6 +55,17 @@ CSP = ("default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; connect-sr
        "frame-ancestors 'none'")
 
 
+# A notebook cell for JupyterLab alone (how to run a page there): the app leaves it out of the pages it renders.
+LAB_ONLY_TAG = "lab-only"
+
+
+def app_pages() -> dict[str, Any]:
+    """What the app leaves out of a page: cells tagged ``LAB_ONLY_TAG`` (nbconvert's tag filter, set for Voila's
+    exporter alone, so that JupyterLab's own export of a notebook keeps them). Voila reads it from ``voila.json``
+    (``kam app``) and from the Jupyter server's config (``kam lab``, a hub's single-user servers)."""
+    return {"VoilaExporter": {"TagRemovePreprocessor": {"remove_cell_tags": [LAB_ONLY_TAG]}}}
+
+
 def headers() -> dict[str, dict[str, str]]:
     """The tornado settings that send the Content-Security-Policy."""
     return {"headers": {"Content-Security-Policy": CSP}}
@@ -105,6 +116,7 @@ def server_config(culling: Culling = CULLING, settings_dir: Path = LAB_SETTINGS,
         },
         **lab_config(settings_dir),
         **culling_config(culling.lab_idle_s, culling),
+        **app_pages(),
     }
     config["KamKernelManager"] = {"page_cull_idle_timeout": culling.page_idle_s}
     if kernel_transport != "tcp":
@@ -117,7 +129,8 @@ def voila_config(culling: Culling = CULLING) -> dict[str, Any]:
 
     The identity provider sets the XSRF cookie with each page, without which Voila's "shut my kernel down" on
     closing the tab is refused (voila-dashboards/voila#1458). A hub's single-user servers read only the
-    ``VoilaConfiguration`` section of this file (none here): there the hub's login sets that cookie.
+    ``VoilaConfiguration`` section of this file (none here): there the hub's login sets that cookie, and Voila
+    renders with the server's config, which holds ``app_pages`` too.
     """
     return {
         "Voila": {
@@ -125,6 +138,7 @@ def voila_config(culling: Culling = CULLING) -> dict[str, Any]:
             "identity_provider_class": "kamlib.xsrf_cookie.XsrfCookieIdentityProvider",
         },
         **culling_config(culling.page_idle_s, culling),
+        **app_pages(),
     }
 
 

@@ -1,7 +1,8 @@
 """Chapter 1.8, Share 1: my key account — a one-page card (HTML and PNG), optionally anonymised.
 
 The card shows the account's name and industry, the sales goal, the biggest problem now, the
-account's organisation, the people responsible (the key persons of the plan) and the customer tree.
+account's organisation (typed in Share 1), the people responsible (the key persons of chapter 2's
+six-step key-person analysis; without any, the card says where to enter them) and the customer tree.
 
 Anonymised, the card shows codes instead of names (numbering in the order shown):
 
@@ -74,6 +75,7 @@ class CardContent:
     people: tuple[str, ...]
     people_hidden: int  # key persons not listed (beyond MAX_PEOPLE)
     not_filled: str
+    no_people: str  # said instead of the people when chapter 2 has no key persons: where to enter them
     tree_label: str
     units: tuple[TreeUnit, ...]  # the tree to draw, names replaced by codes when anonymised
     tree_problems: tuple[str, ...]  # structural problems: the tree cannot be drawn
@@ -157,6 +159,7 @@ def card_content(plan: AccountPlan, lang: Lang, anonymise: bool = False) -> Card
         people=tuple(_cut(p, 120) for p in people[:MAX_PEOPLE]),
         people_hidden=max(extra, 0),
         not_filled=t("share.not_filled", lang),
+        no_people=t("share.no_people", lang),
         tree_label=t("share.field.tree", lang),
         units=tuple(shown_units),
         tree_problems=problems,
@@ -231,7 +234,7 @@ def card_html(card: CardContent, tree_png: bytes | None = None) -> str:
             items += f"<li>{_e(t('share.more_people', lang, count=card.people_hidden))}</li>"
         people = f"<ul>{items}</ul>"
     else:
-        people = f'<p class="empty">{_e(card.not_filled)}</p>'
+        people = f'<p class="empty">{_e(card.no_people)}</p>'
     empty_tree = t("tree.chart.empty", lang)
     tree = f'<section class="tree"><h2>{_e(card.tree_label)}</h2><p class="empty">{_e(empty_tree)}</p></section>'
     if card.tree_problems:
@@ -273,6 +276,16 @@ def share_card_png(plan: AccountPlan, lang: Lang, anonymise: bool = False, dpi: 
     """Share 1 as a one-page PNG card: the whole landscape A4 page (texts, then the customer tree)."""
     from kamlib.charts.tree import share_card_figure
 
-    buf = io.BytesIO()
-    share_card_figure(card_content(plan, lang, anonymise)).savefig(buf, format="png", dpi=dpi, facecolor="white")
-    return buf.getvalue()
+    content = card_content(plan, lang, anonymise)
+    key = (repr(content), dpi)  # the card is drawn from its content alone: a save elsewhere leaves it as it was
+    if key not in _PNG_CACHE:
+        buf = io.BytesIO()
+        share_card_figure(content).savefig(buf, format="png", dpi=dpi, facecolor="white")
+        while len(_PNG_CACHE) >= PNG_CACHE_SIZE:
+            _PNG_CACHE.pop(next(iter(_PNG_CACHE)))
+        _PNG_CACHE[key] = buf.getvalue()
+    return _PNG_CACHE[key]
+
+
+PNG_CACHE_SIZE = 4  # cards kept drawn (both languages, anonymised or not)
+_PNG_CACHE: dict[tuple[str, int], bytes] = {}

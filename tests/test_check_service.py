@@ -518,7 +518,7 @@ def test_the_exercise_form_checks_through_the_service(make_service: Any, workboo
     form.check.click()
     assert "not yet" in form.notes["q1"].text and "right" in form.notes["q5"].text
     assert "too short" in form.notes["q7"].text
-    assert "1 of 8 questions are right (2 of them are scored by your instructor" in form.status.text
+    assert "Self-check: 1 right, 1 not yet right, 4 not answered yet, 2 written answers" in form.status.text
     fill_answers(form, {"q1": key["q1"], "q5": key["q5"], "q7": "ok"})
     form.check.click()  # a second different answer to q1 within the hour (the limit here is 1)
     assert form.notes["q1"].kind == "info" and "Not checked this time" in form.notes["q1"].text

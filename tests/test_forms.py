@@ -118,7 +118,9 @@ def test_self_check_then_submit_then_reveal(workbook_file: Path) -> None:
     assert "not yet" in form.notes["q1"].text and "right" in form.notes["q5"].text
     assert form.notes["q7"].text == t("grading.check.too_short", "en") and form.notes["q7"].kind == "error"
     assert form.notes["q8"].text == t("grading.check.instructor", "en")  # filler is never "right"
-    assert "1 of 8 questions are right (2 of them are scored by your instructor" in form.status.text
+    # q5 right, q1 not yet; q7 too short and q8 written: the instructor's; q2, q3, q4, q6 blank
+    assert "Self-check: 1 right, 1 not yet right, 4 not answered yet, 2 written answers (checked by your instructor)." \
+        in form.status.text
     assert key["q1"] not in form.status.text  # never reveals the key
     form.submit.click()
     assert form.status.kind == "ok", form.status.text
@@ -248,7 +250,25 @@ def test_course_map_links_every_chapter_and_its_exercise(workbook_file: Path) ->
     page = Page(lang="en")
     start.course_map(page)
     text = page._displays[-1][1]("en").data
-    for chapter, notebook in start.CHAPTER_NOTEBOOKS.items():
-        assert f"]({notebook})" in text
+    for chapter, notebook in start.CHAPTER_NOTEBOOKS.items():  # same tab: the app would open a new one
+        assert f'<a href="{notebook}" target="_self">' in text
         for _ex, name in exercises[chapter]:
-            assert f"](../exercises/{name})" in text
+            assert f'<a href="../exercises/{name}" target="_self">' in text
+    assert "](" not in text  # no Markdown link, which the app opens in a new tab
+
+
+def test_self_check_summary_counts_each_question_once() -> None:
+    from kamlib.forms.exercise import check_summary
+    from kamlib.grading import CheckCounts, count_checks
+
+    result = {"a": "correct", "b": "not_yet", "c": "blank", "d": "too_short", "e": "blank", "f": "limited"}
+    counts = count_checks(result, ("d", "e"))  # d and e: written answers, whatever their status
+    assert counts == CheckCounts(right=1, not_yet=1, blank=1, written=2, limited=1)
+    assert check_summary(counts, "en").startswith(
+        "Self-check: 1 right, 1 not yet right, 1 not answered yet, 2 written answers (checked by your instructor).")
+    assert check_summary(CheckCounts(right=20, not_yet=2, written=3), "en").startswith(
+        "Self-check: 20 right, 2 not yet right, 3 written answers (checked by your instructor).")
+    assert check_summary(CheckCounts(right=0, written=1), "en").startswith(
+        "Self-check: 0 right, 1 written answer (checked by your instructor).")
+    assert check_summary(CheckCounts(right=20, not_yet=2, written=3), "zh").startswith(
+        "自测：答对 20 题，2 题还没答对，3 道书面题（由讲师评分）。")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+
 from kamlib.forms import analysis as ch2
+from kamlib.forms import strategy as ch3
 from kamlib.forms.page import Page
-from kamlib.i18n import t
+from kamlib.i18n import LANGS, t
 from kamlib.model import load_workbook, update_workbook
-from kamlib.model.workbook import Account
+from kamlib.model.workbook import Account, KeyAccountPick, ShareCard
 from tests.form_checks import add_row as _add
 from tests.form_checks import shown as _shown
 
@@ -19,6 +23,64 @@ def test_focus_account_is_chosen_from_the_chapter_1_list(workbook_file: Path) ->
     form = ch2.FocusForm(Page(lang="en"))
     form.account.value = account.id
     assert load_workbook(workbook_file).plan.focus_account == account.id
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_focus_carries_chapter_1s_choice_over_until_the_trainee_changes_it(workbook_file: Path, lang: str) -> None:
+    a, b, c = (Account(name=n, bp_wan=900, sow_pct=60) for n in ("Alpha Bank", "Beta Steel", "Gamma Power"))
+    update_workbook(workbook_file, lambda wb: wb.plan.portfolio.items.extend([a, b, c]))
+    form = ch2.FocusForm(Page(lang=lang))
+    assert form.account.value is None and form.account.options[0] == ("—", None)
+    assert t("ch2.focus.no_pick", lang) in form.source.value  # said plainly, with the way to chapter 1
+
+    def pick(wb) -> None:
+        wb.plan.key_accounts = [KeyAccountPick(account_id=c.id, kind="strategic"),
+                                KeyAccountPick(account_id=b.id, kind="top")]
+
+    update_workbook(workbook_file, pick)
+    form.relabel(lang)
+    assert form.account.value == b.id  # the Top pick first
+    assert [v for _, v in form.account.options] == [b.id, c.id, a.id]  # chapter 1's picks head the list
+    assert form.account.label == f"Beta Steel · {t('ch2.focus.tag.top', lang)}"
+    assert t("ch2.focus.from_top", lang) in form.source.value
+    update_workbook(workbook_file, lambda wb: setattr(wb.plan, "share", ShareCard(account_id=c.id)))
+    form.relabel(lang)
+    assert form.account.value == c.id and t("ch2.focus.from_share", lang) in form.source.value
+    assert load_workbook(workbook_file).plan.focus_account is None  # shown from chapter 1, not copied
+    assert f"**{c.name}**" in ch3.focus_line(load_workbook(workbook_file), lang).data  # chapter 3 agrees
+
+    form.account.value = a.id  # the trainee analyses another account
+    assert load_workbook(workbook_file).plan.focus_account == a.id
+    reopened = ch2.FocusForm(Page(lang=lang))
+    assert reopened.account.value == a.id and t("ch2.focus.from_chosen", lang) in reopened.source.value
+    assert f"**{a.name}**" in ch3.focus_line(load_workbook(workbook_file), lang).data
+
+
+def test_step_4_names_its_decision_people_where_it_asks_for_them(workbook_file: Path) -> None:
+    page = Page(lang="en")
+    people = ch2.decision_people(page)
+    opportunities = ch2.opportunities(page)
+    assert t("ch2.opportunity.people_intro", "en") in _shown(page)[0]  # said before the two forms
+    assert opportunities.inputs["people"].options == ()
+    cio = _add(people, name="Zhou", title="CIO", department="IS", role="D")
+    assert opportunities.inputs["people"].options == (("Zhou (CIO)", cio),)  # offered at once
+    _add(opportunities, name="Core banking", amount_wan="800", people=(cio,))
+    plan = load_workbook(workbook_file).plan
+    assert plan.opportunities.items[0].people == [cio]
+    assert [(p.name, p.role) for p in plan.key_persons.items] == [("Zhou", "D")]  # one list with the six steps
+    six_steps = ch2.key_persons(Page(lang="en"))
+    six_steps.picker.value = cio
+    assert six_steps.inputs["department"].value == "IS"
+
+
+def test_the_chapter_page_keeps_the_course_order_with_step_4s_people_in_step_4() -> None:
+    notebook = Path(__file__).parent.parent / "notebooks" / "02_customer_analysis.ipynb"
+    code = ["".join(c["source"]) for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]]
+    step_4 = next(i for i, c in enumerate(code) if "ch2.heading.opportunities" in c)
+    assert code[step_4].index("ch2.decision_people(page)") < code[step_4].index("ch2.opportunities(page)")
+    order = [next(i for i, c in enumerate(code) if f'"ch2.heading.{h}"' in c)
+             for h in ("five", "departments", "needs", "opportunities", "push", "people")]
+    assert order == sorted(order)  # the five-step method, then the six-step key-person analysis
 
 
 def test_information_inventory_is_seeded_and_edited(workbook_file: Path) -> None:

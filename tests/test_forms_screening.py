@@ -10,7 +10,7 @@ from kamlib.forms import screening as ch1
 from kamlib.forms.page import Page
 from kamlib.forms.rows import NEW
 from kamlib.model import load_workbook
-from kamlib.model.workbook import Account, KeyAccountPick, YearFigures
+from kamlib.model.workbook import Account, KeyAccountPick, Workbook, YearFigures
 
 
 def _add(editor, **values) -> str:
@@ -192,17 +192,94 @@ def test_picks_are_saved_and_checked(workbook_file: Path) -> None:
     ids = _portfolio(workbook_file)
     form = ch1.PicksForm(Page(lang="en"))
     assert "Top1" in form.proposal.value and "Bench" in form.proposal.value
-    form.top.value = (ids["Top1"], ids["Small"])
-    form.strategic.value = (ids["Bench"],)
+    form.boxes["top"][ids["Top1"]].value = form.boxes["top"][ids["Small"]].value = True
+    form.boxes["strategic"][ids["Bench"]].value = True
     form.save_button.click()
     picks = load_workbook(workbook_file).plan.key_accounts
     assert KeyAccountPick(account_id=ids["Top1"], kind="top") in picks
     assert "“Small” is LEVEL0" in form.status.text
     assert "You picked 2 Top account(s); the rule is 3" in form.status.text
-    form.top.value = (ids["Top1"],)
-    form.strategic.value = (ids["Top1"],)
+    form.boxes["top"][ids["Small"]].value = False
+    form.boxes["strategic"][ids["Bench"]].value = False
+    form.boxes["strategic"][ids["Top1"]].value = True
     form.save_button.click()
     assert form.status.kind == "error" and "both" in form.status.text
+
+
+def _eligible_list(workbook_file: Path) -> dict[str, str]:
+    from kamlib.model import update_workbook
+
+    def years(*figures: tuple[int, float, float]) -> list[YearFigures]:
+        return [YearFigures(year=y, bp_wan=b, sow_pct=sow) for y, b, sow in figures]
+
+    accounts = [
+        Account(name="City Bureau", bp_wan=120, sow_pct=0),
+        Account(name="Metro Steel", bp_wan=800, sow_pct=5, benchmark=True,
+                history=years((2023, 700, 4), (2024, 750, 0))),
+        Account(name="Big New", bp_wan=2000, sow_pct=60),  # R3 this year only: a candidate, not eligible
+        Account(name="Harbour Bank", bp_wan=700, sow_pct=55, history=years((2023, 650, 50), (2024, 600, 52))),
+        Account(name="No Figures"),
+        Account(name="Huaxi Hospital", bp_wan=900, sow_pct=60, history=years((2023, 800, 55), (2024, 850, 52))),
+    ]
+    update_workbook(workbook_file, lambda wb: wb.plan.portfolio.items.extend(accounts))
+    return {a.name: a.id for a in accounts}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_picks_are_tick_boxes_with_the_eligible_accounts_first(workbook_file: Path, lang: str) -> None:
+    import ipywidgets as w
+
+    from kamlib.i18n import t
+
+    ids = _eligible_list(workbook_file)
+    names = {i: n for n, i in ids.items()}
+    form = ch1.PicksForm(Page(lang=lang))
+    assert [names[i] for i in form.shown("top")] == [
+        "Huaxi Hospital", "Harbour Bank", "Big New", "Metro Steel", "City Bureau", "No Figures"]
+    assert [names[i] for i in form.shown("strategic")] == [
+        "Metro Steel", "Big New", "Huaxi Hospital", "Harbour Bank", "City Bureau", "No Figures"]
+    eligible = form.eligible["top"].children
+    assert all(isinstance(b, w.Checkbox) for b in eligible + form.others["top"].children)
+    assert [b.description for b in eligible] == ["Huaxi Hospital · R3", "Harbour Bank · R3"]
+    assert [b.description for b in form.eligible["strategic"].children] == ["Metro Steel · A3"]
+    assert form.boxes["top"][ids["No Figures"]].description == "No Figures · —"
+    assert form.group_titles[("top", "eligible")].value == t("ch1.pick.eligible_top", lang)
+    assert "Ctrl" not in form.proposal.value and "⌘" not in form.proposal.value
+    assert not any(b.value for kind in ("top", "strategic") for b in form.boxes[kind].values())
+
+
+def test_ticks_are_the_picks_saved_in_the_workbook(workbook_file: Path) -> None:
+    ids = _eligible_list(workbook_file)
+    page = Page(lang="en")
+    form = page.form(ch1.PicksForm(page))
+    for name in ("Huaxi Hospital", "Harbour Bank", "Big New"):
+        form.boxes["top"][ids[name]].value = True
+    form.boxes["strategic"][ids["Metro Steel"]].value = True
+    form.save_button.click()
+    picks = load_workbook(workbook_file).plan.key_accounts
+    assert [(p.account_id, p.kind) for p in picks] == [
+        (ids["Huaxi Hospital"], "top"), (ids["Harbour Bank"], "top"), (ids["Big New"], "top"),
+        (ids["Metro Steel"], "strategic")]
+    # the rule of 3 Top + 2 Strategic is checked as before
+    assert "“Big New” has no buying power and share of wallet for 2023, 2024" in form.status.text
+    assert "You picked 1 Strategic account(s); the rule is 2" in form.status.text
+    form.boxes["top"][ids["City Bureau"]].value = True  # ticked, not saved: the workbook says what is picked
+    again = ch1.PicksForm(Page(lang="en"))
+    assert [i for i, b in again.boxes["top"].items() if b.value] == [
+        ids["Huaxi Hospital"], ids["Harbour Bank"], ids["Big New"]]
+    assert again.ticked("strategic") == [ids["Metro Steel"]]
+    # an account deleted elsewhere leaves both lists; the ticks follow the workbook on every redraw
+    from kamlib.model import update_workbook
+
+    def drop(wb: Workbook) -> None:
+        wb.plan.key_accounts = [p for p in wb.plan.key_accounts if p.account_id != ids["Big New"]]
+        wb.plan.portfolio.items = [a for a in wb.plan.portfolio.items if a.id != ids["Big New"]]
+
+    update_workbook(workbook_file, drop)
+    page.refresh()
+    assert ids["Big New"] not in form.shown("top") and ids["Big New"] not in form.boxes["strategic"]
+    assert form.ticked("top") == [ids["Huaxi Hospital"], ids["Harbour Bank"]]
+    assert form.boxes["top"][ids["City Bureau"]].value is False
 
 
 def test_screening_table_follows_the_largest_bp(workbook_file: Path) -> None:
@@ -248,6 +325,24 @@ def test_share_card_is_saved_and_exported_with_an_anonymised_variant(workbook_fi
     assert anon_html.name.endswith("-anonymised.html")
     assert "Top1" not in anon_html.read_text(encoding="utf-8")
     assert ch1.ShareForm(Page(lang="zh")).goal.value == "Win Top1's core system"  # reopened from the file
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_share_form_and_card_agree_on_organisation_and_people(workbook_file: Path, lang: str) -> None:
+    from html import escape
+
+    from kamlib.i18n import t
+    from kamlib.model import update_workbook
+    from kamlib.model.workbook import KeyPerson
+
+    form = ch1.ShareForm(Page(lang=lang))
+    assert form.organisation.description == t("share.field.organisation", lang)  # the card's two headings
+    assert form.people.description == t("share.field.people", lang)
+    assert escape(t("share.no_people", lang)) in form.people.value  # none yet: where to enter them
+    person = KeyPerson(name="Zhou", title="CIO")
+    update_workbook(workbook_file, lambda wb: wb.plan.key_persons.items.append(person))
+    form.relabel(lang)
+    assert escape(t("ch1.share.people_from", lang)) in form.people.value and "Zhou · CIO" in form.people.value
 
 
 def test_import_adds_new_names_updates_known_ones_and_reports_bad_rows(workbook_file: Path, tmp_path: Path) -> None:

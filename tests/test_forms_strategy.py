@@ -44,6 +44,14 @@ def test_factors_feed_the_recommendation_and_the_choice_is_saved(workbook_file: 
     assert "differs from the tool's recommendation “Venture forward”" in "".join(_shown(page))
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_reason_box_is_labelled(workbook_file: Path, lang: str) -> None:
+    form = ch3.strategy_choice(Page(lang=lang))
+    assert form.reason.description == t("ch3.strategy.reason", lang)
+    form.page.set_lang("en" if lang == "zh" else "zh")
+    assert form.reason.description == t("ch3.strategy.reason", form.page.lang)
+
+
 def test_sample_measures_added_once_in_the_trainee_language(workbook_file: Path) -> None:
     page = Page(lang="zh")
     ch3.measures(page)

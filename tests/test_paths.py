@@ -91,7 +91,7 @@ def test_an_installed_kamlib_finds_the_course_through_kam_course(installed: Path
     shown = _course_map("en")
     assert "coming soon" not in shown
     for notebook in start.CHAPTER_NOTEBOOKS.values():
-        assert f"]({notebook})" in shown
+        assert f'<a href="{notebook}" target="_self">' in shown
     empty = tmp_path / "empty"
     empty.mkdir()
     monkeypatch.setenv("KAM_COURSE", str(empty))

@@ -19,6 +19,7 @@ from kamlib.screening import (
     eligible_as,
     key_account_candidates,
     pareto_check,
+    pick_order,
     propose_key_accounts,
     qualify,
     reference_year,
@@ -207,3 +208,23 @@ def test_pareto_check() -> None:
 
 def test_r_and_t_mode() -> None:
     assert [account_mode(s) for s in ("home", "smb", "lb", "industry", "ga", None)] == ["T", "T", "R", "R", "R", None]
+
+
+def test_pick_order_puts_the_eligible_accounts_first_then_the_others_by_bp() -> None:
+    def years(bp: float, sow: float) -> list[YearFigures]:
+        return [YearFigures(year=y, bp_wan=bp, sow_pct=sow) for y in (2023, 2024)]
+
+    small = Account(name="small", bp_wan=50, sow_pct=60, history=years(50, 60))
+    blank = Account(name="blank")
+    top_b = Account(name="top b", bp_wan=600, sow_pct=60, history=years(600, 60))
+    new = Account(name="new", bp_wan=3000, sow_pct=60)  # this year only: a candidate, not eligible
+    top_a = Account(name="top a", bp_wan=900, sow_pct=20, history=years(900, 20))
+    bench = Account(name="bench", bp_wan=700, sow_pct=0, benchmark=True, history=years(700, 5))
+    accounts = [small, blank, top_b, new, top_a, bench]
+    names = lambda found: [a.name for a in found]  # noqa: E731
+    eligible, others = pick_order(accounts, "top", this_year=2025)
+    assert names(eligible) == ["top a", "top b"] and names(others) == ["new", "bench", "small", "blank"]
+    eligible, others = pick_order(accounts, "strategic", this_year=2025)
+    assert names(eligible) == ["bench"] and names(others) == ["new", "top a", "top b", "small", "blank"]
+    assert names(pick_order(accounts, "top", this_year=2025)[0]) == names(propose_key_accounts(
+        accounts, picks=PickSettings(top=3, strategic=2), this_year=2025)["top"])

@@ -137,9 +137,28 @@ def test_html_parses_and_has_the_texts_of_its_language(lang):
 def test_empty_fields_say_not_filled_in(lang):
     plan = plan_with()
     text = parse(share_card_html(plan, lang)).text
-    assert text.count(t("share.not_filled", lang)) == 4  # goal, problem, organisation, people
+    assert text.count(t("share.not_filled", lang)) == 3  # goal, problem, organisation
     assert t("tree.chart.empty", lang) in text
     assert t("tree.chart.empty", lang) in figure_texts(share_card_figure(card_content(plan, lang)))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_key_persons_yet_says_where_to_enter_them(lang):
+    plan = plan_with(organisation="IT department under the CIO")
+    no_people = t("share.no_people", lang)
+    section = t("ch2.heading.people", lang).splitlines()[0].removeprefix("## ").removeprefix("The ")
+    assert section.casefold() in no_people.casefold()  # names chapter 2's section where key persons are entered
+    text = parse(share_card_html(plan, lang)).text
+    assert no_people in text and t("share.not_filled", lang) not in text.split(t("share.field.people", lang))[1]
+    fig = share_card_figure(card_content(plan, lang))
+    assert no_people in figure_texts(fig).replace("\n", " " if lang == "en" else "")  # wrapped, all of it
+    fig.canvas.draw()
+    renderer, page = fig.canvas.get_renderer(), fig.bbox
+    for artist in fig.findobj(TextArtist):
+        if artist.get_text():
+            box = artist.get_window_extent(renderer)
+            assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, artist.get_text()
+    assert no_people not in parse(share_card_html(icbc_plan(), lang)).text  # said only when there are none
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -17,6 +17,7 @@ from matplotlib.ticker import MultipleLocator, PercentFormatter
 from kamlib.charts.people import panorama_chart
 from kamlib.charts.screening import radp_grid, status_labels
 from kamlib.charts.style import HATCHES, INK, MARKERS, MUTED, PALETTE, TRACK, new_figure
+from kamlib.charts.tree import balanced_wrap, wrap_text
 from kamlib.gradebook import ExerciseStats, ItemStats
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.workbook import Account, KeyAccountPick, KeyPerson
@@ -112,20 +113,59 @@ def most_missed_chart(items: Sequence[ItemStats], labels: Sequence[str], lang: L
     lang = check_lang(lang)
     if not items:
         return _empty(lang, "dashboard.chart.missed_title")
-    fig = new_figure(11, 1.6 + ROW_HEIGHT * 1.6 * len(items))
+    names = missed_labels(labels)
+    lines = max(name.count("\n") + 1 for name in names)
+    fig = new_figure(11, 1.6 + max(ROW_HEIGHT * 1.6, 0.2 * lines + 0.25) * len(items))
     ax = fig.add_subplot()
     rates = [100 * s.miss_rate for s in items]
     ax.barh(range(len(items)), rates, color=PALETTE[3], hatch=HATCHES[1], edgecolor="white", height=0.6, zorder=2)
     for y, (s, rate) in enumerate(zip(items, rates, strict=True)):
         ax.text(min(rate, 100) + 1, y, t("dashboard.chart.missed_note", lang, missed=s.missed, graded=s.graded),
                 va="center", ha="left", fontsize=11, color=INK)
-    ax.set_yticks(range(len(items)), list(labels), fontsize=11)
+    ax.set_yticks(range(len(items)), names, fontsize=11)
     ax.set_ylim(len(items) - 0.5, -0.5)
     _percent_axis(ax)
     ax.set_xlim(0, 118)
+    ax.tick_params(axis="x", labelbottom=True, bottom=True)
     ax.set_xlabel(t("dashboard.chart.missed_x", lang))
     fig.suptitle(t("dashboard.chart.missed_title", lang), x=0.01, ha="left")
     return fig
+
+
+MISSED_TEXT_EM = 28  # an item's question beside its bar: lines this wide, in font sizes
+MISSED_LINES = 4
+
+
+def missed_labels(labels: Sequence[str]) -> list[str]:
+    """The items' labels beside their bars: the first line (``ex01 box_a04``) as given, the question after it
+    wrapped to at most ``MISSED_LINES`` lines. A question cut where another one cut alike still differs from it
+    (rule items alike but for the part they name) keeps its last line instead, after …: no two read the same."""
+    heads, texts = zip(*(label.partition("\n")[::2] for label in labels), strict=True) if labels else ((), ())
+    texts = [" ".join(text.split()) for text in texts]
+    full = [wrap_text(text, MISSED_TEXT_EM) if text else [] for text in texts]
+    shown = [balanced_wrap(text, MISSED_TEXT_EM, MISSED_LINES) if len(lines) <= MISSED_LINES
+             else wrap_text(text, MISSED_TEXT_EM, MISSED_LINES)
+             for text, lines in zip(texts, full, strict=True)]
+    clash = [any(shown[j] == shown[i] and texts[j] != texts[i] for j in range(len(texts))) for i in range(len(texts))]
+    for i, clashes in enumerate(clash):
+        if clashes:  # the beginning, …, and the end, where such questions differ
+            keep = full[i][: MISSED_LINES - 2]
+            shown[i] = [*keep, "…", full[i][-1]] if len(full[i]) > MISSED_LINES else full[i]
+    return ["\n".join([head, *_closing_kept(lines)]) for head, lines in zip(heads, shown, strict=True)]
+
+
+CLOSING = "”’）」』】》〉，。、；：？！)]}>,.;:?!%"  # never the first character of a line
+
+
+def _closing_kept(lines: list[str]) -> list[str]:
+    """Lines where closing punctuation at the start of a line goes back to the end of the line before."""
+    out: list[str] = []
+    for line in lines:
+        while out and line and line[0] in CLOSING:
+            out[-1], line = out[-1] + line[0], line[1:]
+        if line or not out:
+            out.append(line)
+    return out
 
 
 def answer_distribution_chart(counts: Counter[str], keyed: set[str], labels: dict[str, str], title: str,

@@ -356,6 +356,9 @@ def _people_lines(card: CardContent, width_em: float) -> Lines:
     hidden = card.people_hidden + len(card.people) - shown
     if hidden:
         lines.append(t("share.more_people", card.lang, count=hidden))
+    if not lines:  # no key persons yet: where to enter them, in as many lines as it takes
+        return [("label", card.people_label), *(("empty", line) for line in wrap_text(card.no_people, width_em, 3)),
+                ("gap", "")]
     return _block(card.people_label, lines, card.not_filled)
 
 

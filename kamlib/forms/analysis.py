@@ -22,11 +22,15 @@ from kamlib.forms.common import (
     md_escape,
     problems_markdown,
 )
-from kamlib.forms.page import Page
+from kamlib.forms.nav import nav_bar
+from kamlib.forms.page import Page, message_markup
 from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices, section_editor
+from kamlib.health import key_account_id, key_account_source
 from kamlib.i18n import Lang, t
 from kamlib.model import update_workbook
 from kamlib.model.workbook import (
+    Account,
+    AccountPlan,
     Department,
     Factor,
     InformationItem,
@@ -53,6 +57,7 @@ def _channels(lang: Lang) -> list[tuple[str, str]]:
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
     page = Page(lang=lang, workbook=workbook)
+    nav_bar(page, "ch2")  # the course map, the exercise, the next chapter
     page.prose("ch2.intro")
     if not page.registered:
         page.prose("page.not_registered")
@@ -63,39 +68,68 @@ def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Pa
 
 
 class FocusForm:
-    """Which key account this chapter analyses (chosen among the chapter 1 list, picks first)."""
+    """Which key account this chapter analyses: chapter 1's choice until the trainee chooses another here.
+
+    The choice lives in the workbook only: ``plan.focus_account`` once chosen here, else what chapter 1 holds
+    (``kamlib.health.key_account_source``: Share 1's account, else the first Top pick, else the first pick)."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
         self.status = Status(page)
         self.account = w.Dropdown(layout=w.Layout(width="36em"), style={"description_width": "initial"})
         self.account.observe(guarded(page, self.status)(lambda _c: self.save()), names="value")
-        self.widget = w.VBox([self.account, self.status.widget])
+        self.source = w.HTML()  # where the account shown comes from, or what to do when there is none
+        self.widget = w.VBox([self.account, self.source, self.status.widget])
         self.relabel(page.lang)
 
     def relabel(self, lang: Lang) -> None:
         plan = self.page.workbook().plan
-        picked = [p.account_id for p in plan.key_accounts]
-        accounts = sorted(plan.portfolio.items, key=lambda a: (a.id not in picked, a.name))
-        options = [("—", None), *((a.name, a.id) for a in accounts)]
+        key_id, source = key_account_source(plan)
+        options = [(label, a.id) for a, label in focus_options(plan, lang)]
+        if key_id is None:
+            options.insert(0, ("—", None))
         self._relabelling = True  # the options change below is not the trainee's choice
         try:
             self.account.options = options
-            self.account.value = plan.focus_account if plan.focus_account in {v for _, v in options} else None
+            self.account.value = key_id
         finally:
             self._relabelling = False
         self.account.description = t("ch2.focus.label", lang)
         if not plan.portfolio.items:
-            self.status.say_key("info", "ch2.focus.no_accounts")
+            note = ("info", t("ch2.focus.no_accounts", lang))
+        elif source is None:
+            note = ("info", t("ch2.focus.no_pick", lang))
+        else:
+            note = ("info", t(f"ch2.focus.from_{source}", lang))
+        self.source.value = message_markup(*note)
         self.status.relabel(lang)
 
     def save(self) -> None:
         chosen = self.account.value
-        if getattr(self, "_relabelling", False) or chosen == self.page.workbook().plan.focus_account:
+        if getattr(self, "_relabelling", False) or chosen == key_account_id(self.page.workbook().plan):
             return
         update_workbook(self.page.workbook_path, lambda wb: setattr(wb.plan, "focus_account", chosen))
         self.page.refresh()
         self.status.say_key("ok", "rows.saved")
+
+
+def focus_options(plan: AccountPlan, lang: Lang) -> list[tuple[Account, str]]:
+    """The accounts to choose from, chapter 1's first: Top picks, Strategic picks, other picks, Share 1's
+    account, then the rest of the list by name; each labelled with what it is in chapter 1."""
+    tags: dict[str, list[str]] = {a.id: [] for a in plan.portfolio.items}
+    rank: dict[str, int] = {}
+    order = {"top": 0, "strategic": 1, None: 2}
+    for pick in plan.key_accounts:
+        rank.setdefault(pick.account_id, order[pick.kind])
+        if pick.kind is not None:
+            tags[pick.account_id].append(t(f"ch2.focus.tag.{pick.kind}", lang))
+    if plan.share.account_id:
+        rank.setdefault(plan.share.account_id, 3)
+        tags[plan.share.account_id].append(t("ch2.focus.tag.share", lang))
+    picked = [p.account_id for p in plan.key_accounts]
+    accounts = sorted(plan.portfolio.items, key=lambda a: (
+        rank.get(a.id, 4), picked.index(a.id) if a.id in picked else 0, a.name))
+    return [(a, " · ".join([a.name, *tags[a.id]])) for a in accounts]
 
 
 def focus_form(page: Page) -> FocusForm | None:
@@ -240,6 +274,24 @@ def opportunities(page: Page) -> RowEditor | None:
 
     page.show(ranked, on={"opportunities"})
     return editor
+
+
+# Step 4's people, entered where step 4 asks for them: the same rows as the six-step analysis (PERSON_FIELDS)
+DECISION_PERSON_FIELDS = (
+    FieldSpec("name", "fields.person_name"),
+    FieldSpec("title", "fields.title"),
+    FieldSpec("department", "fields.department"),
+    FieldSpec("role", "fields.role", "choice", catalog_choices("ch2.role", ROLES)),
+)
+
+
+def decision_people(page: Page) -> RowEditor | None:
+    """Step 4's decision and procurement people: name them here, tick them in the opportunity below. They are
+    the key persons of the six-step analysis further down (one list), which adds the rest of each person."""
+    if not page.registered:
+        return None
+    page.prose("ch2.opportunity.people_intro")
+    return section_editor(page, "key_persons", KeyPerson, DECISION_PERSON_FIELDS, _person_label)
 
 
 def push_plan(page: Page) -> RowEditor | None:

@@ -35,7 +35,8 @@ from kamlib.bidding import (
 )
 from kamlib.errors import InputError, KamError
 from kamlib.exercises import parse_number
-from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
+from kamlib.forms.common import Status, button, chart_image, fit_labels, guarded, markdown_table, md_escape
+from kamlib.forms.nav import nav_bar
 from kamlib.forms.page import Page, message_html
 from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices
 from kamlib.i18n import Lang, Text, t
@@ -67,6 +68,7 @@ class BiddingPage(Page):
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> BiddingPage:
     page = BiddingPage(lang=lang, workbook=workbook)
+    nav_bar(page, "bidding")  # the course map, the exercise, the next chapter
     page.prose("bidding.intro")
     if not page.registered:
         page.prose("page.not_registered")
@@ -317,6 +319,7 @@ class BidderEditor(TenderRows):
                                                   max=getattr(bid.rule, part))
             else:
                 self.inputs[name].description = t("bidding.field.score_share", lang, part=part_label(part, lang))
+        fit_labels(self.inputs.values())  # "(points of 30)" whole
         self._follow_rule(bid)
 
     def _follow_rule(self, bid: Bid | None) -> None:
@@ -388,7 +391,25 @@ def _analysis(page: BiddingPage) -> Analysis | None:
     bid = page.bid(wb)
     if bid is None:
         return None
-    return analyse_bid(bid, wb.plan.rule_templates.items, load_settings().bidding)
+    return analysed(bid, wb.plan.rule_templates.items, load_settings().bidding)
+
+
+# what the analysis does not read: a save of these leaves the scores and the rule search as they were
+_NOT_ANALYSED: Any = {"notes": True, "targets": True, "checklist": True, "bidders": {"__all__": {"notes"}}}
+ANALYSIS_CACHE_SIZE = 4
+_ANALYSES: dict[str, Analysis] = {}
+
+
+def analysed(bid: Bid, templates: list[RuleTemplate], settings: Any) -> Analysis:
+    """``analyse_bid``, computed once for the inputs it reads: every display of the page that shows it (scores,
+    bars, rule maker, heat map, worksheet) uses the same, and a save that changes none of them searches no rule."""
+    key = "\n".join([bid.model_dump_json(exclude=_NOT_ANALYSED), *(t.model_dump_json() for t in templates),
+                     repr(settings)])
+    if key not in _ANALYSES:
+        while len(_ANALYSES) >= ANALYSIS_CACHE_SIZE:
+            _ANALYSES.pop(next(iter(_ANALYSES)))
+        _ANALYSES[key] = analyse_bid(bid, templates, settings)
+    return _ANALYSES[key]
 
 
 def _none_chosen(lang: Lang) -> Markdown:
@@ -596,7 +617,7 @@ def worksheet_view(page: BiddingPage, lang: Lang, today: dt.date | None = None) 
     late = overdue_actions(bid, today)
     if late:
         parts.append(t("bidding.targets.overdue", lang, count=len(late)))
-    found = analyse_bid(bid, wb.plan.rule_templates.items, load_settings().bidding)
+    found = analysed(bid, wb.plan.rule_templates.items, load_settings().bidding)
     if found.key is not None:
         key = "bidding.targets.key_missing" if found.key in missing else "bidding.targets.key_covered"
         parts.append(t(key, lang, part=part_label(found.key, lang)))

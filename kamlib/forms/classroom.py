@@ -92,6 +92,14 @@ class Snapshot:
         except (KamError, sqlite3.Error) as exc:
             self.problems.append(exc)
 
+    def open(self, where: Path) -> Gradebook | None:
+        """Read the gradebook at ``where`` from now on (on the hub the exchange is graded into it, as at every
+        Refresh); one that cannot be read raises and the snapshot stays as it was."""
+        read_gradebook(where)
+        self.gradebook = where
+        self.reload()
+        return self.book
+
     def where(self) -> Path:
         """The gradebook's folder (or file): the one given, else the default one."""
         return Path(self.gradebook) if self.gradebook is not None else paths.gradebook_dir()

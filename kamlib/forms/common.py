@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import math
+import unicodedata
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_description import DescriptionWidget
 
 from kamlib.errors import explain
 from kamlib.forms.page import Page, Render, message_markup
@@ -47,13 +50,15 @@ class Status:
 
 
 def guarded(page: Page, status: Status) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Wrap a widget callback: any error becomes a message in the trainee's language."""
+    """Wrap a widget callback: any error becomes a message in the trainee's language. The page re-draws what the
+    callback changed once it has ended (``Page.batch``), so that its message reaches the page first."""
 
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
             try:
-                return fn(*args, **kwargs)
+                with page.batch():
+                    return fn(*args, **kwargs)
             except Exception as exc:
                 status.say("error", functools.partial(_explain, exc))
                 return None
@@ -124,6 +129,75 @@ def button(label: str, style: str = "") -> w.Button:
 
 
 WIDE = {"style": {"description_width": "initial"}, "layout": w.Layout(width="32em")}
+
+LABEL_EM = 12.0  # the narrowest label column of a form, in em of the widgets' font
+
+
+def text_em(text: str) -> float:
+    """About how wide ``text`` runs in a widget's font, in em: a full-width (Chinese) character 1 em, any other
+    0.6 em. Generous on purpose: a label column a little wide costs nothing, one too narrow cuts the label."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
+
+
+def _em(size: object) -> float | None:
+    text = str(size or "")
+    try:
+        return float(text.removesuffix("em")) if text.endswith("em") else None
+    except ValueError:
+        return None
+
+
+def fit_labels(widgets: Iterable[w.Widget], least: float = LABEL_EM) -> None:
+    """One label column for the fields of a form, wide enough for the longest description in the language shown,
+    so that no label is cut. Each field keeps the room it had for its input (a width in em grows with the
+    column, and more where its hint or its longest option needs it); a ticked box (``Checkbox``) has its text to the
+    right of the column and takes the form's width."""
+    fields = [x for x in widgets if isinstance(x, DescriptionWidget) and _em(x.style.description_width)]
+    texts = [x.description for x in fields if not isinstance(x, w.Checkbox)]
+    column = _half_up(max([least, *(text_em(s) + 1 for s in texts)]))
+    for x in fields:
+        if isinstance(x, w.Checkbox):
+            x.layout.width = "auto"
+        else:
+            label, width = _em(x.style.description_width), _em(x.layout.width)
+            if label is not None and width is not None:
+                room = max(width - label, _options_em(x), _hint_em(x))
+                x.layout.width = f"{_half_up(column + room):g}em"
+        x.style.description_width = f"{column:g}em"
+
+
+def fit_choices(box: w.Dropdown) -> None:
+    """A drop-down wide enough for its longest option beside its description, so that no choice is cut (two
+    accounts or statements that differ at their ends would read the same)."""
+    label = _em(box.style.description_width)
+    if label is None:  # "initial": the description as wide as it runs
+        label = text_em(box.description) + 1 if box.description else 0.0
+    width = _em(box.layout.width)
+    need = label + _options_em(box)
+    if width is None or width < need:
+        box.layout.width = f"{_half_up(need):g}em"
+
+
+def fit_hint(box: w.Text, least: float) -> None:
+    """A one-line box without a description at least ``least`` em wide, wider where its hint needs it whole."""
+    box.layout.width = f"{_half_up(max(least, _hint_em(box))):g}em"
+
+
+def _options_em(x: w.Widget) -> float:
+    """The room a drop-down's longest option needs (the arrow and padding included); 0 for other widgets."""
+    if not isinstance(x, w.Dropdown):
+        return 0.0
+    return max([text_em(str(label)) for label in x._options_labels] or [0.0]) + 3
+
+
+def _hint_em(x: w.Widget) -> float:
+    """The room a one-line box needs for its hint (placeholder) whole; 0 for other widgets."""
+    hint = getattr(x, "placeholder", "") if isinstance(x, w.Text) else ""
+    return text_em(hint) + 1.5 if hint else 0.0
+
+
+def _half_up(em: float) -> float:
+    return math.ceil(2 * em) / 2
 
 
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]{}()#+!|<>~"})

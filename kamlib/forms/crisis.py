@@ -35,6 +35,7 @@ from kamlib.crisis import (
     template_steps,
 )
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape, problems_markdown
+from kamlib.forms.nav import nav_bar
 from kamlib.forms.page import Page
 from kamlib.forms.retention import AssessmentForm, NestedRows, activities_markdown, today
 from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices
@@ -51,6 +52,7 @@ INCIDENT = frozenset({"crises", SELECTED})
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
     page = Page(lang=lang, workbook=workbook)
+    nav_bar(page, "crisis")  # the course map, the exercise, the next chapter
     page.prose("crisis.intro")
     if not page.registered:
         page.prose("page.not_registered")

@@ -14,10 +14,11 @@ from pydantic import ValidationError
 from kamlib.check_client import CheckServiceError, check_url, remote_check_reply
 from kamlib.errors import InputError, KamError
 from kamlib.exercises import Item, choice_label, load_exercise, normalize_answer, prompt_text
-from kamlib.forms.common import Status, button, guarded
+from kamlib.forms.common import Status, button, fit_choices, fit_hint, guarded
 from kamlib.forms.downloads import file_link
+from kamlib.forms.nav import nav_bar
 from kamlib.forms.page import Page, message_html
-from kamlib.grading import instructor_items, self_check
+from kamlib.grading import CheckCounts, count_checks, instructor_items, self_check
 from kamlib.i18n import Lang, Text, t
 from kamlib.intake import is_safe_name
 from kamlib.model import update_workbook
@@ -68,11 +69,15 @@ class ExerciseForm:
                 value = widget.value
                 widget.options = [(choice_label(ex, item, c, lang), c) for c in item.choices]
                 widget.value = value
+                if isinstance(widget, w.Dropdown):
+                    fit_choices(widget)  # whole names: the case's accounts differ at their ends
             elif item.kind == "multi":
                 for box, choice in zip(widget.children, item.choices, strict=True):
                     box.description = choice_label(ex, item, choice, lang)
             else:
                 widget.placeholder = t(f"{ex}.{item.id}.placeholder", lang)
+                if item.kind == "number":
+                    fit_hint(widget, NUMBER_EM)  # "percent, one decimal, e.g. 12.5" whole
         self.check.description = t("exercise.check", lang)
         self.submit.description = t("exercise.submit", lang)
         if self.group:
@@ -151,12 +156,11 @@ class ExerciseForm:
                 self.notes[item_id].say_key("info", "check.limited.item", limit=per_item, minutes=window, wait=wait)
                 continue
             self.notes[item_id].say_key(kinds.get(verdict, "info"), f"grading.check.{verdict}")
-        right = sum(v == "correct" for v in result.values())
-        limited = sum(v == "limited" for v in result.values())
+        counts = count_checks(result, manual)
 
         def summary(lang: Lang) -> str:
-            lines = [t("exercise.checked", lang, right=right, total=len(result), manual=len(manual))]
-            return "\n".join(lines + ([t("check.limited.summary", lang, count=limited)] if limited else []))
+            limited = [t("check.limited.summary", lang, count=counts.limited)] if counts.limited else []
+            return "\n".join([check_summary(counts, lang), *limited])
 
         self.status.say("info", summary)
 
@@ -251,6 +255,23 @@ class GroupEntry:
         return group
 
 
+def check_summary(counts: CheckCounts, lang: Lang) -> str:
+    """"Self-check: 20 right, 2 not yet right, 3 written answers (checked by your instructor)": how many are right
+    always, the other kinds when there are any."""
+    parts = [t("exercise.checked.right", lang, count=counts.right)]
+    if counts.not_yet:
+        parts.append(t("exercise.checked.not_yet", lang, count=counts.not_yet))
+    if counts.blank:
+        parts.append(t("exercise.checked.blank", lang, count=counts.blank))
+    if counts.written:
+        key = "exercise.checked.written_one" if counts.written == 1 else "exercise.checked.written"
+        parts.append(t(key, lang, count=counts.written))
+    return t("exercise.checked.line", lang, parts=t("exercise.checked.separator", lang).join(parts))
+
+
+NUMBER_EM = 12.0  # the box of a number answer
+
+
 def _input_for(item: Item, saved: Any) -> w.Widget:
     layout = w.Layout(width="40em")
     if item.kind == "choice" and len(item.choices) > 6:  # long lists read better as a drop-down
@@ -259,10 +280,12 @@ def _input_for(item: Item, saved: Any) -> w.Widget:
         return w.RadioButtons(options=list(item.choices), value=saved, layout=layout)
     if item.kind == "multi":
         chosen = set(saved or [])
-        return w.VBox([w.Checkbox(value=c in chosen, indent=False) for c in item.choices])
+        # as wide as the page: a statement is read whole (red flags differ at their ends)
+        return w.VBox([w.Checkbox(value=c in chosen, indent=False, layout=w.Layout(width="auto"))
+                       for c in item.choices])
     if item.kind == "number":
         shown = "" if saved is None else f"{saved:g}"
-        return w.Text(value=shown, continuous_update=False, layout=w.Layout(width="12em"))
+        return w.Text(value=shown, continuous_update=False, layout=w.Layout(width=f"{NUMBER_EM:g}em"))
     return w.Textarea(value=saved or "", continuous_update=False, layout=layout)
 
 
@@ -284,9 +307,11 @@ def exercise_page(
     from kamlib.exercises.case import exercise_case_markdown
 
     page = Page(lang=lang, workbook=workbook)
+    nav_bar(page, exercise_id)  # the course map, the exercise's chapter, the next chapter: at the top and bottom
     page.show(lambda lang: Markdown(f"# {t(f'{exercise_id}.title', lang)}"))
     if not page.registered:
         page.prose("page.not_registered")
+        nav_bar(page, exercise_id)
         return page
     page.prose(f"{exercise_id}.intro")
     if load_exercise(exercise_id).case:
@@ -296,4 +321,5 @@ def exercise_page(
     except KamError as exc:  # e.g. a damaged workbook file: explain, never a traceback
         problem = exc
         page.show(lambda lang: message_html("error", problem.message(lang)))
+    nav_bar(page, exercise_id)
     return page

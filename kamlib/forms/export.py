@@ -8,6 +8,7 @@ import ipywidgets as w
 from IPython.display import Markdown
 
 from kamlib.anonymise import Review
+from kamlib.errors import KamError
 from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
 from kamlib.forms.downloads import file_link
 from kamlib.forms.page import Page
@@ -91,7 +92,7 @@ class ExportForm:
         self.page = page
         self.status = Status(page)
         self.format = w.ToggleButtons(options=[("HTML", "html"), ("XLSX", "xlsx")], value="html")
-        self.anonymise = w.Checkbox(value=False, indent=False)
+        self.anonymise = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))  # its text whole
         self.help = w.HTML()
         self.sharing = SharingCheck(page, _export_review)
         self.anonymise.observe(guarded(page, self.status)(lambda c: self.sharing.show(bool(c["new"]))), names="value")
@@ -114,6 +115,8 @@ class ExportForm:
         """Write the export (the page's language) and show where, with a download link."""
         from kamlib.export import write_export
 
+        if not self.page.registered:  # on the start page itself: say where to register, in plain words
+            raise KamError("export.form.not_registered")
         wb = self.page.workbook()
         anonymise = bool(self.anonymise.value)
         path = write_export(wb, self.format.value, self.page.lang, None, anonymise, load_settings())

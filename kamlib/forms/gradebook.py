@@ -7,12 +7,14 @@ import io
 import sqlite3
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 from IPython.display import Markdown
 
+from kamlib import paths
 from kamlib.errors import InputError, KamError, explain
 from kamlib.exercises import exercise_ids, load_exercise, parse_number, prompt_text
 from kamlib.feedback import answer_text, write_feedback
@@ -39,6 +41,7 @@ from kamlib.gradebook import (
     read_gradebook,
     set_manual,
     subject_submission,
+    typed_gradebook,
     write_exports,
 )
 from kamlib.grading import KeyItem, load_key, too_short
@@ -69,17 +72,17 @@ def item_label(exercise_id: str, item_id: str, lang: Lang) -> str:
     return " · ".join(p for p in (exercise_id, item_id, item_prompt(exercise_id, item_id, lang)) if p)
 
 
-def chart_item_label(exercise_id: str, item_id: str, lang: Lang, width: int = 46) -> str:
-    """Two lines for a chart: ``ex01 box_a04``, then the question shortened to ``width`` characters."""
+def chart_item_label(exercise_id: str, item_id: str, lang: Lang) -> str:
+    """Two lines for a chart: ``ex01 box_a04``, then the whole question (the chart wraps it, or shortens it so
+    that two questions still read apart)."""
     prompt = " ".join(item_prompt(exercise_id, item_id, lang).split())
-    prompt = prompt if len(prompt) <= width else prompt[: width - 1] + "…"
     return f"{exercise_id} {item_id}\n{prompt}" if prompt else f"{exercise_id} {item_id}"
 
 
 def source_note(book: Gradebook, lang: Lang) -> Any:
     """Which gradebook is shown; demo data said loudly."""
-    if book.demo:
-        return message_html("info", t("gradebook.form.demo", lang))
+    if book.demo:  # shown only when the default gradebook does not exist yet: name it
+        return message_html("info", t("gradebook.form.demo", lang, folder=str(paths.gradebook_dir())))
     return Markdown(t("gradebook.form.source", lang, file=md_escape(book.path), trainees=len(book.trainees),
                       exercises=len(book.exercises), submissions=len(book.submissions)))
 
@@ -437,14 +440,80 @@ def dashboard_page(lang: str | None = None, gradebook: str | Path | None = None,
     source = live_source(exchange, collected)
     if source is not None:
         snapshot = live_sections(page, source, gradebook, keys, anonymous)
+        page.form(OpenGradebookForm(page, snapshot.open, hub=source.root is not None))
         gradebook_sections(page, snapshot.current_book, keys, anonymous)
         return page
-    book = _open(page, gradebook, keys)
-    if book is None:
-        return page
-    page.show(lambda lang: source_note(book, lang), on=())
-    gradebook_sections(page, lambda: book, keys, anonymous)
+    shown = ShownBook(None if gradebook is None else Path(gradebook), keys)
+    shown.reload(page.lang)
+    page.show(shown.note, on=())
+    page.form(OpenGradebookForm(page, shown.open))
+    gradebook_sections(page, lambda: shown.book, keys, anonymous)
     return page
+
+
+@dataclass
+class ShownBook:
+    """The gradebook the dashboard shows without a class exchange: the one opened (``where``; None: the default
+    one, else the demo class). ``problem``: why the one asked for cannot be read."""
+
+    where: Path | None
+    keys: str | Path | None
+    book: Gradebook | None = None
+    problem: KamError | None = None
+
+    def reload(self, lang: Lang) -> None:
+        try:
+            self.book, self.problem = open_or_demo(self.where, self.keys, lang), None
+        except KamError as exc:
+            self.book, self.problem = None, exc
+
+    def open(self, where: Path) -> Gradebook:
+        """Show the gradebook at ``where``; one that cannot be read raises and what was shown stays."""
+        book = read_gradebook(where)
+        self.where, self.book, self.problem = where, book, None
+        return book
+
+    def note(self, lang: Lang) -> Any:
+        if self.problem is not None:
+            return message_html("error", self.problem.message(lang))
+        return Markdown("") if self.book is None else source_note(self.book, lang)
+
+
+class OpenGradebookForm:
+    """A gradebook folder typed in the page (the app has no parameters to pass): checked, then the dashboard is
+    drawn again from it (``open_at`` switches what the page reads)."""
+
+    def __init__(self, page: Page, open_at: Callable[[Path], Gradebook | None], hub: bool = False) -> None:
+        self.page, self.open_at, self.hub = page, open_at, hub
+        self.status = Status(page)
+        self.help = w.HTML()
+        self.folder = w.Text(layout=w.Layout(width="40em"), style={"description_width": "initial"})
+        self.open_button = button("", "primary")
+        self.open_button.on_click(guarded(page, self.status)(lambda _b: self.open()))
+        self.widget = w.VBox([self.help, w.HBox([self.folder, self.open_button]), self.status.widget])
+        self.relabel(page.lang)
+
+    def relabel(self, lang: Lang) -> None:
+        default = paths.gradebook_dir()
+        text = t("dashboard.open.help", lang, default=str(default), base=str(paths.home()))
+        if self.hub:
+            text += " " + t("dashboard.open.help_hub", lang)
+        self.help.value = f"<b>{_html(t('dashboard.open.heading', lang))}</b><br>{_html(text)}"
+        self.folder.description = t("dashboard.open.folder", lang)
+        self.folder.placeholder = str(default)
+        self.open_button.description = t("dashboard.open.button", lang)
+        self.status.relabel(lang)
+
+    def open(self) -> Path:
+        where = typed_gradebook(self.folder.value, paths.home())
+        book = self.open_at(where)  # a damaged or newer gradebook raises: said here, the page stays as it was
+        self.page.refresh()
+        if book is None:  # the live page read it, but could not (its reason is above the gradebook's sections)
+            self.status.clear()
+        else:
+            self.status.say_key("ok", "dashboard.open.opened", file=str(where), trainees=len(book.trainees),
+                                exercises=len(book.exercises))
+        return where
 
 
 BookOf = Callable[[], "Gradebook | None"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,11 @@ class Page:
         self.live = in_app()
         self._displays: list[tuple[Any, Render]] = []
         self._depends: list[frozenset[str]] = []
+        self._shown: list[Any] = []  # what each display shows now (its data), to leave an unchanged one alone
         self._forms: list[Any] = []
+        self._batch = 0  # callbacks running (see ``batch``)
+        self._pending: set[str] | None = set()  # sections saved within them, None: everything
+        self._relabel_pending = False
         _install_error_handler(self)
         if self.live:  # in the app: a page whose kernel is gone says it must be reloaded
             from kamlib.forms import reload_notice
@@ -51,7 +56,7 @@ class Page:
     def workbook(self) -> Workbook:
         """The trainee's workbook as saved now; a clear error when there is none yet."""
         if self.workbook_path is None or not self.workbook_path.is_file():
-            raise KamError("page.not_registered")
+            raise KamError("page.no_workbook")  # plain words: shown under a form, where Markdown is not rendered
         return load_workbook(self.workbook_path)
 
     # ---- displays ------------------------------------------------------------------------------
@@ -70,15 +75,19 @@ class Page:
             import ipywidgets as w
 
             box = w.Output()
-            box.append_display_data(self._safe(render))
+            shown = self._safe(render)
+            box.append_display_data(shown)
             self._displays.append((box, render))
             self._depends.append(frozenset(on))
+            self._shown.append(_data(shown))
             display(box)
             return len(self._displays) - 1
         display_id = uuid.uuid4().hex
         self._displays.append((display_id, render))
         self._depends.append(frozenset(on))
-        display(self._safe(render), display_id=display_id)
+        shown = self._safe(render)
+        self._shown.append(_data(shown))
+        display(shown, display_id=display_id)
         return len(self._displays) - 1
 
     def prose(self, key: str, **params: Any) -> None:
@@ -92,21 +101,47 @@ class Page:
         return form
 
     def refresh(self, changed: set[str] | None = None) -> None:
-        """Redraw the displays that read a ``changed`` section (all when None) and relabel every form."""
+        """Redraw the displays that read a ``changed`` section (all when None) and relabel every form.
+
+        Within a ``batch`` (a form's callback) this waits until the callback has ended: its message goes to the
+        page first, and each display is drawn once however many times the callback asked.
+        """
+        if self._batch:
+            self._pending = None if changed is None or self._pending is None else self._pending | changed
+            self._relabel_pending = True
+            return
         for handle, depends in enumerate(self._depends):
             if changed is None or "*" in depends or depends & changed:
                 self.redraw(handle)
         for form in self._forms:
             form.relabel(self.lang)
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Collect the refreshes asked for inside (e.g. by a Save button's callback) and do them once at its end."""
+        self._batch += 1
+        try:
+            yield
+        finally:
+            self._batch -= 1
+            if not self._batch and (self._relabel_pending or self._pending):
+                changed, self._pending, self._relabel_pending = self._pending, set(), False
+                self.refresh(changed)
+
     def redraw(self, handle: int) -> None:
-        """Draw one display again (``handle`` as returned by ``show``)."""
+        """Draw one display again (``handle`` as returned by ``show``); one that shows the same as before is left
+        as it is (the browser need not lay it out or decode its image again)."""
         target, render = self._displays[handle]
+        shown = self._safe(render)
+        data = _data(shown)
+        if data is not None and data == self._shown[handle]:
+            return
+        self._shown[handle] = data
         if isinstance(target, str):
-            update_display(self._safe(render), display_id=target)
+            update_display(shown, display_id=target)
         else:
             target.outputs = ()
-            target.append_display_data(self._safe(render))
+            target.append_display_data(shown)
 
     def set_lang(self, lang: Lang) -> None:
         self.lang = lang
@@ -117,6 +152,12 @@ class Page:
             return render(self.lang)
         except Exception as exc:  # a display must never become a traceback
             return message_html("error", explain(exc, self.lang))
+
+
+def _data(shown: Any) -> Any:
+    """What a display object shows, to compare with what it showed (None: cannot tell, always re-drawn)."""
+    data = getattr(shown, "data", None)
+    return (type(shown), dict(vars(shown))) if isinstance(data, str | bytes) else None
 
 
 def in_app() -> bool:

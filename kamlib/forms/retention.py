@@ -20,7 +20,17 @@ from pydantic import ValidationError
 
 from kamlib.errors import InputError, KamError
 from kamlib.exercises import parse_number
-from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape, problems_markdown
+from kamlib.forms.common import (
+    Status,
+    button,
+    chart_image,
+    fit_labels,
+    guarded,
+    markdown_table,
+    md_escape,
+    problems_markdown,
+)
+from kamlib.forms.nav import nav_bar
 from kamlib.forms.page import Page
 from kamlib.forms.rows import NEW, FieldSpec, RowEditor, catalog_choices
 from kamlib.i18n import Lang, Text, t
@@ -71,6 +81,7 @@ def today() -> dt.date:
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
     page = Page(lang=lang, workbook=workbook)
+    nav_bar(page, "ch4")  # the course map, the exercise, the next chapter
     page.prose("retention.intro")
     if not page.registered:
         page.prose("page.not_registered")
@@ -140,6 +151,7 @@ class LeverageForm:
         for name, widget in self.inputs.items():
             widget.description = t(f"retention.field.{name}", lang)
             widget.placeholder = t(f"retention.placeholder.{name}", lang)
+        fit_labels(self.inputs.values(), least=16)  # labels and hints whole
         self.save_button.description = t("retention.leverage.save", lang)
         self.deck_button.description = t("retention.leverage.deck", lang)
         self.status.relabel(lang)
@@ -514,6 +526,7 @@ class AssessmentForm:
             prompt.value = f"<b>{html.escape(text)}</b>"
         self.notes.description = t("retention.field.assessment_notes", lang)
         self.link.description = t("retention.field.crisis_link", lang)
+        fit_labels([self.date, self.notes, self.link])
         self.save_button.description = t("retention.assessment.save", lang)
         self.delete_button.description = t("rows.delete", lang)
         if self._deleted is not None:
@@ -771,6 +784,7 @@ class StageForm:
         self.target.description = t("retention.field.target", lang)
         self.target_on.description = t("retention.field.target_on", lang)
         self.target_on.placeholder = t("rows.date_hint", lang)
+        fit_labels([self.current, self.evidence, self.target, self.target_on], least=14)
         self.save_button.description = t("rows.save", lang)
         self.status.relabel(lang)
 

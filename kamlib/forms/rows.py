@@ -8,6 +8,7 @@ the store. Nothing is kept in the editor: after every save it re-reads the workb
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 
 from kamlib.errors import InputError
 from kamlib.exercises import parse_number
-from kamlib.forms.common import Status, button, guarded
+from kamlib.forms.common import Status, button, fit_labels, guarded
 from kamlib.forms.page import Page
 from kamlib.i18n import Lang, Text, t
 from kamlib.model import update_workbook
@@ -107,6 +108,7 @@ class RowEditor:
                 value = widget.value
                 widget.options = spec.choices(lang, wb)
                 widget.value = tuple(v for v in value if v in {v for _, v in widget.options})
+        fit_labels(self.inputs.values())
         self.save_button.description = t("rows.save", lang)
         self.delete_button.description = t("rows.delete", lang)
         if self._deleted is not None:
@@ -346,10 +348,12 @@ class HistoryInput(w.VBox):
     """Past years of an account: year, BP (wan yuan) and SoW (%) per row; blank rows are ignored."""
 
     def __init__(self) -> None:
-        self.rows = [tuple(w.Text(layout=w.Layout(width=width)) for width in ("7em", "10em", "8em"))
-                     for _ in range(HISTORY_YEARS)]
+        widths = ("7em", "10em", "8em")
+        self.rows = [tuple(w.Text(layout=w.Layout(width=width)) for width in widths) for _ in range(HISTORY_YEARS)]
         self.label = w.HTML()
-        super().__init__([self.label, *(w.HBox(list(r)) for r in self.rows)])
+        # the columns are named above the boxes, whole (a hint inside a box is cut, and gone once typed over)
+        self.heads = [w.HTML(layout=w.Layout(width=width)) for width in widths]
+        super().__init__([self.label, w.HBox(self.heads), *(w.HBox(list(r)) for r in self.rows)])
         self.description = ""
 
     @property
@@ -367,10 +371,8 @@ class HistoryInput(w.VBox):
 
     def relabel(self, lang: Lang) -> None:
         self.label.value = f"<b>{t('rows.history', lang)}</b>"
-        for year, bp, sow in self.rows:
-            year.placeholder, bp.placeholder, sow.placeholder = (
-                t("rows.year", lang), t("fields.bp_wan", lang), t("fields.sow_pct", lang)
-            )
+        for head, key in zip(self.heads, ("rows.year", "fields.bp_wan", "fields.sow_pct"), strict=True):
+            head.value = f'<div style="line-height:1.25">{html.escape(t(key, lang))}</div>'
 
     def parsed(self, problems: list[Text]) -> list[dict[str, Any]]:
         """The filled-in rows as numbers; each unparsable cell adds a problem naming it."""

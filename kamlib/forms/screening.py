@@ -19,12 +19,14 @@ from kamlib.forms.common import (
     Status,
     button,
     chart_image,
+    fit_labels,
     guarded,
     markdown_table,
     md_escape,
     problems_markdown,
 )
 from kamlib.forms.downloads import file_link
+from kamlib.forms.nav import nav_bar
 from kamlib.forms.page import Page
 from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices
 from kamlib.forms.screening_checklist import (  # noqa: F401  (checklist_form: a cell of the chapter page)
@@ -32,7 +34,7 @@ from kamlib.forms.screening_checklist import (  # noqa: F401  (checklist_form: a
     checklist_form,
     qualification_text,
 )
-from kamlib.forms.sharing import SharingCheck
+from kamlib.forms.sharing import SharingCheck, people_responsible_html
 from kamlib.i18n import Lang, Text, t
 from kamlib.model import update_workbook
 from kamlib.model.workbook import (
@@ -41,6 +43,7 @@ from kamlib.model.workbook import (
     Coverage,
     Influence,
     KeyAccountPick,
+    PickKind,
     Relationship,
     Segment,
     ShareCard,
@@ -54,6 +57,7 @@ from kamlib.screening import (
     key_account_candidates,
     missing_years_text,
     pareto_check,
+    pick_order,
     propose_key_accounts,
     qualify,
     radp_box,
@@ -92,6 +96,7 @@ ACCOUNT_FIELDS = (
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
     """Chapter 1's page; tells an unregistered trainee where to register."""
     page = Page(lang=lang, workbook=workbook)
+    nav_bar(page, "ch1")  # the course map, the exercise, the next chapter
     page.show(lambda lang: Markdown(t("ch1.intro", lang)))
     if not page.registered:
         page.prose("page.not_registered")
@@ -147,6 +152,32 @@ def repeated_names_text(accounts: list[Account], lang: Lang) -> str:
     return "⚠ " + t("account_names.repeated_on_list", lang, groups=text)
 
 
+def import_headers_html(lang: Lang) -> str:
+    """The headers the import reads, a few of each language per column, on the page itself (the app has no README):
+    the required columns, a past year's, then the optional ones."""
+    import datetime as dt
+
+    from kamlib.accounts_io import OPTIONAL_SHOWN, REQUIRED, header_examples, year_header_examples
+
+    sep = t("i18n.separator", lang)
+
+    def spellings(examples: dict[Lang, tuple[str, ...]]) -> str:
+        return " · ".join(sep.join(f"“{h}”" for h in examples[x]) for x in ("en", "zh"))
+
+    def column(name: str) -> str:
+        return t(f"accounts_io.column.{name}", lang)
+
+    rows = [t("ch1.import.required_line", lang, column=column(n), examples=spellings(header_examples(n)))
+            for n in REQUIRED]
+    rows.append(t("ch1.import.years_line", lang,
+                  examples=spellings(year_header_examples(dt.date.today().year - 1))))
+    optional = [t("ch1.import.optional_item", lang, column=column(n), examples=spellings(header_examples(n, 1)))
+                for n in OPTIONAL_SHOWN]
+    rows.append(t("ch1.import.optional_line", lang, columns=t("ch1.import.optional_separator", lang).join(optional)))
+    items = "".join(f"<li>{html.escape(row)}</li>" for row in rows)
+    return f"<p>{html.escape(t('ch1.import.headers', lang))}</p><ul>{items}</ul>"
+
+
 class ImportForm:
     """Upload a CSV or XLSX account list: new names are added, known names get the file's figures."""
 
@@ -162,7 +193,7 @@ class ImportForm:
         self.relabel(page.lang)
 
     def relabel(self, lang: Lang) -> None:
-        self.help.value = t("ch1.import.help", lang)
+        self.help.value = f"<p>{html.escape(t('ch1.import.help', lang))}</p>{import_headers_html(lang)}"
         self.upload.description = t("ch1.import.choose", lang)
         self.go.description = t("ch1.import.go", lang)
         self.status.relabel(lang)
@@ -203,7 +234,7 @@ class ImportForm:
                     for row, column, reason in sorted(found, key=lambda f: f[0])]
         skipped = len(table.problems) + len(merge.left_out)
         self.progress.value = 100
-        self.page.refresh()
+        self.page.refresh({"portfolio"})  # the account list alone changed (e.g. the tree is not drawn again)
         message = Text("ch1.import.done", {**counts, "skipped": skipped, "file": Path(path).name})
         self.status.say("ok" if not problems else "info",
                         lambda lang: "\n".join(x.render(lang) for x in [message, *problems[:20]]))
@@ -308,35 +339,71 @@ def proposal_lines(wb: Workbook, lang: Lang) -> list[str]:
 
 
 class PicksForm:
-    """Pick Top and Strategic accounts; the rule is checked and every break explained."""
+    """Tick Top and Strategic accounts: in each list the accounts the rule makes eligible come first, with their RADP
+    box, then the others. The ticks shown are the picks saved in the workbook; the rule is checked and every break
+    explained."""
+
+    KINDS: tuple[PickKind, ...] = ("top", "strategic")
 
     def __init__(self, page: Page) -> None:
         self.page = page
         self.status = Status(page)
         self.proposal = w.HTML()
-        layout = w.Layout(width="30em", height="10em")
-        self.top = w.SelectMultiple(layout=layout, style={"description_width": "initial"})
-        self.strategic = w.SelectMultiple(layout=layout, style={"description_width": "initial"})
+        self.boxes: dict[PickKind, dict[str, w.Checkbox]] = {kind: {} for kind in self.KINDS}  # account id: tick
+        self.titles = {kind: w.HTML() for kind in self.KINDS}
+        self.group_titles = {(kind, group): w.HTML() for kind in self.KINDS for group in ("eligible", "others")}
+        self.eligible = {kind: w.VBox() for kind in self.KINDS}
+        self.others = {kind: w.VBox(layout=w.Layout(max_height="24em", overflow="auto")) for kind in self.KINDS}
+        columns = [w.VBox([self.titles[k], self.group_titles[(k, "eligible")], self.eligible[k],
+                           self.group_titles[(k, "others")], self.others[k]],
+                          layout=w.Layout(width="30em", margin="0 2em 0 0")) for k in self.KINDS]
         self.save_button = button("", "primary")
         self.save_button.on_click(guarded(page, self.status)(lambda _b: self.save()))
-        self.widget = w.VBox([self.proposal, w.HBox([self.top, self.strategic]), self.save_button,
-                              self.status.widget])
+        self.widget = w.VBox([self.proposal, w.HBox(columns), self.save_button, self.status.widget])
         self.relabel(page.lang)
         self._show_check()
 
+    def _tick(self, kind: PickKind, account: Account, picked: set[str]) -> w.Checkbox:
+        """The account's tick box in the ``kind`` list (kept across redraws), labelled and ticked as saved."""
+        box = self.boxes[kind].get(account.id)
+        if box is None:
+            box = w.Checkbox(indent=False, layout=w.Layout(width="auto"))
+            self.boxes[kind][account.id] = box
+        box.description = f"{account.name} · {_box(account)}"
+        box.value = account.id in picked
+        return box
+
     def relabel(self, lang: Lang) -> None:
         wb = self.page.workbook()
-        options = [(f"{a.name} · {_box(a)}", a.id) for a in wb.plan.portfolio.items]
-        for widget, kind in ((self.top, "top"), (self.strategic, "strategic")):
-            widget.options = options
-            widget.value = tuple(p.account_id for p in wb.plan.key_accounts if p.kind == kind)
-            widget.description = t(f"ch1.pick.{kind}_label", lang)
+        accounts = wb.plan.portfolio.items
+        radp = load_settings().radp
+        none = [w.HTML(f"<i>{html.escape(t('ch1.pick.none', lang))}</i>")]
+        for kind in self.KINDS:
+            picked = {p.account_id for p in wb.plan.key_accounts if p.kind == kind}
+            eligible, others = pick_order(accounts, kind, radp)
+            listed = {a.id for a in accounts}
+            self.boxes[kind] = {i: box for i, box in self.boxes[kind].items() if i in listed}  # deleted: gone
+            self.eligible[kind].children = tuple(self._tick(kind, a, picked) for a in eligible) or tuple(none)
+            self.others[kind].children = tuple(self._tick(kind, a, picked) for a in others) or tuple(none)
+            self.titles[kind].value = f"<b>{html.escape(t(f'ch1.pick.{kind}_label', lang))}</b>"
+            self.group_titles[(kind, "eligible")].value = html.escape(t(f"ch1.pick.eligible_{kind}", lang))
+            self.group_titles[(kind, "others")].value = html.escape(t("ch1.pick.others", lang))
         self.proposal.value = "<br>".join(html.escape(line) for line in proposal_lines(wb, lang))
         self.save_button.description = t("ch1.pick.save", lang)
         self.status.relabel(lang)
 
+    def shown(self, kind: PickKind) -> list[str]:
+        """The account ids of the ``kind`` list in the order shown: eligible first, then the others."""
+        ids = {id(box): account_id for account_id, box in self.boxes[kind].items()}
+        children = list(self.eligible[kind].children) + list(self.others[kind].children)
+        return [ids[id(box)] for box in children if id(box) in ids]
+
+    def ticked(self, kind: PickKind) -> list[str]:
+        """The account ids ticked in the ``kind`` list, in the order shown."""
+        return [i for i in self.shown(kind) if self.boxes[kind][i].value]
+
     def save(self) -> None:
-        top, strategic = list(self.top.value), list(self.strategic.value)
+        top, strategic = self.ticked("top"), self.ticked("strategic")
         both = set(top) & set(strategic)
         if both:
             wb = self.page.workbook()
@@ -475,7 +542,8 @@ class ShareForm:
         self.problem = w.Textarea(value=card.problem, style=style, layout=w.Layout(width="48em", height="4em"))
         self.organisation = w.Textarea(value=card.organisation, style=style,
                                        layout=w.Layout(width="48em", height="4em"))
-        self.anonymise = w.Checkbox(value=False, indent=False)
+        self.people = w.HTML(style=style)  # the card's people responsible: chapter 2's key persons, read-only here
+        self.anonymise = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))  # its text whole
         self.save_button = button("", "primary")
         self.export_button = button("")
         run = guarded(page, self.status)
@@ -484,7 +552,7 @@ class ShareForm:
         self.save_button.on_click(run(lambda _b: self.save()))
         self.export_button.on_click(run(lambda _b: self.export()))
         self.download = w.HTML()
-        self.widget = w.VBox([self.account, self.goal, self.problem, self.organisation, self.anonymise,
+        self.widget = w.VBox([self.account, self.goal, self.problem, self.organisation, self.people, self.anonymise,
                               self.sharing.widget, w.HBox([self.save_button, self.export_button]),
                               self.status.widget, self.download])
         self.relabel(page.lang)
@@ -494,8 +562,11 @@ class ShareForm:
         chosen = self.account.value or wb.plan.share.account_id
         self.account.options = [("—", None), *((a.name, a.id) for a in wb.plan.portfolio.items)]
         self.account.value = chosen if chosen in {a.id for a in wb.plan.portfolio.items} else None
-        for name in ("account", "goal", "problem", "organisation"):
+        for name in ("account", "goal", "problem", "organisation", "people"):
             getattr(self, name).description = t(f"ch1.share.{name}", lang)
+        self.organisation.placeholder = t("ch1.share.organisation_hint", lang)
+        fit_labels([self.account, self.goal, self.problem, self.organisation, self.people])
+        self.people.value = people_responsible_html(wb.plan, lang)
         self.anonymise.description = t("ch1.share.anonymise", lang)
         self.save_button.description = t("ch1.share.save", lang)
         self.export_button.description = t("ch1.share.export", lang)

@@ -4,6 +4,9 @@ cannot know) and the review of what the anonymised file replaces and what in it 
 One small form, placed by the export form (start page) and the Share 1 form (chapter 1) before their
 export button, shown while "anonymised" is ticked. The review is ``kamlib.anonymise.Review``, computed
 by the host from the workbook as saved; the hide list is saved through the store.
+
+``people_responsible_html``: the Share 1 form's read-only "people responsible", as the card lists them
+(chapter 2's key persons), with where they come from.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from kamlib.forms.page import Page, message_markup
 from kamlib.i18n import Lang, t
 from kamlib.model import update_workbook
 from kamlib.model.sharing import HiddenName
-from kamlib.model.workbook import Workbook
+from kamlib.model.workbook import AccountPlan, Workbook
 
 ReviewOf = Callable[[Workbook, Lang], Review]
 
@@ -42,6 +45,20 @@ def review_html(review: Review, lang: Lang) -> str:
         lists.append(f"<ul>{''.join(items)}</ul>")
     return (f"<div class='kam-review'><b>{html.escape(t('anonymise.review.heading', lang))}</b>"
             f"<p>{html.escape(first)}</p>{''.join(lists)}</div>")
+
+
+def people_responsible_html(plan: AccountPlan, lang: Lang) -> str:
+    """The card's "people responsible" as the Share 1 form shows them: chapter 2's key persons, said to come
+    from there, or (none yet) where to enter them."""
+    from kamlib.share_card import card_content
+
+    card = card_content(plan, lang)
+    if not card.people:
+        return f"<div class='kam-people'><i>{html.escape(card.no_people)}</i></div>"
+    items = [*card.people, *([t("share.more_people", lang, count=card.people_hidden)] if card.people_hidden else [])]
+    listed = "".join(f"<li>{html.escape(p)}</li>" for p in items)
+    return (f"<div class='kam-people'>{html.escape(t('ch1.share.people_from', lang))}"
+            f"<ul style='margin:0'>{listed}</ul></div>")
 
 
 class SharingCheck:

@@ -16,25 +16,16 @@ from kamlib.errors import InputError, KamError
 from kamlib.exchange import read_feedback
 from kamlib.forms.common import WIDE, Status, button, chart_image, guarded
 from kamlib.forms.downloads import download_link, file_link
+from kamlib.forms.nav import page_link
 from kamlib.forms.page import Page, message_html
 from kamlib.i18n import LANGS, Lang, Text, t
 from kamlib.model import create_workbook, update_workbook
 from kamlib.model.validation import describe
 from kamlib.model.workbook import CHAPTER_SECTIONS, Trainee
+from kamlib.navigation import CHAPTER_NOTEBOOKS, EXERCISE_NOTEBOOKS, chapter_exercises
 from kamlib.progress import plan_progress
 from kamlib.settings import load_settings, settings_in_force, settings_path
 from kamlib.submission import list_submissions
-
-# Chapter → its notebook in notebooks/ (shown as a link once the notebook exists).
-CHAPTER_NOTEBOOKS = {
-    "ch1": "01_key_account_screening.ipynb",
-    "ch2": "02_customer_analysis.ipynb",
-    "ch3": "03_strategy_and_action_plan.ipynb",
-    "bidding": "04_bidding_strategy.ipynb",
-    "ch4": "05_continuous_account_management.ipynb",
-    "crisis": "06_crisis_handling.ipynb",
-}
-EXERCISE_NOTEBOOKS = {"ex00": "ex00_warmup.ipynb"}
 
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
@@ -42,21 +33,13 @@ def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Pa
     return Page(lang=lang, workbook=workbook)
 
 
-def chapter_exercises() -> dict[str, list[tuple[str, str]]]:
-    """Chapter → its exercises (id, notebook file in exercises/), from the exercise specs."""
-    from kamlib.exercises import exercise_ids, load_exercise
-
-    folder = paths.course_root() / "exercises"
-    out: dict[str, list[tuple[str, str]]] = {}
-    for ex in exercise_ids():
-        notebook = next(iter(sorted(folder.glob(f"{ex}_*.ipynb"))), None)
-        if notebook is not None:
-            out.setdefault(load_exercise(ex).chapter, []).append((ex, notebook.name))
-    return out
+def welcome(page: Page) -> None:
+    """The welcome, saying how pages open where the trainee is: in the app or in JupyterLab."""
+    page.prose("start.welcome", how=Text("start.how.app" if page.live else "start.how.lab"))
 
 
 def course_map(page: Page) -> None:
-    """The chapters, what each produces, and the notebook to open."""
+    """The chapters, what each produces, and the notebook to open (links open in the same tab)."""
 
     def render(lang: Lang) -> Any:
         try:
@@ -70,13 +53,13 @@ def course_map(page: Page) -> None:
                 f"{t('start.map.notebook', lang)} | {t('start.map.exercise', lang)} |", "|---|---|---|---|"]
         for chapter, notebook in CHAPTER_NOTEBOOKS.items():
             exists = (root / "notebooks" / notebook).is_file()
-            link = f"[{notebook}]({notebook})" if exists else t("start.map.coming", lang)
-            practice = " · ".join(f"[{t(f'{ex}.title', lang)}](../exercises/{name})"
+            link = page_link(notebook, notebook) if exists else t("start.map.coming", lang)
+            practice = " · ".join(page_link(f"../exercises/{name}", t(f"{ex}.title", lang))
                                   for ex, name in exercises.get(chapter, [])) or "—"
             rows.append(f"| {t(f'course.chapter.{chapter}.short', lang)} | "
                         f"{t(f'course.chapter.{chapter}.produces', lang)} | {link} | {practice} |")
         warmup = f"../exercises/{EXERCISE_NOTEBOOKS['ex00']}"
-        intro = t("start.map.intro", lang, warmup=f"[{t('ex00.title', lang)}]({warmup})")
+        intro = t("start.map.intro", lang, warmup=page_link(warmup, t("ex00.title", lang)))
         return Markdown(intro + "\n\n" + "\n".join(rows))
 
     page.show(render)
@@ -106,10 +89,11 @@ class LanguagePicker:
         lang: Lang = change["new"]
         if lang == self.page.lang:
             return
-        if self.page.registered:
+        registered = self.page.registered
+        if registered:
             update_workbook(self.page.workbook_path, lambda wb: setattr(wb.trainee, "language", lang))
-        self.page.set_lang(lang)
-        self.status.say_key("ok", "start.language.saved")
+        self.page.set_lang(lang)  # no workbook yet: registering saves the language in force then
+        self.status.say_key("ok", "start.language.saved" if registered else "start.language.not_saved_yet")
 
 
 class Registration:

@@ -11,9 +11,20 @@ import ipywidgets as w
 from IPython.display import Markdown
 
 from kamlib.forms.analysis import factors as factor_editor
-from kamlib.forms.common import ActionButton, Status, button, chart_image, guarded, markdown_table, md_escape
+from kamlib.forms.common import (
+    ActionButton,
+    Status,
+    button,
+    chart_image,
+    fit_choices,
+    guarded,
+    markdown_table,
+    md_escape,
+)
+from kamlib.forms.nav import nav_bar
 from kamlib.forms.page import Page
 from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices, section_editor
+from kamlib.health import key_account_id
 from kamlib.i18n import Lang, t
 from kamlib.model import update_workbook
 from kamlib.model.workbook import (
@@ -31,6 +42,7 @@ from kamlib.model.workbook import (
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
     page = Page(lang=lang, workbook=workbook)
+    nav_bar(page, "ch3")  # the course map, the exercise, the next chapter
     page.prose("ch3.intro")
     if not page.registered:
         page.prose("page.not_registered")
@@ -40,8 +52,9 @@ def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Pa
 
 
 def focus_line(wb: Workbook, lang: Lang) -> Markdown:
-    """Which key account this plan is for (chosen in chapters 1–2)."""
-    account = next((a for a in wb.plan.portfolio.items if a.id == wb.plan.focus_account), None)
+    """Which key account this plan is for: the one chapter 2 analyses (chapter 1's choice unless changed there)."""
+    key_id = key_account_id(wb.plan)
+    account = next((a for a in wb.plan.portfolio.items if a.id == key_id), None)
     if account is None:
         return Markdown(t("ch3.no_focus", lang))
     return Markdown(t("ch3.focus", lang, name=md_escape(account.name)))
@@ -104,7 +117,7 @@ class StrategyForm:
         self.page = page
         self.status = Status(page)
         self.choice = w.Dropdown(layout=w.Layout(width="36em"), style={"description_width": "initial"})
-        self.reason = w.Textarea(layout=w.Layout(width="48em", height="5em"))
+        self.reason = w.Textarea(layout=w.Layout(width="48em", height="5em"), style={"description_width": "initial"})
         self.save_button = button("", "primary")
         self.save_button.on_click(guarded(page, self.status)(lambda _b: self.save()))
         self.widget = w.VBox([self.choice, self.reason, w.HBox([self.save_button]), self.status.widget])
@@ -120,6 +133,8 @@ class StrategyForm:
             (f"{t(f'strategy.name.{s}', lang)} ({t(f'strategy.pair.{s}', lang)})", s) for s in self._strategies
         ]
         self.choice.value = value
+        fit_choices(self.choice)  # "Bide your time (…)" whole
+        self.reason.description = t("ch3.strategy.reason", lang)
         self.reason.placeholder = t("ch3.strategy.reason_hint", lang)
         self.save_button.description = t("rows.save", lang)
         self.status.relabel(lang)

@@ -60,7 +60,9 @@ def where(loc: tuple[Any, ...]) -> str:
 def describe(exc: ValidationError, labels: dict[str, Text] | None = None) -> list[Text]:
     """One message per problem, naming the field, its place and what is accepted.
 
-    ``labels`` names fields as a form shows them (e.g. the form's own "Trainee ID").
+    ``labels`` names fields as a form shows them (e.g. the form's own "Trainee ID"): a form's own field is named
+    by its label alone, without the field's code. An empty value is "must not be empty", whatever else its field
+    requires.
     """
     labels = labels or {}
     out: list[Text] = []
@@ -73,9 +75,13 @@ def describe(exc: ValidationError, labels: dict[str, Text] | None = None) -> lis
         if err["type"] == "kam":
             problem = Text(ctx.pop("key"), ctx)
         else:
-            key = _BY_TYPE.get(err["type"], "errors.field.invalid")
+            empty = err["type"] == "string_pattern_mismatch" and str(err.get("input")).strip() == ""
+            key = "errors.field.empty" if empty else _BY_TYPE.get(err["type"], "errors.field.invalid")
             problem = Text(key, {"detail": err["msg"], **ctx})
-        out.append(Text("errors.field.line", {"field": label, "where": where(loc), "problem": problem}))
+        if last in labels and loc == (last,):  # the form's own box: its label says which
+            out.append(Text("errors.field.form_line", {"field": label, "problem": problem}))
+        else:
+            out.append(Text("errors.field.line", {"field": label, "where": where(loc), "problem": problem}))
     return out
 
 

@@ -38,7 +38,7 @@ def start_page(page) -> None:
 def exercise_00(page) -> None:
     page.get_by_text("Chapter 1 Key account screening", exact=True).first.click()
     page.get_by_role("button", name="Self-check").click()
-    page.get_by_text("Self-check: 1 of 8").wait_for(timeout=TIMEOUT)
+    page.get_by_text("Self-check: 1 right,").wait_for(timeout=TIMEOUT)
 
 
 def chapter_1(page) -> None:
@@ -51,6 +51,13 @@ def chapter_1(page) -> None:
     page.get_by_text("Saved to your workbook.").first.wait_for(timeout=TIMEOUT)
     page.get_by_role("cell", name=name).first.wait_for(timeout=TIMEOUT)  # the RADP table redrawn
     assert page.locator("img").count() >= 4  # grid, scatter, pyramid, tree
+    # Top and Strategic: tick boxes, the eligible account first with its RADP box, ticked as saved
+    top = page.locator(".widget-checkbox", has_text="Harbour Bank · R3")
+    assert top.count() == 2 and top.first.locator("input").is_checked()
+    page.locator(".widget-checkbox", has_text="Metro Hospital · A3").nth(1).locator("input").check()  # Strategic
+    page.get_by_role("button", name="Save my picks").click()
+    page.get_by_text("Where your picks break the rule:").wait_for(timeout=TIMEOUT)
+    page.get_by_text("“Metro Hospital” has no buying power and share of wallet for").first.wait_for(timeout=TIMEOUT)
 
 
 def chapter_2(page) -> None:
@@ -62,7 +69,10 @@ def chapter_2(page) -> None:
         label="/ opponent")
     editor.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("Saved to your workbook.").first.wait_for(timeout=TIMEOUT)
-    page.get_by_text("Test Person").first.wait_for(timeout=TIMEOUT)  # red flags name the new opponent
+    page.locator("li", has_text="Test Person").first.wait_for(timeout=TIMEOUT)  # red flags name the new opponent
+    # step 4 offers the new person among the decision and procurement people, where it asks for them
+    page.locator(".widget-select-multiple", has_text="Decision and procurement people").get_by_text(
+        "Test Person").first.wait_for(timeout=TIMEOUT)
     assert page.locator("img").count() >= 2  # readiness, panorama
     images = page.locator("img").count()
     page.locator(".widget-toggle-button", has_text="Attitude and power matrix").click()
@@ -88,7 +98,7 @@ def chapter_3(page) -> None:
 def exercise_03(page) -> None:
     page.get_by_text("Eliminate (a disadvantage, strong control)", exact=True).first.click()
     page.get_by_role("button", name="Self-check").click()
-    page.get_by_text("Self-check: 1 of 21").wait_for(timeout=TIMEOUT)
+    page.get_by_text("Self-check: 1 right,").wait_for(timeout=TIMEOUT)
 
 
 def bidding(page) -> None:
@@ -100,7 +110,7 @@ def bidding(page) -> None:
 def exercise_04(page) -> None:
     page.get_by_text("J3 service", exact=True).first.click()
     page.get_by_role("button", name="Self-check").click()
-    page.get_by_text("Self-check: 1 of 12").wait_for(timeout=TIMEOUT)
+    page.get_by_text("Self-check: 1 right,").wait_for(timeout=TIMEOUT)
 
 
 def chapter_4(page) -> None:
@@ -122,13 +132,13 @@ def crisis(page) -> None:
 def exercise_05(page) -> None:
     page.get_by_text("yes (1 point)", exact=True).first.click()
     page.get_by_role("button", name="Self-check").click()
-    page.get_by_text("Self-check: 1 of 15").wait_for(timeout=TIMEOUT)
+    page.get_by_text("Self-check: 1 right,").wait_for(timeout=TIMEOUT)
 
 
 def exercise_06(page) -> None:
     page.get_by_text("- non-supporter", exact=True).first.click()
     page.get_by_role("button", name="Self-check").click()
-    page.get_by_text("Self-check: 1 of 17").wait_for(timeout=TIMEOUT)
+    page.get_by_text("Self-check: 1 right,").wait_for(timeout=TIMEOUT)
 
 
 def exercise_with_drop_downs(page) -> None:
@@ -197,6 +207,8 @@ def _run(browser, server: Server, kind: str, notebook: str) -> None:
             page.goto(f"http://127.0.0.1:{server.port}/voila/render/{notebook}?token={server.token}")
         page.locator(ready).first.wait_for(timeout=TIMEOUT)
         steps(page)
+        hint = page.get_by_text("Restart Kernel and Run All").count()  # how to run a page: JupyterLab's alone
+        assert hint == 0 if kind == "app" else hint >= 1
         assert not page.get_by_text("Traceback").count()
         assert not page.get_by_text("Jupyter news").count(), "JupyterLab asked about its news feed"
         assert outside == [], f"requests left this machine: {outside}"
@@ -234,10 +246,38 @@ def test_the_app_reaches_every_chapter_from_the_start_page(browser, app: Server)
         assert {"../exercises/ex03_strategy.ipynb", "../exercises/ex06_crisis.ipynb"} <= set(targets)  # practice
         for href in targets:
             assert (app.root / "notebooks" / href).resolve().is_file(), href
+        assert links.count() == page.locator("a[href$='.ipynb'][target='_self']").count()  # never a new tab
         for href in ("01_key_account_screening.ipynb", "../exercises/ex03_strategy.ipynb"):
             page.goto(start)
             page.locator(f"a[href='{href}']").first.click()
+            page.wait_for_url(re.compile(re.escape(href.removeprefix("..")) + "$"), timeout=TIMEOUT)  # this tab
             page.locator(".widget-button, .widget-dropdown, .widget-radio-box").first.wait_for(timeout=TIMEOUT)
             assert "/voila/render/" in page.url and not page.get_by_text("Traceback").count()
+        assert len(context.pages) == 1
+    finally:
+        context.close()
+
+
+def test_an_app_page_links_on_to_the_next_page_and_drops_the_jupyterlab_hint(browser, app: Server) -> None:
+    """Chapter 1 in the app: no "In JupyterLab, press …" line; its bar (top and bottom) leads to exercise 01 and
+    on to chapter 2 in the same tab, and exercise 01's bar back to the course map."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{app.port}/voila/render/notebooks/01_key_account_screening.ipynb"
+                  f"?token={app.token}")
+        page.locator(".widget-dropdown").first.wait_for(timeout=TIMEOUT)
+        assert not page.get_by_text("Restart Kernel and Run All").count()
+        bars = page.locator(".kam-nav")
+        assert bars.count() == 2
+        assert bars.first.locator("a[target='_self']").count() == 3
+        bars.last.get_by_text("Next: Chapter 2 Customer analysis").click()
+        page.wait_for_url(re.compile(r"/notebooks/02_customer_analysis\.ipynb$"), timeout=TIMEOUT)
+        page.locator(".kam-nav").first.get_by_text("Exercise 02").click()
+        page.wait_for_url(re.compile(r"/exercises/ex02_customer_analysis\.ipynb$"), timeout=TIMEOUT)
+        page.locator(".kam-nav").first.get_by_text("Course map").click()
+        page.wait_for_url(re.compile(r"/notebooks/00_start_here\.ipynb$"), timeout=TIMEOUT)
+        page.locator(".widget-toggle-button").first.wait_for(timeout=TIMEOUT)
+        assert len(context.pages) == 1 and not page.get_by_text("Traceback").count()
     finally:
         context.close()
