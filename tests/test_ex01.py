@@ -169,7 +169,7 @@ def test_page_shows_the_case_and_the_form_saves_checks_submits_and_reveals(workb
     assert load_workbook(workbook_file).exercises["ex01"].answers == answers
     assert dict(form.inputs["order1"].options)[t("ex01.account.a02", "en")] == "a02"
     form.check.click()
-    assert "25 of 25" in form.status.text  # 25 questions, 28 points
+    assert "Self-check: 25 right." in form.status.text  # 25 questions, 28 points
     assert "The tool's box" not in form.status.text  # the tool's boxes only after submitting
     form.submit.click()
     assert form.status.kind == "ok" and len(list_submissions()) == 1

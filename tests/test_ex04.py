@@ -232,9 +232,9 @@ def test_page_shows_the_case_and_the_form_saves_checks_and_submits(workbook_file
     page.set_lang("en")
     assert load_workbook(workbook_file).exercises["ex04"].answers == answers
     form.check.click()
-    assert "11 of 12" in form.status.text  # the written plan is left to the instructor
+    assert "Self-check: 11 right, 1 written answer (checked by your instructor)." in form.status.text
     form.inputs["rule_j1_price"].value = "41"
     form.check.click()
-    assert "7 of 12" in form.status.text  # the four parts of the rule are judged together
+    assert "Self-check: 7 right, 4 not yet right, 1 written" in form.status.text  # the rule's four parts together
     form.submit.click()
     assert form.status.kind == "ok" and len(list_submissions()) == 1

@@ -138,7 +138,7 @@ def test_page_saves_checks_and_submits(workbook_file: Path) -> None:
         widget.value = f"{answers[item.id]:,g}" if item.kind == "number" else answers[item.id]
     assert load_workbook(workbook_file).exercises["ex05"].answers == answers
     form.check.click()
-    assert "15 of 15" in form.status.text
+    assert "Self-check: 15 right." in form.status.text
     form.inputs["profit_base"].value = "eighty thousand"
     assert form.notes["profit_base"].kind == "error"
     form.submit.click()

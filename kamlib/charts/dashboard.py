@@ -154,7 +154,7 @@ def missed_labels(labels: Sequence[str]) -> list[str]:
     return ["\n".join([head, *_closing_kept(lines)]) for head, lines in zip(heads, shown, strict=True)]
 
 
-CLOSING = "”’）」』】》〉，。、；：？！)]}>,.;:?!%"  # never the first character of a line
+CLOSING = "\u201d\u2019\uff09\u300d\u300f\u3011\u300b\u3009\uff0c\u3002\u3001\uff1b\uff1a\uff1f\uff01)]}>,.;:?!%"  # never the first character of a line
 
 
 def _closing_kept(lines: list[str]) -> list[str]:
