@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kam-installed
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab app test lint bench clean hub-trial
+.PHONY: lab app check test lint bench clean hub-trial
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -29,9 +29,22 @@ app: $(STAMP)
 hub-trial: $(STAMP)
 	$(BIN)/kam hub --trial $${TRAINEES:-3}
 
+# The quick inner loop: ruff and the tests that need no browser, no notebook kernel and no hub, on every core
+# (pytest-xdist; a test file stays on one worker). `make test` runs these and then the rest, one at a time.
+FAST      := -m "not browser and not notebook and not hub"
+PARALLEL  := -n auto --dist loadfile
+
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest tests $(FAST) $(PARALLEL) -q
+
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest tests notebooks exercises solutions instructor --nbval-lax --nbval-cell-timeout=120
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/pytest tests $(FAST) $(PARALLEL); fast=$$?; \
+	$(BIN)/pytest tests notebooks exercises solutions instructor --nbval-lax --nbval-cell-timeout=120 \
+		-m "browser or notebook or hub"; test $$fast = 0 -a $$? = 0
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -40,4 +53,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

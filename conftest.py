@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent
+BROWSER_TESTS = ROOT / "tests" / "browser"
 
 _HOME = Path(tempfile.mkdtemp(prefix="kam-test-home-"))
 for name in ("KAM_LANG", "KAM_WORKBOOK", "KAM_SETTINGS", "JUPYTERHUB_USER"):
@@ -27,8 +28,16 @@ def pytest_configure(config):
     paths.remember("nbval")
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by these markers
 def pytest_collection_modifyitems(config, items):
-    """The trainee bundle has no solutions/: tests marked ``solutions`` are skipped there."""
+    """Markers by kind: nbval's notebook cells ``notebook``, tests that start Chromium (tests/browser, and any test
+    using the ``chromium`` fixture) ``browser``. The trainee bundle has no solutions/: tests marked ``solutions``
+    are skipped there."""
+    for item in items:
+        if type(item).__module__.startswith("nbval"):
+            item.add_marker(pytest.mark.notebook)
+        if "chromium" in getattr(item, "fixturenames", ()) or BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
     if (ROOT / "solutions" / "keys").is_dir():
         return
     skip = pytest.mark.skip(reason="instructor material (solutions/) is not in this bundle")

@@ -68,13 +68,13 @@ def _seconds(fn: object) -> float:
 def whole_run(folder: Path, archive: Path, name: str) -> tuple[float, float, float, float]:
     """Seconds to grade into a new gradebook, to write the exports, and to write every feedback page with
     its charts; and the total."""
-    from kamlib.feedback import _case_png
+    from kamlib.charts.feedback import _case_png, submission_pngs
 
     _case_png.cache_clear()  # a fresh run draws everything
     book = folder / name
     grade = _seconds(lambda: grade_class([archive], book, settings=CourseSettings()))
     exports = _seconds(lambda: write_exports(book, "zh"))
-    feedback = _seconds(lambda: write_feedback(book, folder / f"{name}-feedback"))
+    feedback = _seconds(lambda: write_feedback(book, folder / f"{name}-feedback", figures=submission_pngs))
     return grade, exports, feedback, grade + exports + feedback
 
 

@@ -15,6 +15,7 @@ import math
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -138,6 +139,19 @@ class AccountTable:
         """The past years with columns in the list, oldest first."""
         return sorted({int(c.rsplit("_", 1)[1]) for c in self.frame.columns if c.startswith("bp_wan_")})
 
+    def problems_by_column(self) -> list[tuple[str, int]]:
+        """How many problems each column has, the most first (columns of equal count in the order first met)."""
+        return Counter(p.column for p in self.problems).most_common()
+
+    def with_boxes(self, result: pd.DataFrame) -> pd.DataFrame:
+        """Every row as read, with ``screening.classify``'s ``status``, ``level`` and ``box`` as the last columns
+        (empty for a skipped row); columns of those names in the file are replaced."""
+        raw = self.raw.drop(columns=[c for c in self.raw.columns if str(c).strip().lower() in RESULT_COLUMNS])
+        raw["status"] = result["status"].reindex(raw.index)
+        raw["level"] = result["level"].reindex(raw.index).astype("Int8")
+        raw["box"] = result["box"].reindex(raw.index)
+        return raw
+
 
 def history_column(name: str, year: int) -> str:
     """The canonical column of a past year's figure, e.g. ``bp_wan_2024``."""
@@ -156,7 +170,7 @@ def _norm(text: str) -> str:
 def _spellings(key: str) -> list[str]:
     """Every spelling listed under ``key`` in the catalogs, English first."""
     out: dict[str, None] = {}
-    for lang in ("en", *[x for x in LANGS if x != "en"]):
+    for lang in sorted(LANGS, key=lambda x: x != "en"):
         out.update(dict.fromkeys(s.strip() for s in t(key, lang).split("|") if s.strip()))
     return list(out)
 
@@ -549,7 +563,8 @@ def _percent_cells(path: Path, positions: list[int]) -> dict[int, set[int]]:
     if data is None or _CELL_WITHOUT_REF.search(data):
         return _percent_cells_openpyxl(path, positions)
     letters = {_column_letter(p).encode(): p for p in positions}
-    pattern = re.compile(rb'\sr="(' + b"|".join(sorted(letters, key=len, reverse=True)) + rb')([0-9]+)"')
+    longest_first = sorted(letters, key=len, reverse=True)
+    pattern = re.compile(rb'\sr="(' + b"|".join(longest_first) + rb')([0-9]+)"')
     out: dict[int, set[int]] = {p: set() for p in positions}
     for m in pattern.finditer(data):
         tag = data[data.rfind(b"<", 0, m.start()):data.find(b">", m.end())]
@@ -575,7 +590,8 @@ def _percent_cells_openpyxl(path: Path, positions: list[int]) -> dict[int, set[i
         for row in sheet.iter_rows(min_col=min(positions) + 1, max_col=max(positions) + 1):
             for cell in row:
                 pos = getattr(cell, "column", 0) - 1
-                if pos in out and "%" in re.sub(r'"[^"]*"|\\.', "", str(getattr(cell, "number_format", ""))):
+                if (pos in out and cell.row is not None
+                        and "%" in re.sub(r'"[^"]*"|\\.', "", str(getattr(cell, "number_format", "")))):
                     out[pos].add(cell.row)
     finally:
         book.close()

@@ -251,10 +251,11 @@ def bidder_field(bid: Bid) -> BidderField:
             notes.append(Text("bidding.note.missing_share", {"bidder": b.name, "parts": ", ".join(missing)}))
         if b.id in invalid:
             notes.append(Text(f"bidding.note.{invalid[b.id]}", {"bidder": b.name}))
-    base = min(evaluated.values()) if evaluated else None
+    lowest = min(evaluated.values(), default=0.0)  # read only when some bidder is valid
+    base = lowest if evaluated else None
     valid = [b for b in bid.bidders if b.id in evaluated]
     shares = np.array([
-        [base / evaluated[b.id], *((getattr(b, f) or 0.0) / 100 for f in QUALITY_FIELDS.values())] for b in valid
+        [lowest / evaluated[b.id], *((getattr(b, f) or 0.0) / 100 for f in QUALITY_FIELDS.values())] for b in valid
     ], dtype=float).reshape(len(valid), len(PARTS))
     prices = np.array([b.price_wan for b in valid], dtype=float)
     us = next((i for i, b in enumerate(valid) if b.us), None)
@@ -346,7 +347,11 @@ def score_bid(bid: Bid, rule: Sequence[int] | None = None) -> Scoresheet:
     row_totals = totals(contest, np.array([rule]))[0] if contest.ids else np.array([])
     by_id = {b.id: b for b in bid.bidders}
     keyed = {bid_id: (float(row_totals[i]), float(contest.prices[i])) for i, bid_id in enumerate(contest.ids)}
-    order = sorted(contest.ids, key=functools.cmp_to_key(lambda x, y: _compare(keyed[x], keyed[y])))
+
+    def by_rank(x: str, y: str) -> int:
+        return _compare(keyed[x], keyed[y])
+
+    order = sorted(contest.ids, key=functools.cmp_to_key(by_rank))
     ranks: dict[str, int] = {}
     for i, bid_id in enumerate(order):
         same = i > 0 and _compare(keyed[order[i - 1]], keyed[bid_id]) == 0

@@ -90,7 +90,8 @@ def _service_error(status: int, body: bytes) -> CheckServiceError:
     except (UnicodeDecodeError, ValueError, KeyError, TypeError):
         ok = False
     if ok:
-        return CheckServiceError(key, **{k: str(v)[:80] for k, v in params.items()})
+        # ``details`` given (none), so no parameter the service names can be taken for it
+        return CheckServiceError(key, None, **{k: str(v)[:80] for k, v in params.items()})
     if status in (401, 403):
         return CheckServiceError("check.error.not_allowed")
     if status >= 500:

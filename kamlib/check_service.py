@@ -178,6 +178,7 @@ class CheckLog:
         if not records:
             return
         data = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)
+        # Appended, not replaced (kamlib.atomic): many checks add to one log, each line in one write.
         flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
         try:
             fd = os.open(self.path, flags | os.O_CREAT | os.O_EXCL, LOG_MODE)

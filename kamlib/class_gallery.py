@@ -106,7 +106,7 @@ def gallery_html(cards: Sequence[ClassCard], not_shown: Sequence[NotShown], lang
     """The class's cards in a grid (the order they arrived in), then one line per file not shown."""
     lang = check_lang(lang)
     anonymised = sum(c.card.anonymised for c in cards)
-    count = (t("class_share.gallery.count", lang, cards=len(cards), anonymised=anonymised) if cards
+    count = (t("class_share.gallery.count", lang, count=len(cards), anonymised=anonymised) if cards
              else t("class_share.gallery.none", lang))
     tiles = "".join(tile_html(c.card, _who(c, n, anonymous, lang), lang) for n, c in enumerate(cards, start=1))
     lines = "".join(f"<li>{_e(n.message(lang))}</li>" for n in not_shown)

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationError, field_validator
 
@@ -46,7 +46,7 @@ from kamlib.settings import CourseSettings, load_settings
 from kamlib.share_card import card_account, card_content
 
 SHARE_PREFIX = "share1-"
-SHARE_SCHEMA = 1
+SHARE_SCHEMA: Final = 1
 SHARE_MODE = FILE_MODE  # 0640: the trainee and the instructors' group (the folder's group on the hub) read it
 MAX_SHARE_BYTES = 200_000  # a card is a few kB; anything larger is not one
 MAX_UNITS = 40  # tree units carried on the shared card (the rest counted)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from kamlib.errors import InputError, KamError
 from kamlib.export_cli import add_export_parser, export_command
@@ -64,31 +65,10 @@ def _keys(args: argparse.Namespace, lang: Lang) -> int:
     return 0
 
 
-def _width(text: str) -> int:
-    """Terminal columns of ``text``: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _table(rows: list[list[str]], right: set[int]) -> list[str]:
-    """Rows as aligned text columns (``right``: the columns aligned right)."""
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for row in rows:
-        cells = [
-            (" " * (w - _width(c)) + c) if i in right else (c + " " * (w - _width(c)))
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return lines
-
-
 def _screen(args: argparse.Namespace, lang: Lang) -> int:
     """Classify an account list into the RADP boxes: a summary, and the rows with their boxes if --out."""
-    from collections import Counter
-    from pathlib import Path
-
-    from kamlib.accounts_io import RESULT_COLUMNS, read_account_table, write_table
-    from kamlib.screening import BOXES, classify
+    from kamlib.accounts_io import read_account_table, write_table
+    from kamlib.screening import box_summary, classify
     from kamlib.settings import load_settings
 
     out_path = Path(args.out) if args.out else None
@@ -100,27 +80,14 @@ def _screen(args: argparse.Namespace, lang: Lang) -> int:
     table = read_account_table(args.file)
     frame = table.frame
     result = classify(frame["sow_pct"], frame["bp_wan"], load_settings().radp)
-    print(t("cli.screen.read", lang, file=args.file, rows=table.rows_read, good=len(frame),
+    print(t("cli.screen.read", lang, file=args.file, count=table.rows_read, good=len(frame),
             skipped=table.skipped_rows))
     for notice in table.notices:
         print(notice.render(lang))
     print()
-    bp = frame["bp_wan"].groupby(result["box"], observed=False).agg(["count", "sum"])
-    total_bp = float(frame["bp_wan"].sum())
-    rows = [[t(f"cli.screen.col_{c}", lang) for c in ("box", "status", "level", "count", "bp", "share")]]
-    for box in BOXES:
-        count, amount = int(bp.loc[box, "count"]), float(bp.loc[box, "sum"])
-        share = f"{100 * amount / total_bp:.1f}%" if total_bp > 0 else "-"
-        rows.append([box, t(f"screening.status.{box[0]}", lang), box[1], f"{count:,}", f"{amount:,.1f}", share])
-    rows.append([t("cli.screen.total", lang), "", "", f"{len(frame):,}", f"{total_bp:,.1f}",
-                 "100.0%" if total_bp > 0 else "-"])
-    lines = _table(rows, right={3, 4, 5})
-    lines.insert(1, "-" * max(map(_width, lines)))
-    lines.insert(len(lines) - 1, lines[1])
-    print("\n".join(lines))
+    print("\n".join(box_summary(frame["bp_wan"], result["box"]).lines(lang)))
     if table.problems:
-        by_column = Counter(p.column for p in table.problems)
-        columns = ", ".join(f"“{c}” {n:,}" for c, n in by_column.most_common())
+        columns = ", ".join(f"“{c}” {n:,}" for c, n in table.problems_by_column())
         print()
         print(t("cli.screen.skipped", lang, count=table.skipped_rows, columns=columns))
         for problem in table.problems[:MAX_PROBLEM_LINES]:
@@ -129,13 +96,10 @@ def _screen(args: argparse.Namespace, lang: Lang) -> int:
         if more > 0:
             print("  " + t("cli.screen.more", lang, count=more))
     if out_path is not None:
-        raw = table.raw.drop(columns=[c for c in table.raw.columns if str(c).strip().lower() in RESULT_COLUMNS])
-        raw["status"] = result["status"].reindex(raw.index)
-        raw["level"] = result["level"].reindex(raw.index).astype("Int8")
-        raw["box"] = result["box"].reindex(raw.index)
-        write_table(raw, out_path)
+        rows = table.with_boxes(result)
+        write_table(rows, out_path)
         print()
-        print(t("cli.screen.written", lang, file=str(out_path), rows=len(raw)))
+        print(t("cli.screen.written", lang, file=str(out_path), rows=len(rows)))
     return 0
 
 
@@ -156,23 +120,42 @@ def _lab(args: argparse.Namespace, lang: Lang) -> int:
 
 
 class ProgressBar:
-    """A one-line text progress bar on stderr: ``label [#####.....] 12/50``."""
+    """A ``(done, total)`` progress callback drawn by tqdm on stderr, as papermill draws its cells:
+    ``label [#####.....] 12/50`` on one line, left in place when closed."""
 
     WIDTH = 30
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.shown = False
+        self._bar: Any = None  # the tqdm bar, made at the first call (it needs the total)
 
     def __call__(self, done: int, total: int) -> None:
-        filled = self.WIDTH * done // max(total, 1)
-        print(f"\r{self.label} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total}",
-              end="", file=sys.stderr, flush=True)
-        self.shown = True
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, desc=self.label, file=sys.stderr, ascii=".#", leave=True,
+                             bar_format=f"{{desc}} [{{bar:{self.WIDTH}}}] {{n_fmt}}/{{total_fmt}}")
+        if self._bar.total != total:
+            self._bar.total = total
+        self._bar.update(done - self._bar.n)
 
     def close(self) -> None:
-        if self.shown:
-            print(file=sys.stderr)
+        """Draw the last state and end the line (nothing when the bar was never drawn)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Replace ``path`` in one step (``kamlib.atomic``), a new file as readable as ``open()`` makes it; a file that
+    cannot be written is an error naming it."""
+    from kamlib.atomic import OPEN_MODE, write_atomic
+    from kamlib.tables.replace_file import write_failed
+
+    try:
+        write_atomic(path, data, new_mode=OPEN_MODE)
+    except OSError as exc:
+        raise write_failed(path, exc) from exc
 
 
 def _gradebook_folder(args: argparse.Namespace) -> str:
@@ -196,8 +179,6 @@ def _exchange(given: str | None) -> str | None:
 
 def _grade(args: argparse.Namespace, lang: Lang) -> int:
     """Grade a class: read the sources, update the gradebook, write the exports, print the report."""
-    from pathlib import Path
-
     from kamlib.gradebook import grade_class, read_groups, read_roster, write_exports
     from kamlib.settings import load_settings
 
@@ -219,21 +200,19 @@ def _grade(args: argparse.Namespace, lang: Lang) -> int:
     for path in files:
         print(t("cli.grade.written", lang, file=str(path)))
     log = Path(report.gradebook).parent / f"report-{lang}.txt"
-    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write_file(log, ("\n".join(lines) + "\n").encode("utf-8"))
     print(t("cli.grade.next", lang, folder=str(Path(report.gradebook).parent)))
     return 0
 
 
 def _marks(args: argparse.Namespace, lang: Lang) -> int:
     """Import manual scores from a CSV, or write the CSV template to fill in."""
-    from pathlib import Path
-
     from kamlib.gradebook import import_manual_csv, manual_template, read_gradebook, write_exports
 
     folder = _gradebook_folder(args)
     if args.template:
         text = manual_template(read_gradebook(folder), lang, exercise=args.exercise, every_item=args.all_items)
-        Path(args.template).write_text(text, encoding="utf-8-sig")
+        _write_file(Path(args.template), text.encode("utf-8-sig"))
         print(t("cli.marks.template", lang, file=args.template))
         return 0
     if not args.file:
@@ -248,12 +227,17 @@ def _marks(args: argparse.Namespace, lang: Lang) -> int:
 
 def _feedback(args: argparse.Namespace, lang: Lang) -> int:
     """One HTML page per trainee, in the trainee's language unless --feedback-lang says otherwise."""
-    from kamlib.feedback import write_feedback
+    from kamlib.feedback import Figures, write_feedback
 
+    figures: Figures | None = None
+    if not args.no_charts:
+        from kamlib.charts.feedback import submission_pngs  # matplotlib: only for pages with charts
+
+        figures = submission_pngs
     bar = ProgressBar(t("cli.feedback.progress", lang))
     try:
         pages = write_feedback(_gradebook_folder(args), args.to, lang=args.feedback_lang, trainees=args.trainee,
-                               keys=args.keys, charts=not args.no_charts, progress=bar)
+                               keys=args.keys, figures=figures, progress=bar)
     finally:
         bar.close()
     folder = pages[0].parent if pages else args.to or ""

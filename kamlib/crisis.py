@@ -137,7 +137,7 @@ def plan_problems(crisis: Crisis, people: Sequence[KeyPerson], today: dt.date) -
         first = min((s.done_on or s.due_on or dt.date.max) for s in acknowledge)
         if first != dt.date.max and (first - start).days > allowed:
             problems.append(Text("crisis.problem.acknowledge_late", {
-                "days": (first - start).days, "allowed": allowed,
+                "count": (first - start).days, "allowed": Text("crisis.problem.days", {"count": allowed}),
                 "severity": Text(f"crisis.severity.{crisis.severity}")}))
     known = people_by_id(people)
     for a in crisis.affected:

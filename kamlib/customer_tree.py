@@ -241,7 +241,7 @@ def build_tree(units: list[TreeUnit]) -> nx.DiGraph:
 
     s = _structure(units)
     _check_structure(s)
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for unit_id, unit in s.by_id.items():
         graph.add_node(
             unit_id,

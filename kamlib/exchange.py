@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from kamlib import paths
+from kamlib.atomic import create_new, write_atomic
 from kamlib.errors import KamError
 from kamlib.i18n import Text
+from kamlib.safe_text import is_safe_name
 
 INBOUND, OUTBOUND = "inbound", "outbound"
 FEEDBACK_FILE = "feedback.html"
@@ -56,8 +57,6 @@ class Expected:
 
 
 def _safe_user(user: str) -> str:
-    from kamlib.intake import is_safe_name  # intake reads the exchange: imported here, not at the top
-
     if not is_safe_name(user):
         raise ExchangeError("exchange.bad_user", user=user[:80])
     return user
@@ -233,24 +232,8 @@ def received_time(path: str | os.PathLike[str] | os.stat_result) -> dt.datetime:
 
 def create_file(path: str | os.PathLike[str], data: bytes, mode: int = FILE_MODE) -> Path:
     """Write a new file with exactly ``mode`` whatever the umask; ``FileExistsError`` when the name is taken (a
-    link in its place included). A file that cannot be written whole is removed."""
-    path = Path(path)
-    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-             | getattr(os, "O_CLOEXEC", 0))
-    fd = os.open(path, flags, mode)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, mode)  # the umask took bits away at creation
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        path.unlink(missing_ok=True)
-        raise
-    os.close(fd)
-    return path
+    link in its place included). A file that cannot be written whole is removed (``kamlib.atomic.create_new``)."""
+    return create_new(path, data, mode)
 
 
 def release_feedback(root: str | os.PathLike[str], user: str, html: str) -> Path:
@@ -266,12 +249,9 @@ def release_feedback(root: str | os.PathLike[str], user: str, html: str) -> Path
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
         raise ExchangeError("exchange.no_outbox", user=user, folder=str(folder))
     target = folder / FEEDBACK_FILE
-    tmp = folder / f".{FEEDBACK_FILE}.{secrets.token_hex(6)}.tmp"
     try:
-        create_file(tmp, html.encode("utf-8"), FEEDBACK_MODE)
-        os.replace(tmp, target)
+        write_atomic(target, html.encode("utf-8"), mode=FEEDBACK_MODE)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ExchangeError("exchange.cannot_release", user=user, folder=str(folder),
                             detail=exc.strerror or type(exc).__name__) from exc
     return target

@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace, lang: Lang) -> tuple[int, Lang]:
         if health.strength is not None else t("health.figure.no_data", lang)
     print(t("export.cli.written", lang, file=str(path)))
     print(t("export.cli.health", lang, completeness=round(100 * health.completeness), strength=strength,
-            due=len(health.due_soon), overdue=len(health.overdue)))
+            count=len(health.due_soon), overdue=len(health.overdue)))
     if args.anonymise:
         from kamlib.export import export_review
 

@@ -2,63 +2,49 @@
 
 Per exercise: the final score, per item the question, the answer given, the result, the points, the
 key's explanation (with the tool's own result where the exercise reveals one) and the instructor's
-comment; charts of the trainee's own submission as embedded PNG data URIs. Everything a trainee or
-instructor typed is escaped.
+comment; charts of the trainee's own submission as embedded PNG data URIs, drawn by the ``figures`` function the
+caller passes (``kamlib.charts.feedback.submission_pngs``): this module draws nothing. The page is
+``templates/feedback.html.j2``, which escapes everything a trainee or instructor typed.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
-import html
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
+from kamlib.atomic import OPEN_MODE, write_atomic
 from kamlib.errors import KamError
+from kamlib.exchange import ExchangeError, release_feedback
 from kamlib.exercises import Answer, Exercise, answer_text, load_exercise, prompt_text
-from kamlib.gradebook import Gradebook, Result, ScoreRow, part_of, part_scores, read_gradebook, status_label
+from kamlib.exercises.case import load_people_outline, person_label
+from kamlib.gradebook import (
+    Gradebook,
+    Result,
+    ScoreRow,
+    part_of,
+    part_scores,
+    pick_items,
+    read_gradebook,
+    status_label,
+)
 from kamlib.grading import AnswerKey, load_key
 from kamlib.i18n import Lang, Text, t
 from kamlib.model.workbook import KeyAccountPick, KeyPerson
 from kamlib.people import ATTITUDES, CONTACTS, ROLES, STYLES
 from kamlib.reveal import reveal
+from kamlib.templates import render
 
 Figures = Callable[[Gradebook, Result, Lang], list[bytes]]
-FEEDBACK_DPI = 80  # charts in a page meant for reading on screen: smaller files, quicker to make
-
-STYLE = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",system-ui,sans-serif;max-width:60rem;
-margin:2rem auto;padding:0 1rem;color:#222;line-height:1.5}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.3rem;margin-top:2.2rem;border-bottom:2px solid #0072B2}
-.meta{color:#595959}.total{font-size:1.15rem;font-weight:bold}
-.badge{display:inline-block;border:1px solid #D55E00;color:#D55E00;border-radius:4px;padding:0 .4rem;margin-left:.4rem}
-table{border-collapse:collapse;width:100%;margin:1rem 0;font-size:.95rem}
-th,td{border:1px solid #ccc;padding:.35rem .5rem;vertical-align:top;text-align:left}
-th{background:#f2f2f2}td.num{text-align:right;white-space:nowrap}
-.comment{border-left:4px solid #009E73;padding:.2rem .6rem;background:#f4fbf8;white-space:pre-wrap}
-.tool{color:#595959;font-size:.9rem}img{max-width:100%;height:auto;margin:.5rem 0}
-.parts-title{font-weight:bold;margin-bottom:0}table.parts td{width:40%}table.parts td:first-child{width:20%}
-.bar{display:inline-block;height:.9rem;vertical-align:middle;margin-right:.4rem;border:1px solid #0072B2}
-.bar.you{background:#0072B2}.bar.class{border-color:#E69F00;
-background:repeating-linear-gradient(45deg,#E69F00 0 3px,#fff 3px 6px)}
-@media print{.bar{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
-"""
 
 
 def _pts(value: float) -> str:
     return f"{value:g}"
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _multiline(text: str) -> str:
-    return "<br>".join(_e(line) for line in str(text).splitlines())
 
 
 # ---- what the charts need from a submission (pure) -------------------------------------------------
@@ -66,8 +52,6 @@ def _multiline(text: str) -> str:
 
 def picks_from_answers(exercise: Exercise, answers: dict[str, Answer]) -> list[KeyAccountPick]:
     """The case accounts a trainee picked in the pick items (``top``, ``strategic``) of an account case."""
-    from kamlib.gradebook import pick_items
-
     out = []
     for item in pick_items(exercise):
         kind = item.id if item.id in ("top", "strategic") else None
@@ -88,8 +72,6 @@ PEOPLE_ASPECTS = {"role": ROLES, "style": STYLES, "attitude": ATTITUDES, "contac
 def people_from_answers(exercise_id: str, answers: dict[str, Answer], lang: Lang) -> list[KeyPerson]:
     """The people of a key-person case coded as the trainee coded them (``reports_<code>``,
     ``role_<code>``…); an answer the model does not accept is left out."""
-    from kamlib.exercises.case import load_people_outline, person_label
-
     outline = load_people_outline(exercise_id)
     people = []
     for code in outline.people:
@@ -106,64 +88,15 @@ def people_from_answers(exercise_id: str, answers: dict[str, Answer], lang: Lang
     return people
 
 
-def submission_pngs(book: Gradebook, result: Result, lang: Lang) -> list[bytes]:
-    """Charts of the trainee's own work where the exercise has a case: their picks on the RADP grid or
-    their key-person map. (Their score per part against the class is a table with bars: ``parts_html``.)"""
-    try:
-        exercise = load_exercise(result.exercise_id)
-    except KamError:
-        return []
-    if not exercise.case:
-        return []
-    answers = book.submission(result.submission_id).answers
-    png = _case_png(exercise.id, lang, json.dumps(answers, sort_keys=True, ensure_ascii=False))
-    return [png] if png else []
-
-
-@functools.lru_cache(maxsize=512)
-def _case_png(exercise_id: str, lang: Lang, answers_json: str) -> bytes | None:
-    """The case chart of one set of answers; trainees who answered alike share the drawing."""
-    from kamlib.charts import dashboard as charts
-    from kamlib.charts.render import to_png
-    from kamlib.exercises.case import is_people_case, load_case
-
-    exercise = load_exercise(exercise_id)
-    answers = json.loads(answers_json)
-    if is_people_case(exercise_id):
-        if not codes_people(exercise):
-            return None
-        fig = charts.people_map(people_from_answers(exercise_id, answers, lang), lang)
-    else:
-        picks = picks_from_answers(exercise, answers)
-        if not picks:
-            return None
-        fig = charts.picks_grid(load_case(exercise_id, lang), picks, lang)
-    png = to_png(fig, dpi=FEEDBACK_DPI, tight=False)  # constrained layout places every text
-    fig.clear()
-    return png
-
-
-def parts_html(book: Gradebook, result: Result, lang: Lang) -> str:
-    """The trainee's share of the points per part beside the class average: a table whose cells carry
-    bars (solid: you; hatched: the class), with every number written. Plain HTML: no drawing to wait for."""
+def part_rows(book: Gradebook, result: Result, lang: Lang) -> list[tuple[str, float, float]]:
+    """The trainee's share of the points per part beside the class average (label, you %, class %), shown as a
+    table whose cells carry bars (solid: you; hatched: the class), with every number written; none for an
+    exercise of one part."""
     parts = part_scores(book, result.trainee_id, result.exercise_id)
     if len(parts) < 2:
-        return ""
+        return []
     labels = part_labels(result.exercise_id, [p for p, *_ in parts], lang)
-    head = (f"<tr><th>{_e(t('feedback.col.part', lang))}</th><th>{_e(t('dashboard.chart.you', lang))}</th>"
-            f"<th>{_e(t('dashboard.chart.class', lang))}</th></tr>")
-    rows = "".join(
-        f"<tr><td>{_e(label)}</td><td>{_bar(mine, 'you')}</td><td>{_bar(everyone, 'class')}</td></tr>"
-        for label, (_part, mine, everyone) in zip(labels, parts, strict=True)
-    )
-    return (f'<p class="parts-title">{_e(t("dashboard.chart.parts_title", lang))}</p>'
-            f'<table class="parts"><thead>{head}</thead><tbody>{rows}</tbody></table>')
-
-
-def _bar(percent: float, kind: str) -> str:
-    width = max(0.0, min(percent, 100.0))
-    return (f'<span class="bar {kind}" style="width:{width:.0f}%"></span>'
-            f'<span class="pct">{percent:.0f}%</span>')
+    return [(label, mine, everyone) for label, (_part, mine, everyone) in zip(labels, parts, strict=True)]
 
 
 PART_LABEL = 80  # characters of a part's label in the feedback table (its cell wraps)
@@ -227,7 +160,7 @@ def _keys(book: Gradebook, keys: str | Path | None) -> dict[str, AnswerKey]:
     return out
 
 
-def _item_row(book: Gradebook, row: ScoreRow, answers: dict[str, Answer], key: AnswerKey | None, lang: Lang) -> str:
+def _item_row(row: ScoreRow, answers: dict[str, Answer], key: AnswerKey | None, lang: Lang) -> dict[str, Any]:
     try:
         exercise = load_exercise(row.exercise_id)
         item = exercise.item(row.item_id)
@@ -238,54 +171,44 @@ def _item_row(book: Gradebook, row: ScoreRow, answers: dict[str, Answer], key: A
     if key is not None:
         keyed = next((k for k in key.items if k.id == row.item_id), None)
         explanation = keyed.explanation[lang] if keyed else ""
-    tool = ""
+    tool = None
     if item is not None and item.reveal:
         try:
-            tool = f'<div class="tool">{_e(reveal(item, row.exercise_id, lang, answers=answers))}</div>'
+            tool = reveal(item, row.exercise_id, lang, answers=answers)
         except Exception:  # a reveal that cannot run here does not stop the feedback
-            tool = ""
+            tool = None
     status = t("gradebook.status.pending", lang) if row.pending else status_label(row, lang)
     if row.pending and row.status == "too_short":  # flagged, not scored: the instructor has yet to look at it
         status = t("grading.status.too_short", lang)
-    comment = f'<div class="comment">{_e(row.comment)}</div>' if row.comment else ""
-    given = answer_text(row.exercise_id, row.item_id, answers.get(row.item_id), lang)
-    return (f"<tr><td>{_multiline(prompt)}</td><td>{_multiline(given)}</td>"
-            f"<td>{_e(status)}</td><td class=\"num\">{_pts(row.final_points)} / {_pts(row.max_points)}</td>"
-            f"<td>{_multiline(explanation)}{tool}{comment}</td></tr>")
+    return {"prompt": prompt, "given": answer_text(row.exercise_id, row.item_id, answers.get(row.item_id), lang),
+            "status": status, "points": f"{_pts(row.final_points)} / {_pts(row.max_points)}",
+            "explanation": explanation, "tool": tool, "comment": row.comment or ""}
 
 
 def _exercise_section(book: Gradebook, result: Result, key: AnswerKey | None, lang: Lang,
-                      figures: Figures | None) -> str:
+                      figures: Figures | None) -> dict[str, Any]:
+    """What the page shows of one exercise (``section`` in the template)."""
     ex = result.exercise_id
-    try:
-        title = t(f"{ex}.title", lang)
-    except KeyError:
-        title = ex
     answers = book.submission(result.submission_id).answers
-    parts = [f"<h2>{_e(title)}</h2>"]
-    total = t("feedback.total", lang, total=_pts(result.total), max=_pts(result.max_total),
-              percent=f"{result.percent:.0f}")
-    late = f'<span class="badge">{_e(t("feedback.late", lang))}</span>' if result.late else ""
-    parts.append(f'<p class="total">{_e(total)}{late}</p>')
     meta = [t("feedback.submitted", lang, at=_local(result.submitted_at))]
     if result.group_id:
         group = next((g for g in book.groups if (g.exercise_id, g.group_id) == (ex, result.group_id)), None)
         members = ", ".join(book.trainee_name(m) for m in group.members) if group else ""
         name = (group.name or group.group_id) if group else result.group_id
         meta.append(t("feedback.group", lang, group=name, members=members))
-    parts.append(f'<p class="meta">{"<br>".join(_e(m) for m in meta)}</p>')
-    if result.pending:
-        parts.append(f'<p>{_e(t("feedback.pending", lang, count=result.pending))}</p>')
-    if figures:
-        parts.append(parts_html(book, result, lang))
-    for png in figures(book, result, lang) if figures else []:
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(f'<img alt="{_e(t("feedback.chart_alt", lang))}" src="data:image/png;base64,{data}">')
-    head = "".join(f"<th>{_e(t(f'feedback.col.{c}', lang))}</th>"
-                   for c in ("item", "answer", "status", "points", "explanation"))
-    rows = "".join(_item_row(book, row, answers, key, lang) for row in result.items)
-    parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    return "\n".join(parts)
+    pngs = figures(book, result, lang) if figures else []
+    return {
+        "title": _title(ex, lang),
+        "total": t("feedback.total", lang, total=_pts(result.total), max=_pts(result.max_total),
+                   percent=f"{result.percent:.0f}"),
+        "late": t("feedback.late", lang) if result.late else "",
+        "meta": meta,
+        "pending": t("feedback.pending", lang, count=result.pending) if result.pending else "",
+        "figures": figures is not None,
+        "parts": part_rows(book, result, lang) if figures else [],
+        "pngs": [Markup(base64.b64encode(png).decode("ascii")) for png in pngs],
+        "rows": [_item_row(row, answers, key, lang) for row in result.items],
+    }
 
 
 def _local(iso: str) -> str:
@@ -296,17 +219,14 @@ def _local(iso: str) -> str:
 
 
 def feedback_html(book: Gradebook, trainee_id: str, lang: Lang | None = None, keys: str | Path | None = None,
-                  figures: Figures | None = submission_pngs, loaded: dict[str, AnswerKey] | None = None) -> str:
-    """The feedback page of one trainee (in ``lang``, else the trainee's own language)."""
+                  figures: Figures | None = None, loaded: dict[str, AnswerKey] | None = None) -> str:
+    """The feedback page of one trainee (in ``lang``, else the trainee's own language); with ``figures``
+    (``kamlib.charts.feedback.submission_pngs``), the charts of each submission and the score per part."""
     trainee = book.trainees.get(trainee_id)
     if trainee is None:
         raise KamError("feedback.unknown_trainee", trainee=trainee_id)
     lang = lang or trainee.language
     loaded = _keys(book, keys) if loaded is None else loaded
-    title = t("feedback.title", lang, name=trainee.name)
-    body = [f"<h1>{_e(title)}</h1>",
-            f'<p class="meta">{_e(t("course.title", lang))} · {_e(trainee.id)}'
-            f'{" · " + _e(trainee.team) if trainee.team else ""}</p>']
     sections = []
     missing = []
     for ex in book.exercise_ids():
@@ -315,16 +235,23 @@ def feedback_html(book: Gradebook, trainee_id: str, lang: Lang | None = None, ke
             missing.append(ex)
             continue
         sections.append(_exercise_section(book, result, loaded.get(ex), lang, figures))
-    if missing:
-        names = ", ".join(_title(ex, lang) for ex in missing)
-        body.append(f'<p class="meta">{_e(t("feedback.missing", lang, exercises=names))}</p>')
-    body += sections
-    body.append(f'<p class="meta">{_e(t("feedback.footer", lang, date=dt.date.today().isoformat()))}</p>')
-    html_lang = "zh-CN" if lang == "zh" else "en"
-    return (f'<!DOCTYPE html>\n<html lang="{html_lang}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_e(title)}</title><style>{STYLE}</style></head>\n<body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    names = ", ".join(_title(ex, lang) for ex in missing)
+    return render(
+        "feedback.html.j2",
+        lang=lang,
+        title=t("feedback.title", lang, name=trainee.name),
+        course=t("course.title", lang),
+        trainee=trainee,
+        missing=t("feedback.missing", lang, exercises=names) if missing else "",
+        sections=sections,
+        footer=t("feedback.footer", lang, date=dt.date.today().isoformat()),
+        parts_title=t("dashboard.chart.parts_title", lang),
+        col_part=t("feedback.col.part", lang),
+        col_you=t("dashboard.chart.you", lang),
+        col_class=t("dashboard.chart.class", lang),
+        chart_alt=t("feedback.chart_alt", lang),
+        columns=[t(f"feedback.col.{c}", lang) for c in ("item", "answer", "status", "points", "explanation")],
+    )
 
 
 def _title(exercise_id: str, lang: Lang) -> str:
@@ -338,12 +265,15 @@ PARALLEL_FROM = 8  # trainees; fewer pages are written in this process (starting
 
 
 def write_feedback(where: str | Path, folder: str | Path | None = None, lang: Lang | None = None,
-                   trainees: list[str] | None = None, keys: str | Path | None = None, charts: bool = True,
-                   progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> list[Path]:
-    """A page ``<trainee-id>.html`` per trainee (default: ``feedback/`` beside the gradebook).
+                   trainees: list[str] | None = None, keys: str | Path | None = None,
+                   figures: Figures | None = None, progress: Callable[[int, int], None] | None = None,
+                   workers: int | None = None) -> list[Path]:
+    """A page ``<trainee-id>.html`` per trainee (default: ``feedback/`` beside the gradebook), with the charts
+    ``figures`` draws (``kamlib.charts.feedback.submission_pngs``; None: no charts).
 
     With charts and a class of ``PARALLEL_FROM`` or more, the pages are drawn by worker processes, one
     per core (``workers`` to say how many): drawing is most of the time, and each page is independent.
+    ``figures`` then goes to the workers by name: a function defined at the top of its module.
     """
     book = read_gradebook(where)
     out = Path(folder) if folder is not None else book.path.parent / "feedback"
@@ -353,12 +283,12 @@ def write_feedback(where: str | Path, folder: str | Path | None = None, lang: La
     if unknown:
         raise KamError("feedback.unknown_trainee", trainee=", ".join(unknown))
     count = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    if charts and count > 1 and len(wanted) >= PARALLEL_FROM:
-        return _write_in_workers(book.path, out, lang, wanted, keys, count, progress)
+    if figures is not None and count > 1 and len(wanted) >= PARALLEL_FROM:
+        return _write_in_workers(book.path, out, lang, wanted, keys, figures, count, progress)
     loaded = _keys(book, keys)
     written = []
     for n, trainee_id in enumerate(wanted, start=1):
-        written.append(_write_page(book, out, trainee_id, lang, loaded, charts))
+        written.append(_write_page(book, out, trainee_id, lang, loaded, figures))
         if progress is not None:
             progress(n, len(wanted))
     return written
@@ -368,8 +298,6 @@ def release_pages(pages: list[Path], exchange: str | Path) -> tuple[list[Path], 
     """Put each page (``<trainee-id>.html``) into the class exchange, as ``outbound/<trainee-id>/feedback.html``
     (``exchange.release_feedback``): only that trainee and the instructors can read it there. A trainee without
     an outbound folder (their server never started) gets one line; the others are released."""
-    from kamlib.exchange import ExchangeError, release_feedback
-
     released, problems = [], []
     for page in pages:
         try:
@@ -380,19 +308,17 @@ def release_pages(pages: list[Path], exchange: str | Path) -> tuple[list[Path], 
 
 
 def _write_page(book: Gradebook, out: Path, trainee_id: str, lang: Lang | None, loaded: dict[str, AnswerKey],
-                charts: bool) -> Path:
-    page = feedback_html(book, trainee_id, lang, figures=submission_pngs if charts else None, loaded=loaded)
+                figures: Figures | None) -> Path:
+    page = feedback_html(book, trainee_id, lang, figures=figures, loaded=loaded)
     path = out / f"{trainee_id}.html"
-    tmp = out / f".{trainee_id}.html.tmp"
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, page.encode("utf-8"), new_mode=OPEN_MODE)  # as readable as a page written with open()
     return path
 
 
 def _write_in_workers(book_path: Path, out: Path, lang: Lang | None, wanted: list[str], keys: str | Path | None,
-                      count: int, progress: Callable[[int, int], None] | None) -> list[Path]:
+                      figures: Figures, count: int, progress: Callable[[int, int], None] | None) -> list[Path]:
     """The pages in chunks, over ``count`` fresh worker processes (never a fork of a notebook kernel)."""
-    import multiprocessing
+    import multiprocessing  # only for a class large enough to be drawn in parallel
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     methods = multiprocessing.get_all_start_methods()
@@ -401,8 +327,8 @@ def _write_in_workers(book_path: Path, out: Path, lang: Lang | None, wanted: lis
     chunks = [wanted[i:i + size] for i in range(0, len(wanted), size)]
     done: dict[str, Path] = {}
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        futures = [pool.submit(_chunk, str(book_path), str(out), lang, chunk, None if keys is None else str(keys))
-                   for chunk in chunks]
+        futures = [pool.submit(_chunk, str(book_path), str(out), lang, chunk, None if keys is None else str(keys),
+                               figures) for chunk in chunks]
         for future in as_completed(futures):
             done.update(zip(*future.result(), strict=True))
             if progress is not None:
@@ -411,8 +337,8 @@ def _write_in_workers(book_path: Path, out: Path, lang: Lang | None, wanted: lis
 
 
 def _chunk(book_path: str, out: str, lang: Lang | None, trainee_ids: list[str],
-           keys: str | None) -> tuple[list[str], list[Path]]:
+           keys: str | None, figures: Figures) -> tuple[list[str], list[Path]]:
     """A worker's share: its trainees' pages, written; returns (ids, paths)."""
     book = read_gradebook(book_path)
     loaded = _keys(book, keys)
-    return trainee_ids, [_write_page(book, Path(out), tid, lang, loaded, True) for tid in trainee_ids]
+    return trainee_ids, [_write_page(book, Path(out), tid, lang, loaded, figures) for tid in trainee_ids]

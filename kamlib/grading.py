@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kamlib import paths
+from kamlib.atomic import OPEN_MODE, write_atomic
 from kamlib.errors import GradingError
 from kamlib.exercises import EXERCISES_DIR, Answer, Exercise, Item, load_exercise, parse_number
 from kamlib.i18n import Lang
@@ -297,7 +298,8 @@ def check_data_path(exercise_id: str) -> Path:
 def write_check_data(key: AnswerKey) -> Path:
     """Regenerate the shipped self-check file from the key (run after editing a key)."""
     path = check_data_path(key.exercise)
-    path.write_text(json.dumps(build_check_data(key), indent=2, sort_keys=True) + "\n")
+    write_atomic(path, (json.dumps(build_check_data(key), indent=2, sort_keys=True) + "\n").encode("utf-8"),
+                 new_mode=OPEN_MODE)
     return path
 
 

@@ -3,7 +3,7 @@
 Two figures per section and overall, kept apart on purpose (as ``kamlib.people`` keeps them):
 
 * **Completeness** (0–1): what is filled in. Per section the mean of a few checks, each 0–1
-  (the checks are in ``_CHECKS``'s functions, one per section, documented there). Overall: the
+  (the checks are ``SECTION_CHECKS``' functions, one per section, documented there). Overall: the
   mean over the sections, except the optional ones (``OPTIONAL``: bids and crises — not every
   account has a tender, and an empty crisis log means nothing went wrong), which count only once
   started.
@@ -39,6 +39,7 @@ from kamlib.actions import action_progress, is_open
 from kamlib.analysis import PYRAMID_ITEMS, STATUS_WEIGHT, five_step_status, standard_key
 from kamlib.bidding import CONTESTED, checklist_done, overdue_actions, score_bid, uncovered_parts
 from kamlib.campaign import campaign_targets
+from kamlib.chapters import section_chapters
 from kamlib.crisis import PHASES, is_overdue
 from kamlib.customer_tree import tree_problems
 from kamlib.i18n import Text
@@ -56,23 +57,8 @@ QUESTIONS = 8  # questions of the substitutability assessment (chapter 4, step 1
 OPTIONAL = frozenset({"bids", "crises"})
 STRENGTH_PARTS = ("support", "substitutability", "on_time")
 
-# Section key -> the chapter it belongs to (``kamlib.model.workbook.CHAPTER_SECTIONS``' chapter keys), in course order.
-SECTION_CHAPTERS: dict[str, str] = {
-    "key_account": "ch1",
-    "customer_tree": "ch1",
-    "information": "ch2",
-    "five_step": "ch2",
-    "key_persons": "ch2",
-    "strategy": "ch3",
-    "measures": "ch3",
-    "campaign": "ch3",
-    "team": "ch3",
-    "actions": "ch3",
-    "bids": "bidding",
-    "assessments": "ch4",
-    "retention": "ch4",
-    "crises": "crisis",
-}
+# Section key -> the key of the chapter it belongs to, in course order (from ``kamlib.chapters``).
+SECTION_CHAPTERS: dict[str, str] = section_chapters()
 SECTIONS: tuple[str, ...] = tuple(SECTION_CHAPTERS)
 
 
@@ -485,24 +471,28 @@ class PlanHealth:
         return tuple(s.key for s in self.sections if not s.started)
 
 
+SectionCheck = Callable[[AccountPlan, dt.date, CourseSettings], Checked]
+# Each section's check, by section key (the sections and their order come from ``kamlib.chapters``).
+SECTION_CHECKS: dict[str, SectionCheck] = {
+    "key_account": lambda plan, today, settings: _key_account(plan, settings.picks),
+    "customer_tree": lambda plan, today, settings: _customer_tree(plan),
+    "information": lambda plan, today, settings: _information(plan),
+    "five_step": lambda plan, today, settings: _five_step(plan),
+    "key_persons": lambda plan, today, settings: _key_persons(plan),
+    "strategy": lambda plan, today, settings: _strategy(plan),
+    "measures": lambda plan, today, settings: _measures(plan),
+    "campaign": lambda plan, today, settings: _campaign(plan),
+    "team": lambda plan, today, settings: _team(plan),
+    "actions": lambda plan, today, settings: _actions(plan, today),
+    "bids": lambda plan, today, settings: _bids(plan, today),
+    "assessments": lambda plan, today, settings: _assessments(plan, today),
+    "retention": lambda plan, today, settings: _retention(plan),
+    "crises": lambda plan, today, settings: _crises(plan, today),
+}
+
+
 def _checks(plan: AccountPlan, today: dt.date, settings: CourseSettings) -> dict[str, Checked]:
-    makers: dict[str, Callable[[], Checked]] = {
-        "key_account": lambda: _key_account(plan, settings.picks),
-        "customer_tree": lambda: _customer_tree(plan),
-        "information": lambda: _information(plan),
-        "five_step": lambda: _five_step(plan),
-        "key_persons": lambda: _key_persons(plan),
-        "strategy": lambda: _strategy(plan),
-        "measures": lambda: _measures(plan),
-        "campaign": lambda: _campaign(plan),
-        "team": lambda: _team(plan),
-        "actions": lambda: _actions(plan, today),
-        "bids": lambda: _bids(plan, today),
-        "assessments": lambda: _assessments(plan, today),
-        "retention": lambda: _retention(plan),
-        "crises": lambda: _crises(plan, today),
-    }
-    return {key: makers[key]() for key in SECTIONS}
+    return {key: SECTION_CHECKS[key](plan, today, settings) for key in SECTIONS}
 
 
 def _is_stale(updated: dt.datetime | None, now: dt.datetime, days: int) -> bool:

@@ -357,10 +357,11 @@ def prepare_instructor_dir(folder: Path, group: str, keys_from: Path | None = No
             target.unlink(missing_ok=True)
             exchange.create_file(target, source.read_bytes(), 0o660)
             os.chown(target, 0, gid)
-    for name in ("notebooks", "exercises") if course is not None else ():
-        link = folder / name
-        if not link.exists() and not link.is_symlink():
-            link.symlink_to(course / name, target_is_directory=True)
+    if course is not None:
+        for name in ("notebooks", "exercises"):
+            link = folder / name
+            if not link.exists() and not link.is_symlink():
+                link.symlink_to(course / name, target_is_directory=True)
     return folder
 
 

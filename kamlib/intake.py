@@ -22,12 +22,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kamlib.exchange import SHARE_PREFIX
+from kamlib.exchange import INBOUND, SHARE_PREFIX, ExchangeError, owner_name, owners_checked, received_time
 from kamlib.exercises import exercise_ids
 from kamlib.i18n import Lang, Text, t
 from kamlib.model.validation import describe
 from kamlib.regular_file import FileTooLarge, NotRegularFile, open_regular, read_regular
-from kamlib.safe_text import printable
+from kamlib.safe_text import is_safe_name, printable
 from kamlib.submission import MAX_SUBMISSION_BYTES, SUBMISSION_SCHEMA, Submission
 
 MAX_FILE_BYTES = MAX_SUBMISSION_BYTES  # a submission is a few kB; anything above 1 MB is not one
@@ -36,20 +36,6 @@ MAX_RATIO = 100  # uncompressed : compressed, above which a zip is treated as a 
 RATIO_FLOOR_BYTES = 1_000_000  # below this many unpacked bytes the ratio is not checked
 MAX_ENTRIES = 50_000  # entries of one zip
 SKIPPED_PARTS = ("__MACOSX",)
-_SAFE_NAME = re.compile(r"\w[\w.@-]{0,63}")
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-
-
-def is_safe_name(name: str) -> bool:
-    """Whether ``name`` can be a file or folder name everywhere: letters, digits, ``_ . @ -``, not ``..``,
-    no trailing dot, not a reserved device name; at most 64 characters."""
-    return (
-        isinstance(name, str)
-        and _SAFE_NAME.fullmatch(name) is not None
-        and ".." not in name
-        and not name.endswith(".")
-        and name.split(".")[0].lower() not in _RESERVED
-    )
 
 
 @dataclass(frozen=True)
@@ -393,8 +379,6 @@ def read_exchange(root: Path, known: set[str] | None = None, check_owner: bool =
     and isolation comes from what is mounted, as on Kubernetes). It was received at its inode change time
     (``exchange.received_time``), which no trainee can set back. Share cards (``share*.json``) are not
     submissions: listed as ignored."""
-    from kamlib.exchange import INBOUND, SHARE_PREFIX, ExchangeError, owner_name, owners_checked, received_time
-
     check_owner = check_owner and owners_checked()
     inbound = Path(root) / INBOUND
     out = Intake()

@@ -7,6 +7,7 @@ kernels are told apart. Everything else is Jupyter Server's own culling (``Mappi
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,12 +17,25 @@ from traitlets import Integer
 
 def is_page_kernel(env: dict[str, str] | None) -> bool:
     """Whether a kernel started with ``env`` serves an app page (Voila)."""
-    return bool(env) and str(env.get("SERVER_SOFTWARE", "")).startswith("voila/")
+    return env is not None and str(env.get("SERVER_SOFTWARE", "")).startswith("voila/")
 
 
 def should_cull(idle_s: float, timeout_s: int, connections: int, busy: bool) -> bool:
     """A kernel is culled once idle longer than ``timeout_s`` with no connection and not busy (0: never)."""
     return timeout_s > 0 and idle_s > timeout_s and connections == 0 and not busy
+
+
+# ipykernel's own noise when a kernel is shut down, printed to the terminal the trainee started the server from
+QUIET_KERNEL_WARNINGS = "ignore:coroutine 'IPythonKernel.poll_stopped_queue' was never awaited:RuntimeWarning"
+
+
+def kernel_env(env: dict[str, str] | None) -> dict[str, str]:
+    """A kernel's environment (``env``, or this process's) with ipykernel's shutdown warning filtered out."""
+    full = dict(os.environ if env is None else env)
+    given = full.get("PYTHONWARNINGS", "")
+    if QUIET_KERNEL_WARNINGS not in given.split(","):
+        full["PYTHONWARNINGS"] = f"{given},{QUIET_KERNEL_WARNINGS}" if given else QUIET_KERNEL_WARNINGS
+    return full
 
 
 class KamKernelManager(AsyncMappingKernelManager):
@@ -36,9 +50,15 @@ class KamKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._page_kernels: set[str] = set()
 
-    async def start_kernel(self, *, kernel_id: str | None = None, path: Any = None, **kwargs: Any) -> str:
+    # jupyter_client types MultiKernelManager.start_kernel as synchronous; its async managers (and Jupyter Server's,
+    # which this one extends) replace it with a coroutine the same way.
+    async def start_kernel(  # type: ignore[override]
+        self, *, kernel_id: str | None = None, path: Any = None, **kwargs: Any
+    ) -> str:
+        page = is_page_kernel(kwargs.get("env"))
+        kwargs["env"] = kernel_env(kwargs.get("env"))
         started = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
-        if is_page_kernel(kwargs.get("env")):
+        if page:
             self._page_kernels.add(started)
         return started
 

@@ -9,17 +9,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kamlib import paths
+from kamlib.chapters import CHAPTERS
 
 START_PAGE = "00_start_here.ipynb"  # in notebooks/
 # Chapter → its notebook in notebooks/, in the course's order (shown as a link once the notebook exists).
-CHAPTER_NOTEBOOKS = {
-    "ch1": "01_key_account_screening.ipynb",
-    "ch2": "02_customer_analysis.ipynb",
-    "ch3": "03_strategy_and_action_plan.ipynb",
-    "bidding": "04_bidding_strategy.ipynb",
-    "ch4": "05_continuous_account_management.ipynb",
-    "crisis": "06_crisis_handling.ipynb",
-}
+CHAPTER_NOTEBOOKS: dict[str, str] = {c.key: c.notebook for c in CHAPTERS}
 EXERCISE_NOTEBOOKS = {"ex00": "ex00_warmup.ipynb"}
 Folder = Literal["notebooks", "exercises"]
 LinkKind = Literal["map", "exercise", "chapter", "next"]

@@ -311,7 +311,7 @@ def leverage_routes(
     import networkx as nx
 
     by_id = people_by_id(people)
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(by_id)
     graph.add_edges_from(influence_edges(people))
     if upward:

@@ -25,13 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from kamlib import __version__, paths
+from kamlib.atomic import atomic_writer
 from kamlib.errors import KamError
 from kamlib.i18n import Lang, Text, t
 from kamlib.release_scan import (
     LEFT_OUT,
+    SOURCE_DIRS,
     TRAINEE_DATA_DIRS,
     Leak,
     check_data_file,
+    folders,
     is_trainee_data,
     key_secrets,
     notebook_run_state,
@@ -49,12 +52,12 @@ INCLUDED = (
 )
 # The exercise tests check each key against its case, so they spell out answers: instructor material too.
 INSTRUCTOR_TESTS = "tests/test_ex[0-9][0-9]*.py"
-SKIPPED_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache", "results", "node_modules",
-                *TRAINEE_DATA_DIRS}
+SKIPPED_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache", ".mypy_cache", "results",
+                "node_modules", *TRAINEE_DATA_DIRS}
 SKIPPED_SUFFIXES = (".pyc", ".pyo", ".tmp", ".bak", ".egg-info")
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db"}
-GENERATED = {".venv", ".git", ".pytest_cache", ".ruff_cache", "dist", "build", "workbook", "submissions",
-             "exports", "gradebook", "test-artifacts"}  # made by tools or by trainees, never shipped
+GENERATED = {".venv", ".git", ".pytest_cache", ".ruff_cache", ".mypy_cache", "dist", "build", "workbook",
+             "submissions", "exports", "gradebook", "test-artifacts"}  # made by tools or by trainees, never shipped
 _EXERCISE_FILE = re.compile(r"kamlib/exercises/(ex\d\d)\.toml")
 CHECK_SUFFIX = ".check.json"  # self-check data
 
@@ -79,9 +82,13 @@ class Bundle:
         return sorted(m.group(1) for rel in self.files if (m := _EXERCISE_FILE.fullmatch(rel)))
 
 
+def _skipped_folder(rel: Path) -> bool:
+    """A folder not walked: a cache, or a tool's or a trainee's data (not a source package of that name)."""
+    return rel.as_posix() not in SOURCE_DIRS and (rel.name in SKIPPED_DIRS or rel.name.endswith(".egg-info"))
+
+
 def _skipped(rel: PurePosixPath) -> bool:
-    parts = rel.parts
-    if any(p in SKIPPED_DIRS or p.endswith(".egg-info") for p in parts[:-1]):
+    if any(p in SKIPPED_DIRS or p.endswith(".egg-info") for p in folders(rel)):
         return True
     return (rel.name in SKIPPED_NAMES or rel.name.endswith(SKIPPED_SUFFIXES) or is_trainee_data(rel)
             or fnmatch.fnmatchcase(rel.as_posix(), INSTRUCTOR_TESTS))
@@ -155,7 +162,7 @@ def collect(root: Path | None = None) -> Bundle:
             _add(bundle, root, top)
         elif top.is_dir():
             for folder, dirs, files in os.walk(top, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info"))
+                dirs[:] = sorted(d for d in dirs if not _skipped_folder(Path(folder, d).relative_to(root)))
                 for file in sorted(files):
                     path = Path(folder) / file
                     if not path.is_symlink() and not _skipped(PurePosixPath(path.relative_to(root).as_posix())):
@@ -299,23 +306,17 @@ def build_release(out: str | Path | None = None, root: Path | None = None, keys:
 def _write_zip(bundle: Bundle, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     prefix = out.stem
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-            for rel, data in sorted(bundle.files.items()):
-                info = zipfile.ZipInfo(f"{prefix}/{rel}", date_time=(2020, 1, 1, 0, 0, 0))
-                mode = 0o755 if rel in bundle.executable else 0o644
-                info.external_attr = (stat.S_IFREG | mode) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, data)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_writer(out) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+        for rel, data in sorted(bundle.files.items()):
+            info = zipfile.ZipInfo(f"{prefix}/{rel}", date_time=(2020, 1, 1, 0, 0, 0))
+            mode = 0o755 if rel in bundle.executable else 0o644
+            info.external_attr = (stat.S_IFREG | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
 
 
 def _write_folder(bundle: Bundle, out: Path) -> None:
+    # A folder, not a file: staged whole beside the target and moved into place (kamlib.atomic replaces files).
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseError("release.not_empty", out=str(out))
     staging = Path(tempfile.mkdtemp(dir=out.parent if out.parent.exists() else None, prefix=".kam-release-"))

@@ -41,6 +41,7 @@ LEFT_OUT = ("solutions", "instructor")  # instructor material: never in the bund
 TRAINEE_DATA_DIRS = frozenset({"workbook", "submissions", "exports", "gradebook", "test-artifacts", "dist", "build",
                                ".ipynb_checkpoints"})  # made by trainees or by tools, at any depth
 TRAINEE_DATA_FILES = (".last-trainee", "*.bak.json", "*.lock", ".*.tmp")
+SOURCE_DIRS = frozenset({"kamlib/gradebook"})  # package folders named like a data folder: source, always shipped
 MIN_SECRET = 12  # shorter key texts (e.g. an answer "D") would match anywhere; they are not scanned for
 MIN_LIST = 3  # likewise list answers of one or two codes (two person codes are also a plain fact of a case)
 MIN_DIGITS = 3  # answer figures with fewer significant digits are too common to be a signal on their own
@@ -141,10 +142,17 @@ def key_secrets(keys: Path | None = None) -> KeySecrets:
 # ---- trainee data and notebooks ----------------------------------------------------------------------
 
 
+def folders(rel: PurePosixPath) -> list[str]:
+    """The folders a bundle path lies in, less the package folders of ``SOURCE_DIRS`` (``kamlib/gradebook`` is
+    the gradebook's code, not a gradebook)."""
+    parts = rel.parts[:-1]
+    return [part for n, part in enumerate(parts) if "/".join(parts[:n + 1]) not in SOURCE_DIRS]
+
+
 def is_trainee_data(rel: PurePosixPath) -> bool:
     """Whether a bundle path is (inside) a trainee's or a tool's data: a folder such as ``workbook/`` or
     ``submissions/`` at any depth, ``.last-trainee``, a backup ``*.bak.json``, a lock or a store's temp file."""
-    if any(part in TRAINEE_DATA_DIRS for part in rel.parts[:-1]):
+    if any(part in TRAINEE_DATA_DIRS for part in folders(rel)):
         return True
     return any(fnmatch.fnmatchcase(rel.name, pattern) for pattern in TRAINEE_DATA_FILES)
 

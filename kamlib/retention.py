@@ -441,7 +441,7 @@ def stage_hints(choice: StageChoice, assessment: Assessment | None, today: dt.da
         low = STAGE_BANDS[choice.target][0]
         if score(assessment) < low:
             hints.append(Text("retention.hint.target_points", {"target": target, "low": low,
-                                                                "more": low - score(assessment)}))
+                                                                "count": low - score(assessment)}))
         missing = [q for q in STAGE_REQUIRES.get(choice.target, ()) if q in zero_questions(assessment)]
         if missing:
             hints.append(Text("retention.hint.target_questions", {"target": target, "questions": _questions(missing)}))

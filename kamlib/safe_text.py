@@ -8,6 +8,7 @@ of them as an escape instead, so the name is still recognisable and nothing it h
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # control (C0, DEL, C1), format (bidi marks and overrides, zero-width characters), lone surrogates,
@@ -40,3 +41,19 @@ def printable(text: object, keep: str = "") -> str:
         return value
     return "".join(_escape(c) if _escaped(c) and c not in keep else c for c in value)
 
+
+# A name a trainee chose that becomes a file or folder name (ids, groups, exchange folders).
+_SAFE_NAME = re.compile(r"\w[\w.@-]{0,63}")
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def is_safe_name(name: str) -> bool:
+    """Whether ``name`` can be a file or folder name everywhere: letters, digits, ``_ . @ -``, not ``..``,
+    no trailing dot, not a reserved device name; at most 64 characters."""
+    return (
+        isinstance(name, str)
+        and _SAFE_NAME.fullmatch(name) is not None
+        and ".." not in name
+        and not name.endswith(".")
+        and name.split(".")[0].lower() not in _RESERVED
+    )

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from kamlib.errors import InputError
-from kamlib.i18n import Text
+from kamlib.i18n import Lang, Text, t
 from kamlib.model.workbook import Account, AccountPlan, PickKind, Segment, WorkOrder
 from kamlib.settings import PickSettings, RadpSettings
+from kamlib.tables.cells import display_width
 
 if TYPE_CHECKING:
     import numpy as np
@@ -111,9 +112,9 @@ def classify(
     index = sow_pct.index if isinstance(sow_pct, pd.Series) else None
     return pd.DataFrame(
         {
-            "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
+            "status": pd.Categorical.from_codes(status, categories=pd.Index(list(STATUSES))),
             "level": level,
-            "box": pd.Categorical.from_codes(box, categories=list(BOXES)),
+            "box": pd.Categorical.from_codes(box, categories=pd.Index(list(BOXES))),
         },
         index=index,
     )
@@ -243,8 +244,8 @@ def propose_key_accounts(
         kind = eligible_as(account, radp, ref)
         if kind:
             eligible[kind].append(account)
-    for kind, limit in (("top", picks.top), ("strategic", picks.strategic)):
-        eligible[kind] = sorted(eligible[kind], key=lambda a: -(a.bp_wan or 0))[:limit]
+    for pick, limit in (("top", picks.top), ("strategic", picks.strategic)):
+        eligible[pick] = sorted(eligible[pick], key=lambda a: -(a.bp_wan or 0))[:limit]
     return eligible
 
 
@@ -398,3 +399,61 @@ def pareto_check(bp_wan: list[float] | np.ndarray | pd.Series, top_fraction: flo
     top = max(1, math.ceil(bp.size * top_fraction))
     share = float(np.sort(bp)[::-1][:top].sum() / bp.sum())
     return ParetoCheck(int(bp.size), top, share)
+
+
+# ---- a list's boxes in sum ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoxTotal:
+    """One box of the grid over a list: how many accounts fall in it and the BP they hold."""
+
+    box: str
+    count: int
+    bp_wan: float
+    share_pct: float | None  # of the list's BP, 0–100; None when the list holds no BP
+
+
+@dataclass(frozen=True)
+class BoxSummary:
+    """Every box of the grid (``BOXES`` order) over a list, and the list's totals."""
+
+    boxes: tuple[BoxTotal, ...]
+    count: int
+    bp_wan: float
+
+    def lines(self, lang: Lang) -> list[str]:
+        """The summary as a text table: a header, a rule, one row per box, a rule and the total."""
+        rows = [[t(f"cli.screen.col_{c}", lang) for c in ("box", "status", "level", "count", "bp", "share")]]
+        for b in self.boxes:
+            share = "-" if b.share_pct is None else f"{b.share_pct:.1f}%"
+            rows.append([b.box, t(f"screening.status.{b.box[0]}", lang), b.box[1], f"{b.count:,}",
+                         f"{b.bp_wan:,.1f}", share])
+        rows.append([t("cli.screen.total", lang), "", "", f"{self.count:,}", f"{self.bp_wan:,.1f}",
+                     "100.0%" if self.bp_wan > 0 else "-"])
+        lines = _aligned(rows, right={3, 4, 5})
+        rule = "-" * max(map(display_width, lines))
+        return [lines[0], rule, *lines[1:-1], rule, lines[-1]]
+
+
+def box_summary(bp_wan: pd.Series, boxes: pd.Series) -> BoxSummary:
+    """Accounts and BP per box, from each account's BP (wan yuan) and box (``classify``'s ``box``, same index)."""
+    totals = bp_wan.groupby(boxes, observed=False).agg(["count", "sum"]).reindex(list(BOXES), fill_value=0)
+    total_bp = float(bp_wan.sum())
+    out = []
+    for box, count, amount in zip(BOXES, totals["count"].to_numpy(), totals["sum"].to_numpy(), strict=True):
+        share = 100 * float(amount) / total_bp if total_bp > 0 else None
+        out.append(BoxTotal(box, int(count), float(amount), share))
+    return BoxSummary(tuple(out), len(bp_wan), total_bp)
+
+
+def _aligned(rows: list[list[str]], right: set[int]) -> list[str]:
+    """Rows as text columns two spaces apart, by display width (Chinese characters take two); the columns
+    in ``right`` aligned right."""
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [(" " * (w - display_width(c)) + c) if i in right else (c + " " * (w - display_width(c)))
+                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        lines.append("  ".join(cells).rstrip())
+    return lines

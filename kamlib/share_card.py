@@ -22,26 +22,27 @@ plan's hide list, phone numbers and e-mail addresses: one anonymiser, ``kamlib.a
 with the Account Plan export. Names the plan does not know cannot all be found: ``card_review``
 lists what was replaced and what still looks like a name, for the trainee to check before sharing.
 
-This module draws nothing itself: the PNG and the tree image come from ``kamlib.charts.tree``,
-imported when needed, so importing this module does not import matplotlib.
+This module draws nothing: the card's content and its HTML page are pure; the drawings (the tree on the page,
+the card as a PNG) and the pages with them are made by ``kamlib.charts.card`` (``share_card_html``,
+``share_card_png``), so importing this module does not import matplotlib.
 """
 
 from __future__ import annotations
 
 import base64
-import html
-import io
 from dataclasses import dataclass
+
+from markupsafe import Markup
 
 from kamlib.anonymise import Anonymiser, Review, letter_code, make_codes
 from kamlib.customer_tree import roots, structure_problems, tree_order
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.workbook import Account, AccountPlan, KeyPerson, TreeUnit
-from kamlib.nobreak import keep_amounts_together
+from kamlib.templates import render
 
 Codes = Anonymiser  # the name this module gave it first
 __all__ = ["CardContent", "CardField", "Codes", "card_content", "card_html", "card_review", "card_units",
-           "letter_code", "make_codes", "share_card_html", "share_card_png"]
+           "letter_code", "make_codes"]
 
 MAX_NOTE_CHARS = 400  # longer notes are cut (after anonymising) so the card stays one page
 MAX_PEOPLE = 8  # key persons listed; the rest are counted
@@ -178,114 +179,22 @@ def card_review(plan: AccountPlan, lang: Lang) -> Review:
 
 # ---- HTML -------------------------------------------------------------------------------------
 
-_CSS = """
-@page { size: A4; margin: 12mm; }
-* { box-sizing: border-box; }
-body { margin: 0; color: #222; background: #fff;
-  font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif;
-  font-size: 10.5pt; line-height: 1.45; }
-.card { max-width: 186mm; margin: 0 auto; padding: 6mm 0; }
-.kicker { margin: 0; color: #0072B2; font-size: 11pt; letter-spacing: .02em; }
-h1 { margin: 1mm 0 2mm; font-size: 20pt; line-height: 1.2; overflow-wrap: anywhere; }
-h1.notice { font-size: 13pt; color: #D55E00; border-left: 3px solid #D55E00; padding-left: 3mm; }
-.industry { margin: 0 0 2mm; color: #595959; }
-.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 3mm 8mm; margin-top: 3mm; }
-.field h2, .tree h2 { margin: 0 0 1mm; font-size: 10.5pt; color: #0072B2; font-weight: bold; }
-.field p { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-.field ul { margin: 0; padding-left: 5mm; }
-.empty { color: #595959; font-style: italic; }
-.tree { margin-top: 4mm; break-inside: avoid; page-break-inside: avoid; }
-.tree img { display: block; max-width: 100%; max-height: 110mm; margin: 0 auto; object-fit: contain; }
-.tree ul { margin: 0; padding-left: 5mm; }
-footer { margin-top: 3mm; color: #595959; font-size: 9pt; }
-@media print { .card { padding: 0; } }
-"""
-
-
-def _e(text: str) -> str:
-    return html.escape(keep_amounts_together(text), quote=True)  # an amount stays on one line with its unit
-
-
-def _field_html(f: CardField, not_filled: str) -> str:
-    body = f'<p>{_e(f.text)}</p>' if f.text else f'<p class="empty">{_e(not_filled)}</p>'
-    return f'<section class="field"><h2>{_e(f.label)}</h2>{body}</section>'
-
-
-def _tree_png(units: tuple[TreeUnit, ...], lang: Lang) -> bytes:
-    from kamlib.charts.render import to_png
-    from kamlib.charts.tree import customer_tree_chart
-
-    return to_png(customer_tree_chart(list(units), lang, title=False), dpi=150)
-
 
 def card_html(card: CardContent, tree_png: bytes | None = None) -> str:
-    """The card as one self-contained HTML page; ``tree_png`` is embedded as base64 when given."""
+    """The card as one self-contained HTML page (``templates/share_card.html.j2``); ``tree_png``, the customer
+    tree drawn (``kamlib.charts.card``), is embedded as base64 when given."""
     lang = card.lang
-    head = f"{card.title} · {card.account}" if card.account_chosen else card.title
-    account_cls = "" if card.account_chosen else ' class="notice"'
     industry = ""
     if card.industry.text and not card.anonymised:  # anonymised, the industry is in the heading
-        line = t("share.labelled", lang, label=card.industry.label, text=card.industry.text)
-        industry = f'<p class="industry">{_e(line)}</p>'
-
-    if card.people:
-        items = "".join(f"<li>{_e(p)}</li>" for p in card.people)
-        if card.people_hidden:
-            items += f"<li>{_e(t('share.more_people', lang, count=card.people_hidden))}</li>"
-        people = f"<ul>{items}</ul>"
-    else:
-        people = f'<p class="empty">{_e(card.no_people)}</p>'
-    empty_tree = t("tree.chart.empty", lang)
-    tree = f'<section class="tree"><h2>{_e(card.tree_label)}</h2><p class="empty">{_e(empty_tree)}</p></section>'
-    if card.tree_problems:
-        items = "".join(f"<li>{_e(p)}</li>" for p in card.tree_problems)
-        tree = (
-            f'<section class="tree"><h2>{_e(card.tree_label)}</h2>'
-            f"<p>{_e(t('share.tree_invalid', lang))}</p><ul>{items}</ul></section>"
-        )
-    elif tree_png:
-        data = base64.b64encode(tree_png).decode("ascii")
-        tree = (
-            f'<section class="tree"><h2>{_e(card.tree_label)}</h2>'
-            f'<img src="data:image/png;base64,{data}" alt="{_e(t("share.tree_alt", lang))}"></section>'
-        )
-    footer = f"<footer>{_e(card.note)}</footer>" if card.note else ""
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(head)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        f'<main class="card">\n<p class="kicker">{_e(card.title)}</p>\n'
-        f"<h1{account_cls}>{_e(card.account)}</h1>\n{industry}\n"
-        '<div class="grid">\n'
-        f"{_field_html(card.goal, card.not_filled)}\n{_field_html(card.problem, card.not_filled)}\n"
-        f"{_field_html(card.organisation, card.not_filled)}\n"
-        f'<section class="field"><h2>{_e(card.people_label)}</h2>{people}</section>\n'
-        f"</div>\n{tree}\n{footer}\n</main>\n</body>\n</html>\n"
+        industry = t("share.labelled", lang, label=card.industry.label, text=card.industry.text)
+    return render(
+        "share_card.html.j2",
+        card=card,
+        head=f"{card.title} · {card.account}" if card.account_chosen else card.title,
+        industry=industry,
+        more_people=t("share.more_people", lang, count=card.people_hidden) if card.people_hidden else "",
+        tree_invalid=t("share.tree_invalid", lang),
+        tree_alt=t("share.tree_alt", lang),
+        empty_tree=t("tree.chart.empty", lang),
+        tree_png=Markup(base64.b64encode(tree_png).decode("ascii")) if tree_png else "",
     )
-
-
-def share_card_html(plan: AccountPlan, lang: Lang, anonymise: bool = False) -> str:
-    """Share 1 as one self-contained, printable HTML page (inline CSS, the tree as an embedded PNG)."""
-    card = card_content(plan, lang, anonymise)
-    tree_png = _tree_png(card.units, card.lang) if card.units else None
-    return card_html(card, tree_png)
-
-
-def share_card_png(plan: AccountPlan, lang: Lang, anonymise: bool = False, dpi: int = 150) -> bytes:
-    """Share 1 as a one-page PNG card: the whole landscape A4 page (texts, then the customer tree)."""
-    from kamlib.charts.tree import share_card_figure
-
-    content = card_content(plan, lang, anonymise)
-    key = (repr(content), dpi)  # the card is drawn from its content alone: a save elsewhere leaves it as it was
-    if key not in _PNG_CACHE:
-        buf = io.BytesIO()
-        share_card_figure(content).savefig(buf, format="png", dpi=dpi, facecolor="white")
-        while len(_PNG_CACHE) >= PNG_CACHE_SIZE:
-            _PNG_CACHE.pop(next(iter(_PNG_CACHE)))
-        _PNG_CACHE[key] = buf.getvalue()
-    return _PNG_CACHE[key]
-
-
-PNG_CACHE_SIZE = 4  # cards kept drawn (both languages, anonymised or not)
-_PNG_CACHE: dict[tuple[str, int], bytes] = {}

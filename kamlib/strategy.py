@@ -67,6 +67,7 @@ from typing import Literal, get_args
 from kamlib.analysis import Quadrant, factor_quadrant
 from kamlib.i18n import Text
 from kamlib.model.workbook import Factor, Strategy
+from kamlib.numbers import share_pct
 
 QUADRANTS: tuple[Quadrant, ...] = ("use", "leverage", "reduce", "eliminate")
 STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
@@ -249,14 +250,14 @@ class Recommendation:
         lines = [Text("strategy.why.weighted" if self.weighted else "strategy.why.counted", {"total": _num(p.total)})]
         good = self.good_reading
         lines.append(Text("strategy.read.good", {
-            "part": _num(p.advantages), "whole": _num(p.total), "share": _pct(p.advantage_share),
+            "part": _num(p.advantages), "whole": _num(p.total), "share": share_pct(p.advantage_share),
             "answer": self._answer(good, "strategy.read.answer", "strategy.read.no_answer")}))
         ca, cd = p.control_of_advantages, p.control_of_disadvantages
         facts = "both" if ca is not None and cd is not None else "advantages" if ca is not None else "disadvantages"
         lines.append(Text("strategy.read.control", {
             "facts": Text(f"strategy.read.facts.{facts}", {
-                "ca": _num(p.controlled_advantages), "adv": _num(p.advantages), "ca_share": _pct(ca),
-                "cd": _num(p.controlled_disadvantages), "dis": _num(p.disadvantages), "cd_share": _pct(cd)}),
+                "ca": _num(p.controlled_advantages), "adv": _num(p.advantages), "ca_share": share_pct(ca),
+                "cd": _num(p.controlled_disadvantages), "dis": _num(p.disadvantages), "cd_share": share_pct(cd)}),
             "answer": self._answer(self.control_reading, "strategy.read.answer_nearer" if facts == "both"
                                    else "strategy.read.answer", "strategy.read.no_answer_control")}))
         if len(self.tied) == 1:
@@ -290,10 +291,6 @@ class Recommendation:
 
 def _num(value: Fraction | float) -> str:
     return f"{float(value):g}"
-
-
-def _pct(share: Fraction | None) -> str:
-    return "—" if share is None else f"{float(share):.0%}"
 
 
 def _points(strength: Fraction | None) -> str:

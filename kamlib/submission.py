@@ -9,19 +9,20 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import AwareDatetime, Field, ValidationError
 
 from kamlib import __version__, paths
 from kamlib.errors import GradingError
+from kamlib.exchange import FILE_MODE, SHARE_PREFIX, create_file
 from kamlib.exercises import Answer
 from kamlib.model.validation import describe
 from kamlib.model.workbook import ExerciseGroup, GroupMember, Model, Trainee, now  # noqa: F401 (re-exported)
 from kamlib.regular_file import FileTooLarge, NotRegularFile, read_regular
 from kamlib.safe_text import printable
 
-SUBMISSION_SCHEMA = 1
+SUBMISSION_SCHEMA: Final = 1
 MAX_SUBMISSION_BYTES = 1_000_000  # a submission is a few kB; anything above 1 MB is not one
 
 
@@ -55,8 +56,6 @@ def check_hub_user(trainee_id: str) -> None:
 def write_submission(submission: Submission, folder: str | os.PathLike[str] | None = None) -> Path:
     """Write a new submission file (mode 0640 whatever the umask: its trainee and, in the class exchange, the
     instructors' group read it); an existing file is never replaced. On a hub only the hub user's id submits."""
-    from kamlib.exchange import FILE_MODE, create_file
-
     check_hub_user(submission.trainee.id)
     base = Path(folder) if folder is not None else paths.submissions_dir()
     target_dir = base / submission.trainee.id
@@ -109,8 +108,6 @@ def load_submission(path: str | os.PathLike[str]) -> Submission:
 def list_submissions(folder: str | os.PathLike[str] | None = None, trainee: str | None = None) -> list[Path]:
     """Every submission file under ``folder`` (default: this machine's submissions), sorted; with ``trainee``,
     only theirs (``<folder>/<trainee>/*.json``: on a hub a trainee may not list the other trainees' folders)."""
-    from kamlib.exchange import SHARE_PREFIX
-
     base = Path(folder) if folder is not None else paths.submissions_dir()
     where, pattern = (base / trainee, "*.json") if trainee is not None else (base, "*/*.json")
     try:

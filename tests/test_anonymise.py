@@ -27,7 +27,8 @@ from kamlib.anonymise import (
     parse_hide_list,
     suspects,
 )
-from kamlib.charts.tree import customer_tree_chart, share_card_figure
+from kamlib.charts.card import share_card_figure, share_card_html
+from kamlib.charts.tree import customer_tree_chart
 from kamlib.errors import InputError
 from kamlib.export import build_document, export_html, export_review, export_xlsx
 from kamlib.export.document import Chart
@@ -52,7 +53,7 @@ from kamlib.model.workbook import (
     TreeUnit,
     Workbook,
 )
-from kamlib.share_card import card_content, card_review, share_card_html
+from kamlib.share_card import card_content, card_review
 from tests.chart_checks import texts
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

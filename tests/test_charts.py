@@ -192,3 +192,36 @@ def test_only_the_charts_package_imports_matplotlib():
         if CHARTS_DIR not in path.parents and pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_shorten_cuts_with_an_ellipsis_at_the_limit():
+    from kamlib.charts.style import shorten
+
+    assert shorten("abcdef", 6) == "abcdef"
+    assert shorten("abcdefg", 6) == "abcde\u2026"
+    assert shorten("a  b\nc", 6) == "a  b\nc"
+    assert shorten("a  b\nc", 5, one_line=True) == "a b c"
+    assert shorten("a  b\ncdef", 6, one_line=True) == "a b c\u2026"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_empty_chart_says_so_under_its_title_at_the_left(lang):
+    from kamlib.charts.style import empty_figure
+
+    fig = empty_figure(t("people.chart.empty", lang), t("people.chart.matrix_title", lang), width=7)
+    assert tuple(fig.get_size_inches()) == (7.0, 2.2)
+    title, message = t("people.chart.matrix_title", lang), t("people.chart.empty", lang)
+    assert sorted(filter(None, texts(fig))) == sorted([title, message])
+    assert (fig._suptitle.get_position()[0], fig._suptitle.get_horizontalalignment()) == (0.01, "left")
+    assert not fig.axes[0].axison
+    assert list(filter(None, texts(empty_figure("nothing")))) == ["nothing"]  # no title asked for: none drawn
+    _, warnings = render_png(fig)
+    assert glyph_warnings(warnings) == []
+
+
+def test_the_charts_share_one_title_call_one_shortener_and_one_empty_figure():
+    """Each shape is written once, in ``kamlib.charts.style``; a chart module that writes its own copy fails."""
+    own_copy = re.compile(r"\.suptitle\(|^def _(short|shorten|empty)\(|\.text\(0\.5, 0\.5,", re.MULTILINE)
+    offenders = [path.name for path in CHARTS_DIR.glob("*.py")
+                 if path.name != "style.py" and own_copy.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -146,7 +146,10 @@ def test_attitude_chart_writes_each_move(lang: str) -> None:
                                          AffectedPerson(person_id="tel", before="+", after="-"),
                                          AffectedPerson(person_id="new", after="=")])
     shown = _drawn(attitude_chart(attitude_moves(crisis, people), lang))
-    assert "Zhou Jian (A/D): = → -" in shown and "\u5434\u82b3: + → -" in shown
+    if lang == "en":
+        assert "Zhou Jian (A/D): = → -" in shown and "\u5434\u82b3: + → -" in shown
+    else:  # full-width punctuation in Chinese
+        assert "Zhou Jian\uff08A/D\uff09\uff1a= → -" in shown and "\u5434\u82b3\uff1a+ → -" in shown
     assert t("crisis.chart.unknown", lang, names="Sun Hui") in shown
     none = _drawn(attitude_chart([], lang))
     assert t("crisis.chart.no_moves", lang) in none

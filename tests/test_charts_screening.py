@@ -180,8 +180,8 @@ def test_grid_cells_show_counts_and_bp(lang, accounts, picks):
     assert "1,100" in text_of(fig, "bp-D2")
     assert text_of(fig, "count-R3") == t("charts.screening.grid.count", lang, count=2)
     assert text_of(fig, "bp-R3") == t("charts.screening.grid.bp", lang, bp="8,400")
-    assert text_of(fig, "count-D1") == t("charts.screening.grid.count_one", lang)
-    assert text_of(fig, "count-P0") == t("charts.screening.grid.count_one", lang)
+    assert text_of(fig, "count-D1") == t("charts.screening.grid.count", lang, count=1)
+    assert text_of(fig, "count-P0") == t("charts.screening.grid.count", lang, count=1)
     assert text_of(fig, "bp-P0") == t("charts.screening.grid.bp", lang, bp="0")
     assert text_of(fig, "count-A0") == "0"
     assert by_gid(fig, "bp-A0") == []

@@ -523,7 +523,7 @@ def test_the_exercise_form_checks_through_the_service(make_service: Any, workboo
     form.check.click()  # a second different answer to q1 within the hour (the limit here is 1)
     assert form.notes["q1"].kind == "info" and "Not checked this time" in form.notes["q1"].text
     assert "about 60 minutes" in form.notes["q1"].text and "right" in form.notes["q5"].text
-    assert "1 question(s) were not checked" in form.status.text
+    assert "1 question was not checked" in form.status.text
     served.stop()
     form.check.click()  # the service is gone: a message in the trainee's language, the answers kept
     assert form.status.kind == "error" and "cannot be reached" in form.status.text

@@ -54,7 +54,7 @@ def test_grade_a_zip_prints_the_report_and_writes_the_exports(class_zip: Path, t
     assert kam(["grade", str(class_zip), "--out", str(out), "--lang", "en"]) == 0
     printed = capsys.readouterr()
     assert "New submissions read: 3" in printed.out and "earlier submissions kept but not graded: 1" in printed.out
-    assert "Rejected, 1 file(s):" in printed.out and "download.zip:course/zhao/ex00-x.json" in printed.out
+    assert "Rejected, 1 file:" in printed.out and "download.zip:course/zhao/ex00-x.json" in printed.out
     assert "Grading [" in printed.err and "] 2/2" in printed.err  # the progress bar
     for name in ("gradebook.sqlite", "gradebook.csv", "gradebook-items.csv", "gradebook.xlsx", "report-en.txt"):
         assert (out / name).is_file(), name
@@ -99,16 +99,28 @@ def test_marks_template_and_import_then_feedback(class_zip: Path, tmp_path: Path
     template.write_text(buf.getvalue(), encoding="utf-8")
     capsys.readouterr()
     assert kam(["--lang", "en", "marks", str(template), "--out", str(out)]) == 0
-    assert f"Imported {len(rows) - 1} row(s)" in capsys.readouterr().out
+    assert f"Imported {len(rows) - 1} rows" in capsys.readouterr().out
     assert gb.read_gradebook(out).results[("wang", "ex00")].total == 11
     pages = tmp_path / "pages"
     assert kam(["--lang", "en", "feedback", "--out", str(out), "--to", str(pages), "--no-charts"]) == 0
-    assert "2 feedback page(s)" in capsys.readouterr().out
+    assert "2 feedback pages" in capsys.readouterr().out
     page = (pages / "wang.html").read_text(encoding="utf-8")
     assert "your reasoning was right" in page and '<html lang="en">' in page
     assert kam(["--lang", "en", "feedback", "--out", str(out), "--to", str(pages), "--trainee", "wang",
                 "--feedback-lang", "zh", "--no-charts"]) == 0
     assert '<html lang="zh-CN">' in (pages / "wang.html").read_text(encoding="utf-8")
+
+
+def test_a_template_that_cannot_be_written_is_one_clear_line(class_zip: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "book"
+    kam(["grade", str(class_zip), "--out", str(out)])
+    capsys.readouterr()
+    template = tmp_path / "no such folder" / "marks.csv"
+    assert kam(["--lang", "en", "marks", "--out", str(out), "--template", str(template)]) == 2  # a traceback before
+    err = capsys.readouterr().err
+    assert f"{template} cannot be written" in err and "Traceback" not in err
+    assert not template.parent.exists()
 
 
 def test_errors_are_one_clear_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -42,7 +42,7 @@ def test_screen_prints_summary_and_writes_boxes(tmp_path: Path, capsys: pytest.C
     out = tmp_path / "screened.csv"
     assert kam(["screen", str(known_list(tmp_path)), "--out", str(out), "--lang", "en"]) == 0
     printed = capsys.readouterr().out
-    assert "6 row(s) read, 6 classified, 0 skipped" in printed
+    assert "6 rows read, 6 classified, 0 skipped" in printed
     lines = {line.split()[0]: line.split() for line in printed.splitlines() if re.match(r"^[RDAP][0-3] ", line)}
     assert len(lines) == 16
     assert lines["R3"][-3:] == ["1", "500.0", "20.0%"] and lines["D3"][-3:] == ["1", "1,500.0", "60.0%"]
@@ -72,11 +72,11 @@ def test_screen_reports_skipped_rows_with_a_cap(tmp_path: Path, capsys: pytest.C
     bad = "".join(f"Bad{i},{i},150\n" for i in range(25))
     assert kam(["screen", str(known_list(tmp_path, extra=bad)), "--lang", "en"]) == 0
     printed = capsys.readouterr().out
-    assert "31 row(s) read, 6 classified, 25 skipped" in printed
+    assert "31 rows read, 6 classified, 25 skipped" in printed
     assert "Problems by column: “SoW %” 25" in printed
     problem_lines = [line for line in printed.splitlines() if line.startswith("  row ")]
     assert len(problem_lines) == 20 and problem_lines[0].startswith("  row 8, “SoW %”: 150 is outside")
-    assert "… and 5 more problem(s)." in printed
+    assert "… and 5 more problems." in printed
 
 
 def test_screen_in_chinese_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -193,7 +193,7 @@ def test_screen_reports_a_huge_cell_as_a_row_problem(tmp_path: Path, capsys: pyt
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert kam(["screen", str(path), "--lang", "en"]) == 0
     printed = capsys.readouterr().out
-    assert "7 row(s) read, 6 classified, 1 skipped" in printed
+    assert "7 rows read, 6 classified, 1 skipped" in printed
     assert "row 3, “Notes”: is too long: 10000000 characters, at most 5000." in printed
 
 

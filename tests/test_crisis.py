@@ -86,7 +86,7 @@ def test_plan_problems_name_the_step(people: list[KeyPerson]) -> None:
     assert {"no_owner", "no_due", "overdue", "before_incident", "acknowledge_late", "unknown_person"} <= set(keys)
     texts = [p.render("en") for p in plan_problems(c, people, TODAY)]
     assert any("“contain step”" in x and "no owner" in x for x in texts)
-    assert any("3 day(s) after detection" in x and "within 0" in x for x in texts)
+    assert any("3 days after detection" in x and "within 0 days" in x for x in texts)
     clean = _crisis(steps=[_step(p, D(2026, 3, 2) + dt.timedelta(days=PLAYBOOK_DAYS[p][3])) for p in PHASES])
     assert plan_problems(clean, people, D(2026, 3, 2)) == []
     swapped = Crisis(title="x", happened_on=D(2026, 3, 5), detected_on=D(2026, 3, 1))

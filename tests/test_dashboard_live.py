@@ -133,7 +133,7 @@ def test_dashboard_reads_the_exchange_live_and_refresh_reads_it_again(tmp_path: 
     text = _texts(page)
     assert "From the class exchange" in text and f"| {ME} | ✔ on time" in text and "| zz-empty | — missing" in text
     assert "&lt;b&gt;bold&lt;/b&gt; goal" in text and "<b>bold</b> goal" not in text
-    assert "1 card(s) shared, 1 of them anonymised" in text and "Top account | 1" in text
+    assert "1 card shared, 1 of them anonymised" in text and "Top account | 1" in text
     assert "Trainees in the gradebook: 1" in text and "Scores per exercise" in text  # the exchange, graded
     assert "demo" not in text.lower()
     assert "Not shown" not in text
@@ -185,6 +185,7 @@ def test_without_an_exchange_the_dashboard_is_as_before() -> None:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="the hub's exchange is a Linux matter")
+@pytest.mark.notebook  # papermill
 def test_dashboard_notebook_runs_on_an_exchange(tmp_path: Path) -> None:
     root = _exchange(tmp_path)
     out = tmp_path / "dashboard.ipynb"

@@ -273,7 +273,7 @@ def test_kam_feedback_release_puts_each_page_into_outbound(tmp_path: Path, monke
     assert f"No feedback released to {ME}" in err.err  # its outbound folder is made at spawn: not yet
     exchange.outbound_dir(root, ME).mkdir(parents=True)
     assert kam(["feedback", "--out", str(book), "--no-charts", "--release", str(root), "--lang", "en"]) == 0
-    assert "1 feedback page(s) released" in capsys.readouterr().out
+    assert "1 feedback page released" in capsys.readouterr().out
     page = exchange.outbound_dir(root, ME) / "feedback.html"
     assert stat.S_IMODE(page.stat().st_mode) == 0o644 and ME.upper() in page.read_text(encoding="utf-8")
 

@@ -14,6 +14,7 @@ import pytest
 
 from kamlib import gradebook as gb
 from kamlib.charts import dashboard as charts
+from kamlib.charts.feedback import submission_pngs
 from kamlib.class_groups import GroupEntry
 from kamlib.errors import InputError, KamError
 from kamlib.exercises import load_exercise
@@ -90,7 +91,7 @@ def test_reveal_results_and_pending_items_are_shown(book_dir: Path) -> None:
 
 def test_charts_are_embedded_as_png_data(book_dir: Path) -> None:
     book = gb.read_gradebook(book_dir)
-    page = feedback_html(book, "li.wei")
+    page = feedback_html(book, "li.wei", figures=submission_pngs)
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert len(images) == 2  # ex01: the picks grid; ex02 (the group's): the key persons as coded
     assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
@@ -100,19 +101,20 @@ def test_charts_are_embedded_as_png_data(book_dir: Path) -> None:
 
 
 def test_trainees_who_answered_alike_share_one_drawing(book_dir: Path) -> None:
-    from kamlib.feedback import _case_png
+    from kamlib.charts.feedback import _case_png
 
     _case_png.cache_clear()
     book = gb.read_gradebook(book_dir)
-    feedback_html(book, "li.wei")
+    feedback_html(book, "li.wei", figures=submission_pngs)
     drawn = _case_png.cache_info().misses
-    feedback_html(book, "li.wei", lang="zh" if book.trainees["li.wei"].language == "en" else "en")
-    feedback_html(book, "li.wei")  # the same answers again: nothing new to draw
+    feedback_html(book, "li.wei", lang="zh" if book.trainees["li.wei"].language == "en" else "en",
+                  figures=submission_pngs)
+    feedback_html(book, "li.wei", figures=submission_pngs)  # the same answers again: nothing new to draw
     assert _case_png.cache_info().misses == 2 * drawn and _case_png.cache_info().hits >= drawn
 
 
 def test_write_feedback_for_everyone_and_unknown_trainees(book_dir: Path, tmp_path: Path) -> None:
-    pages = write_feedback(book_dir, tmp_path / "out", charts=False)
+    pages = write_feedback(book_dir, tmp_path / "out", figures=None)
     assert sorted(p.name for p in pages) == ["li.wei.html", "wang.html"]
     assert all(p.read_text(encoding="utf-8").endswith("</html>\n") for p in pages)
     with pytest.raises(KamError) as err:
@@ -175,7 +177,7 @@ def test_dashboard_pieces(book_dir: Path) -> None:
     named = forms.missing_markdown(book, "en", anonymous=False).data
     assert "wang" in named and "ex01" in named
     hidden = forms.missing_markdown(book, "en", anonymous=True).data
-    assert "wang" not in hidden and "1 trainee(s)" in hidden
+    assert "wang" not in hidden and "1 trainee lacks a submission" in hidden
     groups = forms.groups_markdown(book, "en", anonymous=False).data
     assert "&lt;" not in groups and "\\<script\\>" in groups  # Markdown-escaped
     assert "T " not in forms.groups_markdown(book, "en", anonymous=True).data
@@ -209,7 +211,7 @@ def test_grading_page_forms_save_import_and_export(book_dir: Path) -> None:
     assert list(manual.points) == [("group", "team1")]
     assert "T &lt;script&gt;" in manual.labels[0][0].value
     assert importer.import_text("trainee,exercise,item,points,comment\nwang,ex00,q7,1,fine\n") == 1
-    assert "Imported 1 row(s)" in importer.status.text
+    assert "Imported 1 row." in importer.status.text
     with pytest.raises(InputError):
         importer.import_text("trainee,exercise,item,points\nwang,ex00,q7,9\n")
     importer.upload.value = ()
@@ -236,9 +238,9 @@ def test_a_class_is_drawn_by_worker_processes_with_the_same_pages(tmp_path: Path
     folder = tmp_path / "book"
     gb.grade_class([subs], folder)
     seen: list[tuple[int, int]] = []
-    parallel = write_feedback(folder, tmp_path / "parallel", workers=2,
+    parallel = write_feedback(folder, tmp_path / "parallel", workers=2, figures=submission_pngs,
                               progress=lambda n, total: seen.append((n, total)))
-    serial = write_feedback(folder, tmp_path / "serial", workers=1)
+    serial = write_feedback(folder, tmp_path / "serial", workers=1, figures=submission_pngs)
     assert [p.name for p in parallel] == [p.name for p in serial] and len(parallel) >= 8
     for a, b in zip(parallel, serial, strict=True):
         assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8")

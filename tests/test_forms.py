@@ -244,13 +244,14 @@ def test_downloads_carry_the_file(workbook_file: Path) -> None:
 
 def test_course_map_links_every_chapter_and_its_exercise(workbook_file: Path) -> None:
     from kamlib.forms import start
+    from kamlib.navigation import CHAPTER_NOTEBOOKS
 
     exercises = start.chapter_exercises()
-    assert set(start.CHAPTER_NOTEBOOKS) <= set(exercises)  # every chapter has its practice
+    assert set(CHAPTER_NOTEBOOKS) <= set(exercises)  # every chapter has its practice
     page = Page(lang="en")
     start.course_map(page)
     text = page._displays[-1][1]("en").data
-    for chapter, notebook in start.CHAPTER_NOTEBOOKS.items():  # same tab: the app would open a new one
+    for chapter, notebook in CHAPTER_NOTEBOOKS.items():  # same tab: the app would open a new one
         assert f'<a href="{notebook}" target="_self">' in text
         for _ex, name in exercises[chapter]:
             assert f'<a href="../exercises/{name}" target="_self">' in text
@@ -272,3 +273,69 @@ def test_self_check_summary_counts_each_question_once() -> None:
         "Self-check: 0 right, 1 written answer (checked by your instructor).")
     assert check_summary(CheckCounts(right=20, not_yet=2, written=3), "zh").startswith(
         "自测：答对 20 题，2 题还没答对，3 道书面题（由讲师评分）。")
+
+
+def test_every_form_class_keeps_the_form_contract() -> None:
+    """``Page.form`` takes a ``Form``: each form class of kamlib.forms relabels itself with ``relabel(lang)``."""
+    import importlib
+    import inspect
+    import pkgutil
+    import typing
+
+    import kamlib.forms
+    from kamlib.forms.page import Form, FormT
+
+    assert typing.get_type_hints(Page.form)["form"] is FormT and FormT.__bound__ is Form
+    found = []
+    for info in pkgutil.iter_modules(kamlib.forms.__path__):
+        module = importlib.import_module(f"kamlib.forms.{info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and "relabel" in vars(cls):
+                assert list(inspect.signature(cls.relabel).parameters) == ["self", "lang"], cls
+                found.append(cls)
+    assert len(found) > 30
+
+
+def test_a_part_for_registered_trainees_shows_nothing_without_a_workbook(workbook_file: Path, home: Path) -> None:
+    from kamlib.forms.page import for_registered
+
+    calls: list[tuple] = []
+
+    @for_registered
+    def part(page: Page, name: str, size: int = 1) -> str:
+        calls.append((name, size))
+        return f"{name} {size}"
+
+    assert part.__name__ == "part"
+    assert part(Page(lang="en"), "people", size=2) == "people 2"
+    assert part(Page(lang="en", workbook=home / "nobody.json"), "people") is None
+    assert calls == [("people", 2)]
+
+
+def test_the_file_to_save_to_is_the_workbook_or_a_clear_error(workbook_file: Path, home: Path) -> None:
+    from kamlib.errors import KamError, explain
+
+    assert Page(lang="en").workbook_file() == workbook_file
+    workbook_file.unlink()
+    page = Page(lang="en")
+    assert page.workbook_path is None
+    with pytest.raises(KamError) as caught:
+        page.workbook_file()
+    assert explain(caught.value, "en") == t("page.no_workbook", "en")
+
+
+@pytest.mark.parametrize(("module", "intro"), [("screening", "ch1.intro"), ("analysis", "ch2.intro"),
+                                               ("strategy", "ch3.intro"), ("retention", "retention.intro"),
+                                               ("crisis", "crisis.intro"), ("bidding", "bidding.intro")])
+def test_every_chapter_page_opens_with_its_bar_its_intro_and_where_to_register(home: Path, module: str,
+                                                                               intro: str) -> None:
+    import importlib
+
+    from kamlib.forms import screening
+
+    page = importlib.import_module(f"kamlib.forms.{module}").open_page(lang="en")
+    assert not page.registered
+    shown = [render("en") for _, render in page._displays]
+    assert 'class="kam-nav"' in shown[0].data
+    assert [s.data for s in shown[1:]] == [t(intro, "en"), t("page.not_registered", "en")]
+    assert screening.account_editor(page) is None and page._forms == []  # the chapter's forms: nothing to show

@@ -100,7 +100,7 @@ def test_people_moves_priority_and_carrying_them_into_the_map(page: Page, workbo
     carry = next(f for f in page._forms if isinstance(f, st2.CarryForm))
     assert carry.apply() == 2
     assert [p.attitude for p in load_workbook(workbook_file).plan.key_persons.items] == ["-", "+", "-"]
-    assert "2 attitude(s) updated" in carry.status.text
+    assert "2 attitudes updated" in carry.status.text
 
 
 def test_the_response_plan_from_the_playbook(page: Page, workbook_file: Path) -> None:

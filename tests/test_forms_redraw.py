@@ -92,13 +92,12 @@ def test_a_callback_that_fails_still_redraws_what_it_saved_and_says_why(app_page
 
 
 def test_the_share_card_is_drawn_again_only_when_its_content_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    import kamlib.charts.tree as tree
-    from kamlib import share_card
+    import kamlib.charts.card as share_card
     from kamlib.model.workbook import Account, AccountPlan
 
     drawn: list[int] = []
-    real = tree.share_card_figure
-    monkeypatch.setattr(tree, "share_card_figure", lambda content: (drawn.append(1), real(content))[1])
+    real = share_card.share_card_figure
+    monkeypatch.setattr(share_card, "share_card_figure", lambda content: (drawn.append(1), real(content))[1])
     monkeypatch.setattr(share_card, "_PNG_CACHE", {})
     plan = AccountPlan()
     plan.portfolio.items = [Account(name="Harbour Bank", bp_wan=900, sow_pct=60)]

@@ -198,7 +198,7 @@ def test_picks_are_saved_and_checked(workbook_file: Path) -> None:
     picks = load_workbook(workbook_file).plan.key_accounts
     assert KeyAccountPick(account_id=ids["Top1"], kind="top") in picks
     assert "“Small” is LEVEL0" in form.status.text
-    assert "You picked 2 Top account(s); the rule is 3" in form.status.text
+    assert "You picked 2 Top accounts; the rule is 3" in form.status.text
     form.boxes["top"][ids["Small"]].value = False
     form.boxes["strategic"][ids["Bench"]].value = False
     form.boxes["strategic"][ids["Top1"]].value = True
@@ -262,7 +262,7 @@ def test_ticks_are_the_picks_saved_in_the_workbook(workbook_file: Path) -> None:
         (ids["Metro Steel"], "strategic")]
     # the rule of 3 Top + 2 Strategic is checked as before
     assert "“Big New” has no buying power and share of wallet for 2023, 2024" in form.status.text
-    assert "You picked 1 Strategic account(s); the rule is 2" in form.status.text
+    assert "You picked 1 Strategic account; the rule is 2" in form.status.text
     form.boxes["top"][ids["City Bureau"]].value = True  # ticked, not saved: the workbook says what is picked
     again = ch1.PicksForm(Page(lang="en"))
     assert [i for i, b in again.boxes["top"].items() if b.value] == [
@@ -361,5 +361,5 @@ def test_import_adds_new_names_updates_known_ones_and_reports_bad_rows(workbook_
     assert accounts["Top1"].bp_wan == 1100 and accounts["Top1"].sow_pct == 65
     assert accounts["Top1"].history  # figures updated, history kept
     assert accounts["Newco"].industry == "Energy" and "Broken" not in accounts
-    assert "1 accounts added, 1 updated, 1 rows skipped" in form.status.text
+    assert "accounts added 1, updated 1; rows skipped 1" in form.status.text
     assert "row 4" in form.status.text

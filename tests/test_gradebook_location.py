@@ -113,7 +113,7 @@ def test_the_open_box_redraws_the_dashboard_from_the_folder_typed(home: Path, el
     form.folder.value = str(elsewhere / "gradebook")
     form.open_button.click()
     text = _texts(page)
-    assert form.status.kind == "ok" and "3 trainee(s)" in form.status.text
+    assert form.status.kind == "ok" and "trainees 3" in form.status.text
     assert "DEMO DATA" not in text and "Trainees in the gradebook: 3" in text
     assert f"Gradebook **{md_escape(elsewhere / 'gradebook' / 'gradebook.sqlite')}**" in text
     # a damaged file is refused and the page keeps what it shows

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kamlib.i18n import LANGS, catalog, normalize_lang, resolve_lang, t
+from kamlib.i18n import LANG_PLURALS, LANGS, Plural, _flatten, catalog, normalize_lang, resolve_lang, t
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
@@ -20,6 +20,16 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _forms(message: str) -> list[str]:
+    """The texts of a message: each plural form, or the one text."""
+    return list(message.forms.values()) if isinstance(message, Plural) else [message]
+
+
+def _texts(lang: str) -> list[tuple[str, str]]:
+    """Every text of a catalog with its key: a plural message once per form."""
+    return [(key, text) for key, message in catalog(lang).items() for text in _forms(message)]
 
 
 def test_catalogs_have_the_same_keys() -> None:
@@ -30,18 +40,55 @@ def test_catalogs_have_the_same_keys() -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_catalog_value_is_empty(lang: str) -> None:
-    assert [k for k, v in catalog(lang).items() if not isinstance(v, str) or not v.strip()] == []
+    assert [k for k, v in _texts(lang) if not isinstance(v, str) or not v.strip()] == []
 
 
 def test_placeholders_agree_between_languages() -> None:
+    """Every form of a message takes the same placeholders in both languages."""
     zh, en = catalog("zh"), catalog("en")
-    assert [k for k in zh if _fields(zh[k]) != _fields(en[k])] == []
+    assert [k for k in zh if len({frozenset(_fields(f)) for f in _forms(zh[k]) + _forms(en[k])}) != 1] == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_plural_messages_have_the_language_s_forms(lang: str) -> None:
+    """English plurals have the forms one and other; Chinese has only other (its entry may stay a plain string)."""
+    forms = {k: sorted(v.forms) for k, v in catalog(lang).items() if isinstance(v, Plural)}
+    assert {k: f for k, f in forms.items() if f != sorted(LANG_PLURALS[lang])} == {}
+
+
+def test_plural_messages_take_count() -> None:
+    zh, en = catalog("zh"), catalog("en")
+    plural = [k for k in en if isinstance(en[k], Plural) or isinstance(zh[k], Plural)]
+    assert plural
+    assert [k for k in plural if "count" not in _fields(en[k])] == []
+
+
+def test_english_writes_plurals_out() -> None:
+    """ "1 account", "2 accounts": not "account(s)"."""
+    assert [k for k, v in _texts("en") if re.search(r"\w\((s|es|ies)\)", v)] == []
+
+
+def test_plural_form_is_chosen_by_count() -> None:
+    assert [t("charts.screening.grid.count", "en", count=n) for n in (0, 1, 2)] == ["0 accounts", "1 account",
+                                                                                    "2 accounts"]
+    assert [t("charts.screening.grid.count", "zh", count=n) for n in (1, 2)] == ["1 个客户", "2 个客户"]
+    assert t("exercise.checked.written", "en", count=1).startswith("1 written answer (")
+    with pytest.raises(TypeError, match="count"):
+        t("charts.screening.grid.count", "en")
+    assert t("workbook.exists", "en", file="x", count=1) == t("workbook.exists", "en", file="x")  # not plural
+
+
+def test_a_table_is_plural_only_with_plural_categories() -> None:
+    out: dict[str, str] = {}
+    _flatten({"n": {"one": "{count} day", "other": "{count} days"}, "side": {"one": "A", "label": "B"}}, "x", out)
+    assert isinstance(out["x.n"], Plural) and out["x.n"] == "{count} days" and out["x.n"].forms["one"] == "{count} day"
+    assert out["x.side.one"] == "A" and out["x.side.label"] == "B"
 
 
 def test_english_catalog_has_chinese_only_in_course_terms() -> None:
     # English messages may quote the course's units (万元) and the bilingual language label.
     allowed = {"万", "元", "语", "言", "中", "文"}
-    bad = {k: v for k, v in catalog("en").items() if set(CJK.findall(v)) - allowed}
+    bad = {k: v for k, v in _texts("en") if set(CJK.findall(v)) - allowed}
     assert bad == {}
 
 
@@ -57,7 +104,7 @@ WAN_EXPLAINED_NEARBY = {
 def test_english_explains_wan_wherever_it_shows_it() -> None:
     """万元 is the course's unit: 1 万元 = 10,000 yuan, said wherever an English text shows it."""
     en = catalog("en")
-    unexplained = [k for k, v in en.items()
+    unexplained = [k for k, v in _texts("en")
                    if "万" in v and k not in WAN_EXPLAINED_NEARBY and not re.search(r"10,000 yuan|million yuan", v)]
     assert unexplained == []
     nearby = {"charts.screening.grid.xlabel", "charts.screening.scatter.xlabel", "tree.chart.bp_note",
@@ -84,7 +131,7 @@ def _zh_key_texts() -> Iterator[tuple[str, str]]:
 
 
 def _zh_texts() -> list[tuple[str, str]]:
-    return [*catalog("zh").items(), *_zh_key_texts()]
+    return [*_texts("zh"), *_zh_key_texts()]
 
 
 # Not prose: placeholders (with format specs), code spans, Markdown link targets, HTML tags, URLs.

@@ -106,7 +106,7 @@ def test_kam_grade_reports_the_hostile_files_and_exits_0(tmp_path: Path, capsys:
     bad = _hostile_contents(root)
     assert kam(["grade", str(root), "--out", str(tmp_path / "book"), "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert f"Rejected, {len(bad)} file(s):" in out and all(name in out for name in bad)
+    assert f"Rejected, {len(bad)} files:" in out and all(name in out for name in bad)
 
 
 def test_a_submission_must_say_its_time_zone() -> None:
@@ -303,7 +303,7 @@ def test_kam_score_goes_on_after_a_file_it_cannot_score(tmp_path: Path, capsys: 
     errors = printed.err.splitlines()
     for path in (tmp_path / "broken\\x1b[2J.json", naive, sneaky, missing):
         assert len([e for e in errors if e.startswith(f"{path}: not scored")]) == 1, path
-    assert "4 of 5 file(s) could not be scored" in printed.err and _no_control(printed.err)
+    assert "4 files of 5 could not be scored" in printed.err and _no_control(printed.err)
 
 
 def test_load_submission_explains_what_it_cannot_read(tmp_path: Path) -> None:

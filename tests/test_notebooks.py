@@ -120,6 +120,7 @@ def _texts(nb: nbformat.NotebookNode) -> list[str]:
     return out
 
 
+@pytest.mark.notebook  # runs notebooks in a kernel (papermill): `make check` leaves it out
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_runs_headless_in_both_languages(path: Path, lang: str, scratch: dict, tmp_path: Path) -> None:
@@ -149,6 +150,7 @@ def test_runs_headless_in_both_languages(path: Path, lang: str, scratch: dict, t
     assert not paths.workbook_dir().exists() or not any(paths.workbook_dir().glob("*.json"))
 
 
+@pytest.mark.notebook
 def test_start_page_shows_progress_of_a_filled_workbook(scratch: dict, tmp_path: Path) -> None:
 
     update_workbook(scratch["workbook"], lambda wb: wb.plan.portfolio.items.append(Account(name="ACME")))
@@ -168,6 +170,7 @@ def test_start_page_shows_progress_of_a_filled_workbook(scratch: dict, tmp_path:
     assert saved["trainee"]["name"] == "Test Trainee"
 
 
+@pytest.mark.notebook
 @pytest.mark.parametrize("notebook", ["notebooks/00_start_here.ipynb", "exercises/ex00_warmup.ipynb"])
 def test_damaged_workbook_is_explained_not_a_traceback(notebook: str, scratch: dict, tmp_path: Path) -> None:
     Path(scratch["workbook"]).write_text("{ not json", encoding="utf-8")
@@ -183,6 +186,7 @@ def test_damaged_workbook_is_explained_not_a_traceback(notebook: str, scratch: d
     assert Path(scratch["workbook"]).read_text(encoding="utf-8") == "{ not json"
 
 
+@pytest.mark.notebook
 def test_uncaught_error_shows_a_plain_message_and_still_fails(tmp_path: Path) -> None:
     from nbformat.v4 import new_code_cell, new_notebook
 

@@ -13,6 +13,7 @@ from kamlib.errors import KamError
 from kamlib.forms import start
 from kamlib.forms.page import Page
 from kamlib.grading import keys_dir
+from kamlib.navigation import CHAPTER_NOTEBOOKS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,10 +88,10 @@ def test_an_installed_kamlib_finds_the_course_through_kam_course(installed: Path
     course = _course_copy(tmp_path / "course")
     monkeypatch.setenv("KAM_COURSE", str(course))
     exercises = start.chapter_exercises()
-    assert set(start.CHAPTER_NOTEBOOKS) <= set(exercises)
+    assert set(CHAPTER_NOTEBOOKS) <= set(exercises)
     shown = _course_map("en")
     assert "coming soon" not in shown
-    for notebook in start.CHAPTER_NOTEBOOKS.values():
+    for notebook in CHAPTER_NOTEBOOKS.values():
         assert f'<a href="{notebook}" target="_self">' in shown
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -55,7 +55,7 @@ def test_the_bundle_holds_what_a_trainee_needs_and_nothing_of_the_instructor(bun
     assert not tops & {"solutions", "instructor", ".git", ".venv", "workbook", "submissions", "gradebook"}
     assert not [rel for rel in files if "/solutions/" in f"/{rel}" or "/instructor/" in f"/{rel}"]
     assert not [rel for rel in files if "__pycache__" in rel or rel.endswith((".pyc", ".sqlite"))]
-    assert "kamlib/exercises/ex01.check.json" in files and "kamlib/gradebook.py" in files
+    assert "kamlib/exercises/ex01.check.json" in files and "kamlib/gradebook/__init__.py" in files
     assert not [rel for rel in files if re.fullmatch(r"tests/test_ex\d\d.*\.py", rel)]  # they spell out answers
     assert "tests/test_store.py" in files
     assert os.stat(bundle / ".ci" / "run").st_mode & stat.S_IXUSR

@@ -51,7 +51,7 @@ def test_bad_rows_are_errors_naming_the_rows() -> None:
     with pytest.raises(InputError) as err:
         classify([10, 130, float("nan"), 5], [100, 100, 100, -1])
     en, zh = err.value.message("en"), err.value.message("zh")
-    assert "3 row(s)" in en and "row 2" in en and "row 3" in en and "row 4" in en
+    assert "3 rows" in en and "row 2" in en and "row 3" in en and "row 4" in en
     assert "Buying power BP (万元 = 10,000 yuan)" in en and "第 2 行" in zh
 
 
@@ -89,8 +89,8 @@ def test_check_picks_explains_each_break_of_the_rule() -> None:
     assert any("“Low” is LEVEL1 in this year" in p for p in problems)
     assert any("“Strat” has status R" in p for p in problems)
     assert any("not marked as an industry benchmark" in p for p in problems)
-    assert any("You picked 2 Top account(s); the rule is 3" in p for p in problems)
-    assert any("You picked 1 Strategic account(s); the rule is 2" in p for p in problems)
+    assert any("You picked 2 Top accounts; the rule is 3" in p for p in problems)
+    assert any("You picked 1 Strategic account; the rule is 2" in p for p in problems)
     assert not any("Good" in p for p in problems)
 
 
@@ -228,3 +228,36 @@ def test_pick_order_puts_the_eligible_accounts_first_then_the_others_by_bp() -> 
     assert names(eligible) == ["bench"] and names(others) == ["new", "top a", "top b", "small", "blank"]
     assert names(pick_order(accounts, "top", this_year=2025)[0]) == names(propose_key_accounts(
         accounts, picks=PickSettings(top=3, strategic=2), this_year=2025)["top"])
+
+
+# ---- a list's boxes in sum (``kam screen``'s summary) -----------------------------------------------
+
+
+def test_box_summary_counts_every_box_and_shares_the_bp() -> None:
+    from kamlib.screening import box_summary
+
+    frame = pd.DataFrame({"sow": [50, 0, 10, 9.99, 49.9], "bp": [500.0, 99.9, 300.0, 100.0, 1500.0]},
+                         index=[2, 3, 5, 8, 9])  # file rows, some skipped
+    summary = box_summary(frame["bp"], classify(frame["sow"], frame["bp"])["box"])
+    assert [b.box for b in summary.boxes] == list(BOXES)
+    by_box = {b.box: b for b in summary.boxes}
+    assert (by_box["R3"].count, by_box["R3"].bp_wan, by_box["R3"].share_pct) == (1, 500.0, 100 * 500 / 2499.9)
+    assert (by_box["A2"].count, by_box["A2"].bp_wan, by_box["A2"].share_pct) == (0, 0.0, 0.0)
+    assert (summary.count, summary.bp_wan) == (5, 2499.9)
+    assert sum(b.count for b in summary.boxes) == 5
+
+
+def test_box_summary_lines_align_chinese_and_say_dash_without_bp() -> None:
+    from kamlib.screening import box_summary
+    from kamlib.tables import display_width
+
+    frame = pd.DataFrame({"sow": [60.0, 0.0], "bp": [0.0, 0.0]})
+    summary = box_summary(frame["bp"], classify(frame["sow"], frame["bp"])["box"])
+    assert all(b.share_pct is None for b in summary.boxes)
+    for lang in ("en", "zh"):
+        lines = summary.lines(lang)
+        assert len(lines) == 1 + 1 + 16 + 1 + 1 and lines[1] == lines[-2] and set(lines[1]) == {"-"}
+        assert {display_width(line) for line in lines[2:-2]} == {display_width(lines[1])}  # right-aligned, all as wide
+        assert lines[2].split()[0] == "R0" and lines[2].split()[-3:] == ["1", "0.0", "-"]
+        assert lines[-1].split()[-3:] == ["2", "0.0", "-"]
+    assert "R 可保有的" in summary.lines("zh")[2] and "合计" in summary.lines("zh")[-1]

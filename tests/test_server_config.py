@@ -12,7 +12,7 @@ import pytest
 from kamlib import server_config
 from kamlib.app import app_command, lab_command
 from kamlib.forms import reload_notice
-from kamlib.kernel_culling import KamKernelManager, is_page_kernel, should_cull
+from kamlib.kernel_culling import QUIET_KERNEL_WARNINGS, KamKernelManager, is_page_kernel, kernel_env, should_cull
 from kamlib.server_config import CSP, Culling, read_config, write_config
 from kamlib.xsrf_cookie import XsrfCookieIdentityProvider, sets_cookie
 
@@ -106,6 +106,20 @@ def test_the_classes_the_files_name_exist() -> None:
     assert issubclass(XsrfCookieIdentityProvider, PasswordIdentityProvider)
     manager = import_item(server_config.server_config()["ServerApp"]["kernel_manager_class"])
     assert manager is KamKernelManager and issubclass(manager, AsyncMappingKernelManager)
+
+
+def test_kernels_start_without_ipykernels_shutdown_warning() -> None:
+    import subprocess
+    import sys
+
+    env = kernel_env({"PATH": "/bin", "PYTHONWARNINGS": "default"})
+    assert env["PATH"] == "/bin" and env["PYTHONWARNINGS"] == f"default,{QUIET_KERNEL_WARNINGS}"
+    assert kernel_env(env) == env  # added once
+    # the filter is one Python accepts and it silences exactly that warning
+    code = ("import warnings; warnings.warn(\"coroutine 'IPythonKernel.poll_stopped_queue' was never awaited\", "
+            "RuntimeWarning); warnings.warn('another', RuntimeWarning)")
+    done = subprocess.run([sys.executable, "-c", code], env=kernel_env({}), capture_output=True, text=True, check=True)
+    assert "poll_stopped_queue" not in done.stderr and "another" in done.stderr and "Invalid" not in done.stderr
 
 
 def test_which_kernels_are_app_pages() -> None:

@@ -16,10 +16,11 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text as TextArtist
 
-from kamlib.charts.tree import customer_tree_chart, share_card_figure
+from kamlib.charts.card import share_card_figure, share_card_html, share_card_png
+from kamlib.charts.tree import customer_tree_chart
 from kamlib.i18n import LANGS, t
 from kamlib.model.workbook import Account, AccountPlan, KeyPerson, ShareCard, TreeUnit
-from kamlib.share_card import card_content, card_units, letter_code, make_codes, share_card_html, share_card_png
+from kamlib.share_card import card_content, card_units, letter_code, make_codes
 
 GLYPH_WARNING = re.compile(r"Glyph|missing from font", re.IGNORECASE)
 FIELDS = ("industry", "goal", "problem", "organisation", "people", "tree")

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon, Rectangle
 
 from kamlib.analysis import PYRAMID_LEVELS, depth_by_level, ready_for_first_visit
-from kamlib.charts.style import INK, MUTED, PALETTE, TRACK, new_figure
+from kamlib.charts.style import INK, MUTED, PALETTE, TRACK, left_title, new_figure
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.workbook import InformationItem
 
@@ -88,6 +88,6 @@ def readiness_chart(items: Iterable[InformationItem], lang: Lang) -> Figure:
                                                                                  lang)),
     ]
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, -0.02), fontsize=12)
-    fig.suptitle(t("analysis.chart.title", lang), x=0.01, ha="left")
+    left_title(fig, t("analysis.chart.title", lang))
     fig.supxlabel(t("analysis.readiness.rule", lang), x=0.01, ha="left", fontsize=12, color=MUTED)
     return fig

@@ -7,6 +7,8 @@ cells, and every cell of a small grid shows its margin as a number, so win or lo
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
@@ -17,7 +19,7 @@ from matplotlib.patheffects import withStroke
 from matplotlib.text import Text
 
 from kamlib.bidding import PARTS, BestRule, MarginGrid, Scoresheet, part_label, rule_codes
-from kamlib.charts.style import HATCHES, INK, MUTED, PALETTE, TRACK, new_figure, strong_weight
+from kamlib.charts.style import HATCHES, INK, MUTED, PALETTE, TRACK, left_title, new_figure, shorten, strong_weight
 from kamlib.i18n import Lang, check_lang, t
 
 PART_COLORS = dict(zip(PARTS, PALETTE[:4], strict=True))
@@ -44,16 +46,16 @@ def scores_chart(sheet: Scoresheet, lang: Lang) -> Figure:
     lang = check_lang(lang)
     valid = [r for r in sheet.rows if r.valid]
     invalid = [r for r in sheet.rows if not r.valid]
-    names = [_short(f"{US_MARK} {r.name}" if r.us else r.name) for r in valid]
+    names = [shorten(f"{US_MARK} {r.name}" if r.us else r.name, MAX_NAME_CHARS) for r in valid]
     height = 2.3 + 0.62 * max(len(valid), 1)
     fig = new_figure(WIDTH, height, layout=None)  # placed here, not by the layout engine: re-drawn on every save
     left = (max((_text_width(n, TICK_SIZE) for n in names), default=0.5) + 0.35) / WIDTH
     ax = fig.add_axes((left, 1.05 / height, 0.97 - left, 1 - 2.0 / height))
     ys = np.arange(len(valid))[::-1]
     for part in PARTS:
-        left = np.array([sum(r.points[p] for p in PARTS[:PARTS.index(part)]) for r in valid])
+        starts = np.array([sum(r.points[p] for p in PARTS[:PARTS.index(part)]) for r in valid])
         widths = np.array([r.points[part] for r in valid])
-        ax.barh(ys, widths, left=left, height=0.62, color=PART_COLORS[part], hatch=PART_HATCHES[part],
+        ax.barh(ys, widths, left=starts, height=0.62, color=PART_COLORS[part], hatch=PART_HATCHES[part],
                 edgecolor="white", linewidth=0.8, label=part_label(part, lang))
     for y, r in zip(ys, valid, strict=True):
         ax.text((r.total or 0) + 1.0, y, t("bidding.chart.total", lang, total=f"{r.total:.2f}", rank=r.rank),
@@ -68,8 +70,7 @@ def scores_chart(sheet: Scoresheet, lang: Lang) -> Figure:
     ax.xaxis.grid(True)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=4, fontsize=11, handlelength=1.6,
               columnspacing=1.0, borderaxespad=0.2)
-    fig.suptitle(t("bidding.chart.scores_title", lang, rule=rule_codes(sheet.rule)), x=0.01, y=0.995,
-                 ha="left", va="top", fontsize=15)
+    left_title(fig, t("bidding.chart.scores_title", lang, rule=rule_codes(sheet.rule)), y=0.995, va="top", fontsize=15)
     if not valid:
         ax.text(50, 0, t("bidding.chart.no_valid", lang), ha="center", va="center", color=MUTED)
     if invalid:
@@ -113,8 +114,8 @@ def margin_heatmap(grid: MarginGrid, lang: Lang, overall: BestRule | None = None
             cell = (grid.xs[c], grid.ys[r])
             shift = STAR_ROOM / 2 if cell == best_cell else 0.0
             label = margin_label(value)
-            style = {"ha": "center", "va": "center", "fontsize": NUMBER_SIZE, "family": NUMBER_FONT,
-                     "color": "white" if dark else INK, "zorder": 3, "gid": "margin-number"}
+            style: dict[str, Any] = {"ha": "center", "va": "center", "fontsize": NUMBER_SIZE, "family": NUMBER_FONT,
+                                     "color": "white" if dark else INK, "zorder": 3, "gid": "margin-number"}
             numbers[cell] = (ax.annotate(label, cell, xytext=(shift, 0), textcoords="offset points", **style)
                              if shift else ax.text(*cell, label, **style))
             half_w = (len(label) * DIGIT_EM * NUMBER_SIZE / 2 + PLATE_PAD) * per_pt[0]
@@ -140,9 +141,10 @@ def margin_heatmap(grid: MarginGrid, lang: Lang, overall: BestRule | None = None
         ax.add_patch(Rectangle((x - 0.4, y - 0.4), 0.8, 0.8, facecolor="none", edgecolor=INK, linewidth=2.0,
                                linestyle="--", zorder=5))
         number = numbers.get((x, y))
-        star = {"color": PALETTE[1], "fontsize": STAR_SIZE, "family": NUMBER_FONT, "ha": "right", "va": "center",
-                "zorder": 6, "gid": "best-star", "textcoords": "offset points",
-                "path_effects": [withStroke(linewidth=1.5, foreground=INK)]}
+        star: dict[str, Any] = {
+            "color": PALETTE[1], "fontsize": STAR_SIZE, "family": NUMBER_FONT, "ha": "right", "va": "center",
+            "zorder": 6, "gid": "best-star", "textcoords": "offset points",
+            "path_effects": [withStroke(linewidth=1.5, foreground=INK)]}
         if number is not None:
             ax.annotate(US_MARK, (0.0, 0.5), xycoords=number, xytext=(-1.0, 0.0), **star)
         else:  # no numbers in the cells: the star in the middle of its cell
@@ -162,7 +164,7 @@ def margin_heatmap(grid: MarginGrid, lang: Lang, overall: BestRule | None = None
         bar = fig.colorbar(image, cax=fig.add_axes((0.85, 0.36, 0.02, 0.52)))
         bar.set_label(t("bidding.chart.margin", lang))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(-0.02, -0.12), ncols=2, fontsize=11)
-    fig.suptitle(t("bidding.chart.heatmap_title", lang), x=0.01, y=0.99, ha="left", va="top", fontsize=15)
+    left_title(fig, t("bidding.chart.heatmap_title", lang), y=0.99, va="top", fontsize=15)
     lines = [t("bidding.chart.held", lang, held=part_label(grid.held_part, lang), points=grid.held_points,
                absorb=part_label(grid.absorb_part, lang))]
     if overall is not None:
@@ -182,10 +184,6 @@ def margin_label(value: float) -> str:
 def _text_width(text: str, size: float) -> float:
     """About how wide ``text`` is drawn at ``size`` points, in inches (CJK characters a full em, others ~0.6)."""
     return sum(1.0 if ord(ch) >= 0x2E80 else 0.6 for ch in text) * size / 72
-
-
-def _short(name: str) -> str:
-    return name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1] + "…"
 
 
 def _win_boundary(ax: object, grid: MarginGrid) -> None:

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from kamlib.charts.spread import spread
-from kamlib.charts.style import INK, MARKERS, MUTED, PALETTE, new_figure
+from kamlib.charts.style import INK, MARKERS, MUTED, PALETTE, left_title, new_figure, say_empty, shorten
 from kamlib.crisis import ATTITUDE_RANK, PHASES, Move, is_overdue, timeline
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.retention import Assessment, Crisis
@@ -30,10 +30,6 @@ LABEL_STEP_PT = LABEL_PT * 1.5  # one label's line in the slope chart's column o
 CHROME_IN = 2.0  # the slope chart's height outside its plot: title, axis names, legend, note (a little more)
 
 
-def _short(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def timeline_chart(crisis: Crisis, assessments: Sequence[Assessment], lang: Lang, today: dt.date) -> Figure:
     """The crisis on a date axis: the incident, a lane per phase with its steps, re-run assessments, today."""
     lang = check_lang(lang)
@@ -42,17 +38,16 @@ def timeline_chart(crisis: Crisis, assessments: Sequence[Assessment], lang: Lang
     ax = fig.add_subplot()
     lane = {name: i for i, name in enumerate(LANES)}
     if not events:
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, t("crisis.chart.no_dates", lang), ha="center", va="center", fontsize=14, color=MUTED,
-                transform=ax.transAxes)
-        fig.suptitle(t("crisis.chart.timeline.title", lang, title=_short(crisis.title, 60)), x=0.01, ha="left")
+        say_empty(ax, t("crisis.chart.no_dates", lang), fontsize=14)
+        left_title(fig, t("crisis.chart.timeline.title", lang, title=shorten(crisis.title, 60)))
         return fig
+    # ``type: ignore[arg-type]`` below: matplotlib's stubs take numbers only, but it plots dates (its date converter)
     for step in crisis.steps:
         y, colour = lane[step.phase], PHASE_COLOUR[step.phase]
         if step.due_on and step.done_on:
-            ax.plot([step.due_on, step.done_on], [y, y], color=colour, linewidth=1.5, marker="")
+            ax.plot([step.due_on, step.done_on], [y, y], color=colour, linewidth=1.5, marker="")  # type: ignore[arg-type]
         if is_overdue(step, today):
-            ax.plot([step.due_on, today], [y, y], color=colour, linewidth=1.5, linestyle="--", marker="")
+            ax.plot([step.due_on, today], [y, y], color=colour, linewidth=1.5, linestyle="--", marker="")  # type: ignore[arg-type]
     labelled: dict[tuple[dt.date, int], int] = {}
     for event in events:
         if event.kind in ("happened", "detected"):
@@ -64,16 +59,17 @@ def timeline_chart(crisis: Crisis, assessments: Sequence[Assessment], lang: Lang
         else:
             y, colour = lane[event.phase], PHASE_COLOUR[event.phase]  # type: ignore[index]
             marker, filled = PHASE_MARKER[event.phase], event.kind == "step_done"  # type: ignore[index]
-            text = _short(event.text) if event.kind == "step_done" or not _done_too(crisis, event.step_id) else ""
-        ax.plot([event.on], [y], marker=marker, markersize=12, linestyle="", color=colour,
+            shown = event.kind == "step_done" or not _done_too(crisis, event.step_id)
+            text = shorten(event.text, MAX_TEXT) if shown else ""
+        ax.plot([event.on], [y], marker=marker, markersize=12, linestyle="", color=colour,  # type: ignore[arg-type]
                 markerfacecolor=colour if filled else "white", markeredgewidth=2.0)
         if text:
             stack = labelled.get((event.on, y), 0)
             labelled[(event.on, y)] = stack + 1
             ax.annotate(text, (event.on, y), xytext=(8, 6 + 13 * stack), textcoords="offset points", fontsize=10,
                         color=INK)
-    ax.axvline(today, color=MUTED, linestyle=":", linewidth=1.5)
-    ax.text(today, -0.68, t("crisis.chart.today", lang), ha="center", va="bottom", fontsize=11, color=MUTED)
+    ax.axvline(today, color=MUTED, linestyle=":", linewidth=1.5)  # type: ignore[arg-type]
+    ax.text(today, -0.68, t("crisis.chart.today", lang), ha="center", va="bottom", fontsize=11, color=MUTED)  # type: ignore[arg-type]
     ax.set_yticks(range(len(LANES)), [t(f"crisis.chart.lane.{name}", lang) if name in ("incident", "assessment")
                                       else t(f"crisis.phase.{name}", lang) for name in LANES])
     ax.set_ylim(len(LANES) - 0.3, -0.7)
@@ -81,7 +77,7 @@ def timeline_chart(crisis: Crisis, assessments: Sequence[Assessment], lang: Lang
     first = min([e.on for e in events] + [today])
     last = max([e.on for e in events] + [today])
     pad = dt.timedelta(days=max(2, (last - first).days // 8))
-    ax.set_xlim(first - pad, last + pad * 3)
+    ax.set_xlim(first - pad, last + pad * 3)  # type: ignore[arg-type]
     locator = AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))  # ISO dates read the same in both languages
@@ -91,7 +87,7 @@ def timeline_chart(crisis: Crisis, assessments: Sequence[Assessment], lang: Lang
         Line2D([], [], marker="o", linestyle="", color=INK, label=t("crisis.chart.legend.done", lang)),
         Line2D([], [], color=INK, linestyle="--", label=t("crisis.chart.legend.overdue", lang)),
     ], loc="outside lower center", ncols=3, fontsize=11)
-    fig.suptitle(t("crisis.chart.timeline.title", lang, title=_short(crisis.title, 60)), x=0.01, ha="left")
+    left_title(fig, t("crisis.chart.timeline.title", lang, title=shorten(crisis.title, 60)))
     return fig
 
 
@@ -126,8 +122,9 @@ def attitude_chart(moves: Sequence[Move], lang: Lang) -> Figure:
     for i, (move, y1, y) in enumerate(zip(known, ends, placed, strict=True)):
         if abs(y - y1) > gap / 4:
             ax.plot([1.015, 1.06], [y1, y], color=PALETTE[i % len(PALETTE)], linewidth=1.0, marker="")
-        tag = " (A/D)" if move.decision_maker else ""
-        ax.text(1.07, y, f"{_short(move.name, 16)}{tag}: {move.before} → {move.after}", ha="left", va="center",
+        tag = t("crisis.chart.decision_tag", lang) if move.decision_maker else ""
+        label = t("crisis.chart.move", lang, name=shorten(move.name, 16), tag=tag, before=move.before, after=move.after)
+        ax.text(1.07, y, label, ha="left", va="center",
                 fontsize=LABEL_PT, color=INK, gid=f"move-{i}")
     ax.set_xlim(-0.15, 1.9)
     ax.set_ylim(Y_LOW, Y_HIGH)
@@ -145,5 +142,5 @@ def attitude_chart(moves: Sequence[Move], lang: Lang) -> Figure:
         fig.supxlabel(note, x=0.01, ha="left", fontsize=11, color=MUTED)
     if not known:
         ax.text(0.5, 0, t("crisis.chart.no_moves", lang), ha="center", va="center", fontsize=13, color=MUTED)
-    fig.suptitle(t("crisis.chart.attitude.title", lang), x=0.01, ha="left")
+    left_title(fig, t("crisis.chart.attitude.title", lang))
     return fig

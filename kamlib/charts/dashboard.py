@@ -16,7 +16,18 @@ from matplotlib.ticker import MultipleLocator, PercentFormatter
 
 from kamlib.charts.people import panorama_chart
 from kamlib.charts.screening import radp_grid, status_labels
-from kamlib.charts.style import HATCHES, INK, MARKERS, MUTED, PALETTE, TRACK, new_figure
+from kamlib.charts.style import (
+    HATCHES,
+    INK,
+    MARKERS,
+    MUTED,
+    PALETTE,
+    TRACK,
+    empty_figure,
+    left_title,
+    new_figure,
+    shorten,
+)
 from kamlib.charts.tree import balanced_wrap, wrap_text
 from kamlib.gradebook import ExerciseStats, ItemStats
 from kamlib.i18n import Lang, check_lang, t
@@ -26,20 +37,6 @@ from kamlib.settings import RadpSettings, load_settings
 
 ROW_HEIGHT = 0.55  # inches per bar row
 MAX_LABEL = 34
-
-
-def _short(text: str, limit: int = MAX_LABEL) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _empty(lang: Lang, title_key: str) -> Figure:
-    fig = new_figure(8, 2.2)
-    ax = fig.add_subplot()
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, t("dashboard.chart.empty", lang), ha="center", va="center", color=MUTED)
-    fig.suptitle(t(title_key, lang), x=0.01, ha="left")
-    return fig
 
 
 def _percent_axis(ax: object) -> None:
@@ -55,7 +52,7 @@ def score_distribution_chart(stats: Sequence[ExerciseStats], labels: Sequence[st
     lang = check_lang(lang)
     rows = [(s, label) for s, label in zip(stats, labels, strict=True) if s.percents]
     if not rows:
-        return _empty(lang, "dashboard.chart.spread_title")
+        return empty_figure(t("dashboard.chart.empty", lang), t("dashboard.chart.spread_title", lang))
     fig = new_figure(11, 1.6 + ROW_HEIGHT * 1.8 * len(rows))
     ax = fig.add_subplot()
     jitter = random.Random(1)
@@ -69,11 +66,11 @@ def score_distribution_chart(stats: Sequence[ExerciseStats], labels: Sequence[st
                    edgecolors="white", linewidths=0.5)
         note = t("dashboard.chart.spread_note", lang, n=len(s.percents), mean=f"{s.mean:.0f}")
         ax.text(101, y, note, va="center", ha="left", color=MUTED, fontsize=11, clip_on=False)
-    ax.set_yticks(range(len(rows)), [_short(label) for _, label in rows])
+    ax.set_yticks(range(len(rows)), [shorten(label, MAX_LABEL, one_line=True) for _, label in rows])
     ax.set_ylim(len(rows) - 0.5, -0.5)
     _percent_axis(ax)
     ax.set_xlabel(t("dashboard.chart.spread_x", lang))
-    fig.suptitle(t("dashboard.chart.spread_title", lang), x=0.01, ha="left")
+    left_title(fig, t("dashboard.chart.spread_title", lang))
     return fig
 
 
@@ -81,7 +78,7 @@ def submission_status_chart(stats: Sequence[ExerciseStats], labels: Sequence[str
     """Per exercise: trainees who submitted on time, late, and not at all (stacked; hatched by kind)."""
     lang = check_lang(lang)
     if not stats:
-        return _empty(lang, "dashboard.chart.status_title")
+        return empty_figure(t("dashboard.chart.empty", lang), t("dashboard.chart.status_title", lang))
     fig = new_figure(11, 1.8 + ROW_HEIGHT * len(stats))
     ax = fig.add_subplot()
     kinds = (("on_time", lambda s: s.submitted - s.late), ("late", lambda s: s.late), ("missing", lambda s: s.missing))
@@ -99,11 +96,11 @@ def submission_status_chart(stats: Sequence[ExerciseStats], labels: Sequence[str
                         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
         left = [a + b for a, b in zip(left, widths, strict=True)]
         handles.append(Patch(facecolor=colour, hatch=hatch, edgecolor=MUTED, label=t(f"dashboard.chart.{kind}", lang)))
-    ax.set_yticks(range(len(stats)), [_short(label) for label in labels])
+    ax.set_yticks(range(len(stats)), [shorten(label, MAX_LABEL, one_line=True) for label in labels])
     ax.set_ylim(len(stats) - 0.5, -0.5)
     ax.set_xlabel(t("dashboard.chart.trainees", lang))
     ax.grid(axis="x", zorder=0)
-    fig.suptitle(t("dashboard.chart.status_title", lang), x=0.01, ha="left")
+    left_title(fig, t("dashboard.chart.status_title", lang))
     fig.legend(handles=handles, loc="outside lower center", ncols=3)
     return fig
 
@@ -112,7 +109,7 @@ def most_missed_chart(items: Sequence[ItemStats], labels: Sequence[str], lang: L
     """The items most of the class missed: share of graded trainees who did not get it (fully) right."""
     lang = check_lang(lang)
     if not items:
-        return _empty(lang, "dashboard.chart.missed_title")
+        return empty_figure(t("dashboard.chart.empty", lang), t("dashboard.chart.missed_title", lang))
     names = missed_labels(labels)
     lines = max(name.count("\n") + 1 for name in names)
     fig = new_figure(11, 1.6 + max(ROW_HEIGHT * 1.6, 0.2 * lines + 0.25) * len(items))
@@ -128,7 +125,7 @@ def most_missed_chart(items: Sequence[ItemStats], labels: Sequence[str], lang: L
     ax.set_xlim(0, 118)
     ax.tick_params(axis="x", labelbottom=True, bottom=True)
     ax.set_xlabel(t("dashboard.chart.missed_x", lang))
-    fig.suptitle(t("dashboard.chart.missed_title", lang), x=0.01, ha="left")
+    left_title(fig, t("dashboard.chart.missed_title", lang))
     return fig
 
 
@@ -140,6 +137,7 @@ def missed_labels(labels: Sequence[str]) -> list[str]:
     """The items' labels beside their bars: the first line (``ex01 box_a04``) as given, the question after it
     wrapped to at most ``MISSED_LINES`` lines. A question cut where another one cut alike still differs from it
     (rule items alike but for the part they name) keeps its last line instead, after …: no two read the same."""
+    texts: Sequence[str]
     heads, texts = zip(*(label.partition("\n")[::2] for label in labels), strict=True) if labels else ((), ())
     texts = [" ".join(text.split()) for text in texts]
     full = [wrap_text(text, MISSED_TEXT_EM) if text else [] for text in texts]
@@ -154,7 +152,8 @@ def missed_labels(labels: Sequence[str]) -> list[str]:
     return ["\n".join([head, *_closing_kept(lines)]) for head, lines in zip(heads, shown, strict=True)]
 
 
-CLOSING = "\u201d\u2019\uff09\u300d\u300f\u3011\u300b\u3009\uff0c\u3002\u3001\uff1b\uff1a\uff1f\uff01)]}>,.;:?!%"  # never the first character of a line
+# never the first character of a line:
+CLOSING = "\u201d\u2019\uff09\u300d\u300f\u3011\u300b\u3009\uff0c\u3002\u3001\uff1b\uff1a\uff1f\uff01)]}>,.;:?!%"
 
 
 def _closing_kept(lines: list[str]) -> list[str]:
@@ -173,7 +172,7 @@ def answer_distribution_chart(counts: Counter[str], keyed: set[str], labels: dic
     """What the class answered to one choice item; the key's answers hatched and named in the legend."""
     lang = check_lang(lang)
     if not counts:
-        return _empty(lang, "dashboard.chart.answers_title")
+        return empty_figure(t("dashboard.chart.empty", lang), t("dashboard.chart.answers_title", lang))
     order = [a for a, _ in counts.most_common()]
     fig = new_figure(10, 1.6 + 0.45 * len(order))
     ax = fig.add_subplot()
@@ -183,11 +182,11 @@ def answer_distribution_chart(counts: Counter[str], keyed: set[str], labels: dic
                 edgecolor="white", height=0.6, zorder=2)
         ax.text(counts[answer] + 0.1, y, str(counts[answer]), va="center", ha="left", fontsize=11)
     names = [labels.get(a, t("dashboard.chart.blank", lang) if a == "—" else a) for a in order]
-    ax.set_yticks(range(len(order)), [_short(n, 40) for n in names])
+    ax.set_yticks(range(len(order)), [shorten(n, 40, one_line=True) for n in names])
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlabel(t("dashboard.chart.submissions", lang))
     ax.grid(axis="x", zorder=0)
-    fig.suptitle(_short(title, 90), x=0.01, ha="left")
+    left_title(fig, shorten(title, 90, one_line=True))
     fig.legend(handles=[Patch(facecolor=PALETTE[2], hatch=HATCHES[3], edgecolor="white",
                               label=t("dashboard.chart.keyed", lang)),
                         Patch(facecolor=PALETTE[0], edgecolor="white", label=t("dashboard.chart.other", lang))],
@@ -206,7 +205,7 @@ def pooled_boxes_chart(pooled: dict[str, Counter[str]], item_labels: dict[str, s
     for counts in pooled.values():
         totals.update(counts)
     if not totals:
-        return _empty(lang, title_key)
+        return empty_figure(t("dashboard.chart.empty", lang), t(title_key, lang))
     fig = new_figure(11, 7.5)
     ax = fig.add_subplot()
     norm = Normalize(0, max(totals.values()))
@@ -219,7 +218,7 @@ def pooled_boxes_chart(pooled: dict[str, Counter[str]], item_labels: dict[str, s
             count = totals.get(box, 0)
             face = cmap(0.12 + 0.7 * norm(count)) if count else "white"
             ax.add_patch(Rectangle((col, row), 0.97, 0.97, facecolor=face, edgecolor=MUTED, linewidth=0.8))
-            lines = [box] + [f"{_short(item_labels.get(item, item), 14)} {c[box]}"
+            lines = [box] + [f"{shorten(item_labels.get(item, item), 14, one_line=True)} {c[box]}"
                              for item, c in pooled.items() if c.get(box)]
             dark = count and norm(count) > 0.6
             ax.text(col + 0.485, row + 0.485, "\n".join(lines), ha="center", va="center", fontsize=11,
@@ -231,19 +230,19 @@ def pooled_boxes_chart(pooled: dict[str, Counter[str]], item_labels: dict[str, s
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    fig.suptitle(t(title_key, lang), x=0.01, ha="left")
+    left_title(fig, t(title_key, lang))
     return fig
 
 
 def picks_grid(accounts: list[Account], picks: list[KeyAccountPick], lang: Lang) -> Figure:
     """A trainee's Top and Strategic picks on the RADP grid of the case (the settings in force)."""
     fig = radp_grid(accounts, picks, lang, load_settings().radp, width=11, height=7.5)
-    fig.suptitle(t("dashboard.chart.picks_title", lang), x=0.01, ha="left")
+    left_title(fig, t("dashboard.chart.picks_title", lang))
     return fig
 
 
 def people_map(people: list[KeyPerson], lang: Lang) -> Figure:
     """The case's key persons as the trainee coded them (the chapter 2 panorama)."""
     fig = panorama_chart(people, lang)
-    fig.suptitle(t("dashboard.chart.people_title", lang), x=0.01, ha="left")
+    left_title(fig, t("dashboard.chart.people_title", lang))
     return fig

@@ -19,7 +19,7 @@ from matplotlib.legend_handler import HandlerPatch
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
-from kamlib.charts.style import INK, MUTED, PALETTE, TRACK, new_figure
+from kamlib.charts.style import INK, MUTED, PALETTE, TRACK, empty_figure, left_title, new_figure
 from kamlib.charts.tree import balanced_wrap, wrap_text
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.workbook import KeyPerson
@@ -76,15 +76,6 @@ def _node_label(p: KeyPerson) -> str:
     code = short_code(p)
     lines.append(f"{KEY_MARK} {code}" if p.key_department else code)
     return "\n".join(lines)
-
-
-def _empty(lang: Lang, key: str) -> Figure:
-    fig = new_figure(7, 2.2)
-    ax = fig.add_subplot()
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, t("people.chart.empty", lang), ha="center", va="center", color=MUTED)
-    fig.suptitle(t(key, lang), x=0.01, ha="left")
-    return fig
 
 
 def _box_handler(role: str | None) -> HandlerPatch:
@@ -165,7 +156,7 @@ def panorama_chart(people: Sequence[KeyPerson], lang: Lang) -> Figure:
     lang = check_lang(lang)
     by_id = people_by_id(people)
     if not by_id:
-        return _empty(lang, "people.chart.panorama_title")
+        return empty_figure(t("people.chart.empty", lang), t("people.chart.panorama_title", lang), width=7)
     pos = panorama_layout(people)
     labels = {pid: _node_label(p) for pid, p in by_id.items()}
     xs = [x for x, _ in pos.values()]
@@ -187,7 +178,7 @@ def panorama_chart(people: Sequence[KeyPerson], lang: Lang) -> Figure:
     # placed by hand, not by the layout engine: its extra pass over every label is a third of the
     # drawing time of a big organisation, and the title, tree and legend bands are known in advance
     fig = new_figure(width, height, layout=None)
-    fig.suptitle(t("people.chart.panorama_title", lang), x=0.01, y=1 - 0.12 / height, ha="left", va="top")
+    left_title(fig, t("people.chart.panorama_title", lang), y=1 - 0.12 / height, va="top")
     ax = fig.add_axes((0.005, legend_in / height, 0.99, 1 - (legend_in + title_in) / height))
     ax.set_axis_off()
     ax.set_xlim(min(xs) - 0.55, max(xs) + 0.55)
@@ -277,7 +268,7 @@ def attitude_power_chart(people: Sequence[KeyPerson], lang: Lang) -> Figure:
     lang = check_lang(lang)
     by_id = people_by_id(people)
     if not by_id:
-        return _empty(lang, "people.chart.matrix_title")
+        return empty_figure(t("people.chart.empty", lang), t("people.chart.matrix_title", lang), width=7)
     cells = attitude_power_matrix(people)
     fullest = max(len(ids) for ids in cells.values())
     cols = 1 if fullest <= 4 else 2
@@ -286,7 +277,7 @@ def attitude_power_chart(people: Sequence[KeyPerson], lang: Lang) -> Figure:
     cell_pts = (height - 3.2) / 4 * 72
     font = max(min(10.0, cell_pts / rows * 0.55), MIN_FONT)
     fig = new_figure(width, height)
-    fig.suptitle(t("people.chart.matrix_title", lang), x=0.01, ha="left")
+    left_title(fig, t("people.chart.matrix_title", lang))
     ax = fig.add_subplot()
     ax.set_xlim(-0.5, 4.5)
     ax.set_ylim(-0.5, 3.5)

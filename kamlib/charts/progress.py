@@ -6,7 +6,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MultipleLocator, PercentFormatter
 
-from kamlib.charts.style import HATCHES, MUTED, PALETTE, TRACK, new_figure
+from kamlib.charts.style import HATCHES, MUTED, PALETTE, TRACK, left_title, new_figure
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.progress import ChapterProgress
 
@@ -87,7 +87,7 @@ def progress_chart(
     ax.grid(axis="x", zorder=0)
     ax.spines["left"].set_visible(False)
     ax.set_xlabel(t("charts.progress.xlabel", lang))
-    fig.suptitle(t("charts.progress.title", lang), x=0.01, ha="left")
+    left_title(fig, t("charts.progress.title", lang))
 
     fig.legend(
         handles=[

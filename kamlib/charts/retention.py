@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from matplotlib.collections import PatchCollection
 from matplotlib.dates import AutoDateLocator, DateFormatter
@@ -18,9 +19,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from kamlib.charts.style import HATCHES, INK, MUTED, PALETTE, TRACK, new_figure
+from kamlib.charts.style import HATCHES, INK, MUTED, PALETTE, TRACK, left_title, new_figure, shorten
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.retention import Assessment, Crisis, LeverageInputs, StageChoice
+from kamlib.numbers import amount, pct
 from kamlib.retention import (
     MAX_SCORE,
     QUESTIONS,
@@ -35,13 +37,13 @@ from kamlib.retention import (
 )
 
 CURVE_LIMITS = (-100.0, 200.0)  # volume change axis, %: beyond it the curve is cut
-CELL_STYLE: dict[str, dict[str, object]] = {  # one artist per status: fill, border, hatch and a marker
+CELL_STYLE: dict[str, dict[str, Any]] = {  # one artist per status: fill, border, hatch and a marker
     "bought": {"facecolor": "#BFE6D9", "hatch": "", "edgecolor": PALETTE[2], "linestyle": "-", "marker": True},
     "open": {"facecolor": "#FBE3C2", "hatch": "//", "edgecolor": PALETTE[1], "linestyle": "-", "marker": True},
     "na": {"facecolor": TRACK, "hatch": "", "edgecolor": "white", "linestyle": "-", "marker": True},
     "unmarked": {"facecolor": "white", "hatch": "", "edgecolor": MUTED, "linestyle": ":", "marker": False},
 }
-MARK_STYLE: dict[str, dict[str, object]] = {
+MARK_STYLE: dict[str, dict[str, Any]] = {
     "bought": {"marker": "s", "markersize": 13, "color": PALETTE[2]},
     "open": {"marker": "o", "markersize": 13, "color": PALETTE[1], "markerfacecolor": "white",
              "markeredgewidth": 2.5},
@@ -51,24 +53,6 @@ MARKER_RISE, MARKER_CUT = "^", "v"  # a price rise and a price cut on the curve
 MARKER_REGULAR, MARKER_RERUN = "o", "D"  # an assessment, and one re-run after a crisis
 MAX_LABEL = 22  # characters of a unit or line name shown in the map
 CELL_WIDTH, ROW_HEIGHT = 1.15, 0.4  # inches per product line and per unit of the whitespace map
-
-
-def amount(value: float) -> str:
-    """A yuan figure as the calculator writes it: 10,100 or 10,100.5."""
-    rounded = round(value, 2)
-    return f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.2f}"
-
-
-def pct(value: float | None, signed: bool = True) -> str:
-    """A percentage with one decimal when needed: +10%, -9.1%; '—' for None."""
-    if value is None:
-        return "—"
-    text = f"{value:+,.1f}" if signed else f"{value:,.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
-
-
-def _short(text: str, limit: int = MAX_LABEL) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ---- profit leverage --------------------------------------------------------------------------------
@@ -149,8 +133,8 @@ def whitespace_chart(space: WhitespaceMap, lang: Lang) -> Figure:
     for row, unit in enumerate(space.units):
         tags = [t("tree.level", lang, level=space.levels.get(unit.id, 1))]
         tags += [] if unit.kind == "unit" else [t(f"tree.kind.{unit.kind}", lang)]
-        ax.text(-0.1, row + 0.5, f"{_short(unit.name)} ({' '.join(tags)})", ha="right", va="center", fontsize=12,
-                color=INK)
+        ax.text(-0.1, row + 0.5, f"{shorten(unit.name, MAX_LABEL)} ({' '.join(tags)})", ha="right", va="center",
+                fontsize=12, color=INK)
         for col, line in enumerate(space.lines):
             cells[space.status(unit.id, line.id) or "unmarked"].append((col, row))
         ax.text(n_lines + 0.15, row + 0.5, str(space.counts(unit_id=unit.id).gaps), ha="left", va="center",
@@ -163,7 +147,7 @@ def whitespace_chart(space: WhitespaceMap, lang: Lang) -> Figure:
         if style["marker"] and where:
             ax.plot([c + 0.5 for c, _ in where], [r + 0.5 for _, r in where], linestyle="", **MARK_STYLE[status])
     for col, line in enumerate(space.lines):
-        ax.text(col + 0.5, -0.15, _short(line.name, 20), ha="left", va="bottom", rotation=30, fontsize=12,
+        ax.text(col + 0.5, -0.15, shorten(line.name, 20), ha="left", va="bottom", rotation=30, fontsize=12,
                 color=INK, rotation_mode="anchor")
         ax.text(col + 0.5, n_units + 0.45, str(space.counts(line_id=line.id).gaps), ha="center", va="center",
                 fontsize=12, color=INK)
@@ -172,15 +156,14 @@ def whitespace_chart(space: WhitespaceMap, lang: Lang) -> Figure:
     ax.text(-0.1, n_units + 0.45, t("retention.chart.whitespace.gaps", lang), ha="right", va="center",
             fontsize=12, color=INK)
     total = space.counts()
-    handles = [(Patch(facecolor=CELL_STYLE[s]["facecolor"], edgecolor=CELL_STYLE[s]["edgecolor"],  # type: ignore[arg-type]
-                      hatch=CELL_STYLE[s]["hatch"], linestyle=CELL_STYLE[s]["linestyle"]),  # type: ignore[arg-type]
+    handles = [(Patch(facecolor=CELL_STYLE[s]["facecolor"], edgecolor=CELL_STYLE[s]["edgecolor"],
+                      hatch=CELL_STYLE[s]["hatch"], linestyle=CELL_STYLE[s]["linestyle"]),
                 Line2D([], [], linestyle="", **MARK_STYLE[s])) if s in MARK_STYLE else
                Patch(facecolor="white", edgecolor=MUTED, linestyle=":") for s in CELL_STYLE]
     labels = [t(f"retention.cell.legend.{s}", lang, count=getattr(total, s)) for s in CELL_STYLE]
     fig.legend(handles=handles, labels=labels, loc="outside lower center", ncols=4, fontsize=11,
                handler_map={tuple: HandlerTuple(ndivide=1)})
-    fig.suptitle(t("retention.chart.whitespace.title", lang, gaps=total.gaps, total=total.total), x=0.01,
-                 ha="left")
+    left_title(fig, t("retention.chart.whitespace.title", lang, gaps=total.gaps, total=total.total))
     return fig
 
 
@@ -204,7 +187,7 @@ def assessment_trend_chart(assessments: Sequence[Assessment], lang: Lang, crises
         top.annotate(f"{p.score}{change}", (p.taken_on, p.score), xytext=(0, 9), textcoords="offset points",
                      ha="center", fontsize=12, color=INK)
     dated = sorted((c for c in crises if c.happened_on is not None), key=lambda c: c.happened_on)  # type: ignore[arg-type,return-value]
-    days = dates + [c.happened_on for c in dated] or [dt.date.today()]  # type: ignore[misc]
+    days: list[dt.date] = dates + [c.happened_on for c in dated if c.happened_on is not None] or [dt.date.today()]
     near = max((max(days) - min(days)).days * 0.25, 20)  # titles closer than this (days) go on the next row
     rows: list[dt.date] = []  # the date of the last title on each row
     for crisis in dated:
@@ -212,7 +195,7 @@ def assessment_trend_chart(assessments: Sequence[Assessment], lang: Lang, crises
         top.axvline(day, color=PALETTE[3], linestyle="--", linewidth=1.4)
         row = next((i for i, last in enumerate(rows) if (day - last).days >= near), len(rows))  # type: ignore[operator]
         rows[row:row + 1] = [day]  # type: ignore[list-item]
-        top.text(day, MAX_SCORE + 0.6 + 0.75 * row, " " + _short(crisis.title, 28), rotation=0, fontsize=10,
+        top.text(day, MAX_SCORE + 0.6 + 0.75 * row, " " + shorten(crisis.title, 28), rotation=0, fontsize=10,
                  color=INK, va="bottom", ha="left")
     top.set_ylim(-0.5, MAX_SCORE + 1.6 + 0.75 * max(len(rows) - 1, 0))
     top.set_yticks(range(0, MAX_SCORE + 1, 2))
@@ -251,7 +234,7 @@ def assessment_trend_chart(assessments: Sequence[Assessment], lang: Lang, crises
     locator = AutoDateLocator(minticks=3, maxticks=8)
     bottom.xaxis.set_major_locator(locator)
     bottom.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))  # ISO dates read the same in both languages
-    fig.suptitle(t("retention.chart.trend.title", lang), x=0.01, ha="left")
+    left_title(fig, t("retention.chart.trend.title", lang))
     return fig
 
 
@@ -301,7 +284,7 @@ def stage_chart(choice: StageChoice, assessment: Assessment | None, lang: Lang) 
     else:
         ax.text(n / 2, -0.6, t("retention.chart.stage.no_score", lang), ha="center", va="top", fontsize=12,
                 color=MUTED)
-    fig.suptitle(t("retention.chart.stage.title", lang), x=0.01, ha="left")
+    left_title(fig, t("retention.chart.stage.title", lang))
     fig.supxlabel(t("retention.chart.stage.rule", lang, bands=_bands(lang)), x=0.01, ha="left", fontsize=10,
                   color=MUTED)
     return fig

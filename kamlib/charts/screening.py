@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import Colormap, Normalize, to_rgb
 from matplotlib.figure import Figure
@@ -23,11 +25,14 @@ from matplotlib.text import Text as TextArtist
 from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator, NullFormatter
 from matplotlib.transforms import Bbox, blended_transform_factory
 
-from kamlib.charts.style import INK, MUTED, PALETTE, TRACK, new_figure
+from kamlib.charts.style import INK, MUTED, PALETTE, TRACK, left_title, new_figure, shorten
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.workbook import Account, KeyAccountPick, PickKind
 from kamlib.screening import BOXES, LEVELS, STATUSES, classify, radp_level
 from kamlib.settings import RadpSettings
+
+if TYPE_CHECKING:
+    from matplotlib.typing import ColorType, LineStyleType
 
 # The deck's pyramid (COURSE.md 1.5): national figures, not settings.
 DECK_LISTED = 50_000
@@ -50,7 +55,7 @@ class PickStyle:
 
     color: str
     marker: str
-    linestyle: str
+    linestyle: LineStyleType
     label_key: str
 
 
@@ -106,7 +111,7 @@ def status_labels(radp: RadpSettings, lang: Lang) -> list[str]:
     ]
 
 
-def text_color_on(face: str | tuple[float, ...]) -> str:
+def text_color_on(face: ColorType) -> str:
     """INK or white, whichever contrasts more with the face colour (WCAG relative luminance)."""
 
     def linear(c: float) -> float:
@@ -134,10 +139,6 @@ def _marker_radius(kind: PickKind | None) -> float:
     return math.sqrt(PICK_AREA[PICK_STYLES[kind].marker == "*"]) / 2
 
 
-def _shorten(name: str) -> str:
-    return name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1] + "…"
-
-
 # ---- 1. the RADP grid --------------------------------------------------------------------------
 
 
@@ -157,15 +158,20 @@ def grid_cells(
     """Every box R0…P3 (accounts with both figures only), keyed by box code, in ``BOXES`` order."""
     kept, _ = with_figures(accounts)
     kinds = pick_kinds(kept, picks)
-    table = classify([a.sow_pct for a in kept], [a.bp_wan for a in kept], radp)
-    table["bp_wan"] = [a.bp_wan for a in kept]
+    # every account kept has both figures (``with_figures``): the filters below drop none, they tell the types so
+    sow = [a.sow_pct for a in kept if a.sow_pct is not None]
+    bp = [a.bp_wan for a in kept if a.bp_wan is not None]
+    table = classify(sow, bp, radp)
+    table["bp_wan"] = bp
     totals = table.groupby("box", observed=False)["bp_wan"].agg(["size", "sum"])
     picked: dict[str, dict[PickKind | None, int]] = {box: {} for box in BOXES}
     for a, box in zip(kept, table["box"], strict=True):
         if a.id in kinds:
             picked[box][kinds[a.id]] = picked[box].get(kinds[a.id], 0) + 1
     return {
-        box: GridCell(box, int(totals.loc[box, "size"]), float(totals.loc[box, "sum"]), picked[box]) for box in BOXES
+        # pandas-stubs type a cell read with ``.loc`` as any scalar (None too); here it is a count and a sum
+        box: GridCell(box, int(totals.loc[box, "size"]), float(totals.loc[box, "sum"]), picked[box])  # type: ignore[arg-type]
+        for box in BOXES
     }
 
 
@@ -194,6 +200,7 @@ def radp_grid(
     for row, status in enumerate(STATUSES):
         for col, level in enumerate(LEVELS):
             cell = cells[f"{status}{level}"]
+            face: ColorType
             if cell.count:
                 shade = SHADE_RANGE[0] + (SHADE_RANGE[1] - SHADE_RANGE[0]) * norm(cell.count)
                 face = cmap(shade)
@@ -209,9 +216,8 @@ def radp_grid(
             )
             ax.text(col + 0.08, row + 0.1, cell.box, ha="left", va="top", fontsize=12, color=ink, zorder=3)
             if cell.count:
-                count_key = "charts.screening.grid.count_one" if cell.count == 1 else "charts.screening.grid.count"
-                ax.text(col + 0.5, row + 0.47, t(count_key, lang, count=cell.count), ha="center", va="center",
-                        fontsize=18, color=ink, zorder=3, gid=f"count-{cell.box}")
+                ax.text(col + 0.5, row + 0.47, t("charts.screening.grid.count", lang, count=cell.count), ha="center",
+                        va="center", fontsize=18, color=ink, zorder=3, gid=f"count-{cell.box}")
                 ax.text(col + 0.5, row + 0.74, t("charts.screening.grid.bp", lang, bp=fmt_number(cell.bp_wan)),
                         ha="center", va="center", fontsize=13, color=ink, zorder=3, gid=f"bp-{cell.box}")
             else:
@@ -254,7 +260,7 @@ def radp_grid(
         spine.set_visible(False)
     ax.set_xlabel(t("charts.screening.grid.xlabel", lang), labelpad=10)
     ax.set_ylabel(t("charts.screening.grid.ylabel", lang), labelpad=10)
-    fig.suptitle(t("charts.screening.grid.title", lang, count=shown), x=0.01, ha="left")
+    left_title(fig, t("charts.screening.grid.title", lang, count=shown))
 
     notes = [t("charts.screening.grid.shading", lang)]
     if left_out:
@@ -265,10 +271,10 @@ def radp_grid(
 
 def _legend_and_notes(
     fig: Figure, ax: Axes, kinds: list[PickKind | None], notes: list[str], lang: Lang, with_border: bool,
-    extra: list[tuple[object, str]] | None = None, above: bool = False,
+    extra: list[tuple[Artist | tuple[Artist, ...], str]] | None = None, above: bool = False,
 ) -> TextArtist | None:
     """The legend of the picks (and ``extra`` entries) just below (or above) the axes; footnotes at the bottom."""
-    handles: list[object] = [h for h, _ in extra or []]
+    handles: list[Artist | tuple[Artist, ...]] = [h for h, _ in extra or []]
     labels = [label for _, label in extra or []]
     for kind in kinds:
         handles.append(_pick_handle(kind, with_border))
@@ -336,7 +342,7 @@ def _place_names(fig: Figure, ax: Axes, points: list[NamedPoint], obstacles: lis
     A name not required is left out unless it fits without any overlap.
     """
     fig.draw_without_rendering()  # settle the layout, so display positions are final
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # an Agg canvas (new_figure); typed as the base
     px = fig.dpi / 72  # pixels per point
     area = ax.get_window_extent(renderer)
     centres = ax.transData.transform([(p.x, p.y) for p in points]) if points else np.empty((0, 2))
@@ -443,7 +449,7 @@ def bp_sow_scatter(
 
     # Points: every account, then the picks over them with their own shapes.
     plain = np.array([a.id not in kinds for a in kept], dtype=bool)
-    handles: list[tuple[object, str]] = []
+    handles: list[tuple[Artist | tuple[Artist, ...], str]] = []
     if len(kept):
         ax.scatter(x[plain], sow[plain], s=PLAIN_AREA, marker="o", facecolor=POINT_COLOR, edgecolor="white",
                    linewidth=0.8, alpha=0.85, zorder=3, gid="points-plain")
@@ -476,7 +482,7 @@ def bp_sow_scatter(
     ax.grid(axis="both", which="major", zorder=0)
     ax.set_xlabel(t("charts.screening.scatter.xlabel", lang))
     ax.set_ylabel(t("charts.screening.scatter.ylabel", lang))
-    fig.suptitle(t("charts.screening.scatter.title", lang, count=len(kept)), x=0.01, ha="left")
+    left_title(fig, t("charts.screening.scatter.title", lang, count=len(kept)))
 
     named = _label_order(kept, kinds)
     # The footnote on the names is written first (it takes room), corrected once the names are placed.
@@ -491,7 +497,8 @@ def bp_sow_scatter(
     positions = {a.id: (float(xi), float(si)) for a, xi, si in zip(kept, x, sow, strict=True)}
     points = [
         NamedPoint(
-            *positions[a.id], _shorten(a.name), radius=_marker_radius(kinds[a.id]) if a.id in kinds else PLAIN_RADIUS,
+            *positions[a.id], shorten(a.name, MAX_NAME_CHARS),
+            radius=_marker_radius(kinds[a.id]) if a.id in kinds else PLAIN_RADIUS,
             frame=PICK_STYLES[kinds[a.id]].color if a.id in kinds else "none", required=a.id in kinds,
             gid=f"name-{a.id}",
         )
@@ -608,7 +615,7 @@ def screening_pyramid(
             fontsize=15, color=MUTED)
     ax.text(6.1, 3.25, t("charts.screening.pyramid.mine_caption", lang), ha="left", va="center", fontsize=15,
             color=MUTED)
-    fig.suptitle(t("charts.screening.pyramid.title", lang), x=0.01, ha="left")
+    left_title(fig, t("charts.screening.pyramid.title", lang))
 
     notes = []
     if mine.without_bp:

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import matplotlib.dates as mdates
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -19,7 +20,7 @@ from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
 
 from kamlib.actions import is_overdue, timeline_order
 from kamlib.analysis import factor_quadrant
-from kamlib.charts.style import INK, MUTED, PALETTE, TRACK, new_figure
+from kamlib.charts.style import INK, MUTED, PALETTE, TRACK, left_title, new_figure, say_empty
 from kamlib.charts.tree import wrap_text
 from kamlib.i18n import Lang, check_lang, t
 from kamlib.model.workbook import Action, Factor, KeyPerson, TeamPair, TeamStage
@@ -38,7 +39,7 @@ def quadrant_chart(factors: Sequence[Factor], lang: Lang) -> Figure:
     lang = check_lang(lang)
     fullest = max([0, *(sum(1 for f in factors if factor_quadrant(f) == q) for q in QUADRANTS)])
     fig = new_figure(12.0, 4.6 + 0.55 * min(fullest, MAX_LISTED + 1))
-    fig.suptitle(t("ch3.chart.quadrant_title", lang), x=0.01, ha="left")
+    left_title(fig, t("ch3.chart.quadrant_title", lang))
     ax = fig.add_subplot()
     ax.set_xlim(0, 2)
     ax.set_ylim(0, 2)
@@ -78,7 +79,7 @@ def strategy_chart(rec: Recommendation, lang: Lang) -> Figure:
     it does not hold), the recommendation hatched and marked."""
     lang = check_lang(lang)
     fig = new_figure(11.0, 5.2)
-    fig.suptitle(t("ch3.chart.strategy_title", lang), x=0.01, ha="left")
+    left_title(fig, t("ch3.chart.strategy_title", lang))
     ax = fig.add_subplot()
     order = list(rec.ranking)
     shown = {name: max(rec.scores[name] or 0.0, 0.0) for name in order}
@@ -110,7 +111,7 @@ def team_chart(pairs: Sequence[TeamPair], people: Sequence[KeyPerson], lang: Lan
     rows = {s: _team_rows(pairs, people, s) for s in stages}
     height = max(3.0, 1.4 + 0.55 * sum(max(len(r), 1) for r in rows.values()))
     fig = new_figure(12.0, height)
-    fig.suptitle(t("ch3.chart.team_title", lang), x=0.01, ha="left")
+    left_title(fig, t("ch3.chart.team_title", lang))
     axes = fig.subplots(2, 1, height_ratios=[max(len(rows[s]), 1) for s in stages])
     for ax, stage in zip(axes, stages, strict=True):
         ax.set_axis_off()
@@ -167,7 +168,7 @@ def _person_label(p: KeyPerson) -> str:
     return f"{name} · {title}  {short_code(p)}" if p.title and p.title != p.name else f"{name}  {short_code(p)}"
 
 
-def _box(ax, x: float, y: float, text: str, gap: bool) -> None:  # type: ignore[no-untyped-def]
+def _box(ax: Axes, x: float, y: float, text: str, gap: bool) -> None:
     ax.add_patch(FancyBboxPatch((x - 1.7, y - 0.3), 3.4, 0.6, boxstyle="round,pad=0,rounding_size=0.1",
                                 facecolor="white" if gap else TRACK, edgecolor=PALETTE[3] if gap else INK,
                                 linestyle="--" if gap else "-", linewidth=1.5 if gap else 1.0))
@@ -180,14 +181,16 @@ def timeline_chart(actions: Sequence[Action], today: dt.date, lang: Lang) -> Fig
     lang = check_lang(lang)
     ordered = [a for a in timeline_order(actions) if a.target_on or a.done_on]
     fig = new_figure(12.0, max(3.2, 1.6 + 0.45 * len(ordered)))
-    fig.suptitle(t("ch3.chart.timeline_title", lang), x=0.01, ha="left")
+    left_title(fig, t("ch3.chart.timeline_title", lang))
     ax = fig.add_subplot()
     if not ordered:
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, t("ch3.chart.timeline_empty", lang), ha="center", va="center", color=MUTED,
-                transform=ax.transAxes)
+        say_empty(ax, t("ch3.chart.timeline_empty", lang))
         return fig
-    labels, spans, targets, done, late = [], [], [], [], []
+    labels: list[str] = []
+    spans: list[list[tuple[float, int]]] = []
+    targets: list[tuple[dt.date, int]] = []
+    done: list[tuple[dt.date, int]] = []
+    late: list[tuple[dt.date, int]] = []
     for y, a in enumerate(ordered):
         status = t(f"ch3.action.status.{a.status}", lang)
         overdue = is_overdue(a, today)
@@ -201,20 +204,21 @@ def timeline_chart(actions: Sequence[Action], today: dt.date, lang: Lang) -> Fig
             done.append((a.done_on, y))
     # one artist per kind of mark, not one per action: a long plan draws as fast as a short one
     ax.add_collection(LineCollection(spans, colors=MUTED, linewidths=1.5))
+    # ``type: ignore[arg-type]`` below: matplotlib's stubs take numbers only, but it plots dates (its date converter)
     if late:
-        ax.barh([y for _, y in late], [(today - d).days for d, _ in late], left=[d for d, _ in late], height=0.45,
+        ax.barh([y for _, y in late], [(today - d).days for d, _ in late], left=[d for d, _ in late], height=0.45,  # type: ignore[arg-type]
                 color="white", edgecolor=PALETTE[3], hatch="xx", linewidth=1.0)
     for points, style in ((targets, {"marker": "D", "markerfacecolor": "white", "markeredgecolor": INK,
                                      "markersize": 9}),
                           (done, {"marker": "s", "color": PALETTE[2], "markersize": 9}),
                           (late, {"marker": "X", "color": PALETTE[3], "markersize": 11})):
         if points:
-            ax.plot([d for d, _ in points], [y for _, y in points], linestyle="none", **style)
+            ax.plot([d for d, _ in points], [y for _, y in points], linestyle="none", **style)  # type: ignore[arg-type]
     dates = [d for a in ordered for d in (a.target_on, a.done_on) if d] + [today]
     pad = dt.timedelta(days=max((max(dates) - min(dates)).days * 0.04, 2))
-    ax.set_xlim(min(dates) - pad, max(dates) + pad)
-    ax.axvline(today, color=INK, linestyle=":", linewidth=1.5)
-    ax.text(today, -0.8, t("ch3.chart.today", lang), ha="center", va="bottom", fontsize=10, color=INK)
+    ax.set_xlim(min(dates) - pad, max(dates) + pad)  # type: ignore[arg-type]
+    ax.axvline(today, color=INK, linestyle=":", linewidth=1.5)  # type: ignore[arg-type]
+    ax.text(today, -0.8, t("ch3.chart.today", lang), ha="center", va="bottom", fontsize=10, color=INK)  # type: ignore[arg-type]
     ax.set_yticks(range(len(ordered)), labels)
     ax.set_ylim(len(ordered) - 0.5, -1.0)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))

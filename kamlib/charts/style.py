@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib as mpl
 from cycler import cycler
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from kamlib.charts.fonts import cjk_font
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour vision
 # deficiency. Ordered for contrast on white; yellow and black come last.
@@ -50,7 +55,7 @@ def strong_weight() -> str:
 
 
 @cache
-def _rc() -> dict[str, Any]:
+def _rc() -> dict[RcKeyType, Any]:
     """The rcParams of the workbook style (the font is looked up once)."""
     family = cjk_font().family
     weight = _title_weight(family)
@@ -113,7 +118,8 @@ class WorkbookFigure(Figure):
         return buf.getvalue(), {"width": round(width), "height": round(height)}
 
 
-def new_figure(width: float = 9.0, height: float = 4.5, layout: str | None = "constrained") -> Figure:
+def new_figure(width: float = 9.0, height: float = 4.5,
+               layout: Literal["constrained", "compressed", "tight"] | None = "constrained") -> Figure:
     """A styled Figure (inches) with its own Agg canvas and constrained layout; no pyplot state.
 
     ``layout=None`` leaves placing to the chart: for big charts whose layout is known in advance,
@@ -122,4 +128,32 @@ def new_figure(width: float = 9.0, height: float = 4.5, layout: str | None = "co
     apply_style()
     fig = WorkbookFigure(figsize=(width, height), layout=layout)
     FigureCanvasAgg(fig)
+    return fig
+
+
+def left_title(fig: Figure, title: str, **props: Any) -> Text:
+    """The figure's title at its left edge, where every chart of the workbook has it."""
+    return fig.suptitle(title, x=0.01, ha="left", **props)
+
+
+def shorten(text: str, limit: int, one_line: bool = False) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in "…" when cut; ``one_line`` first turns every run of
+    spaces and line breaks into one space."""
+    if one_line:
+        text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def say_empty(ax: Axes, message: str, **props: Any) -> None:
+    """Turn ``ax`` into a note in its middle (there is nothing to draw yet)."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", color=MUTED, transform=ax.transAxes, **props)
+
+
+def empty_figure(message: str, title: str | None = None, width: float = 8.0, height: float = 2.2) -> Figure:
+    """A small figure saying ``message`` (there is nothing to draw yet) under ``title`` (none when None)."""
+    fig = new_figure(width, height)
+    say_empty(fig.add_subplot(), message)
+    if title is not None:
+        left_title(fig, title)
     return fig

@@ -7,6 +7,7 @@ An exercise file ``kamlib/exercises/<id>.toml`` lists its items; the prompt of i
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -116,7 +117,9 @@ def normalize_answer(item: Item, value: object) -> Answer:
             raise ValueError(value)
         return str(value)
     if item.kind == "multi":
-        values = [value] if isinstance(value, str) else list(value)  # type: ignore[arg-type]
+        if not isinstance(value, str | Iterable):
+            raise ValueError(value)
+        values = [value] if isinstance(value, str) else list(value)
         if any(v not in item.choices for v in values):
             raise ValueError(value)
         return [c for c in item.choices if c in values] or None

@@ -198,8 +198,9 @@ class PeopleCase(BaseModel):
             if (p.reports_to is not None and p.reports_to not in others) or not set(p.influences) <= others:
                 raise ValueError(f"person {p.code}: reports_to and influences name other people of the case")
         boss = {p.code: p.reports_to for p in self.people}
-        for code in codes:  # every chain of superiors ends: no one reports to themself in a loop
-            seen = set()
+        for first in codes:  # every chain of superiors ends: no one reports to themself in a loop
+            seen: set[str] = set()
+            code: str | None = first
             while code is not None:
                 if code in seen:
                     raise ValueError("the reporting lines form a loop")

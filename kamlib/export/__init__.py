@@ -86,7 +86,7 @@ def check_format(value: str) -> Format:
     fmt = value.strip().lower().lstrip(".")
     if fmt not in FORMATS:
         raise InputError("export.error.format", value=value, accepted=", ".join(FORMATS))
-    return fmt  # type: ignore[return-value]
+    return fmt
 
 
 def default_path(workbook: Workbook, fmt: Format, anonymise: bool = False) -> Path:

@@ -22,8 +22,8 @@ from kamlib.forms.common import (
     md_escape,
     problems_markdown,
 )
-from kamlib.forms.nav import nav_bar
-from kamlib.forms.page import Page, message_markup
+from kamlib.forms.nav import chapter_page
+from kamlib.forms.page import Page, for_registered, message_markup
 from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices, section_editor
 from kamlib.health import key_account_id, key_account_source
 from kamlib.i18n import Lang, t
@@ -56,12 +56,7 @@ def _channels(lang: Lang) -> list[tuple[str, str]]:
 
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
-    page = Page(lang=lang, workbook=workbook)
-    nav_bar(page, "ch2")  # the course map, the exercise, the next chapter
-    page.prose("ch2.intro")
-    if not page.registered:
-        page.prose("page.not_registered")
-    return page
+    return chapter_page(Page(lang=lang, workbook=workbook), "ch2", "ch2.intro")
 
 
 # ---- the key account under analysis -------------------------------------------------------------
@@ -85,7 +80,7 @@ class FocusForm:
     def relabel(self, lang: Lang) -> None:
         plan = self.page.workbook().plan
         key_id, source = key_account_source(plan)
-        options = [(label, a.id) for a, label in focus_options(plan, lang)]
+        options: list[tuple[str, str | None]] = [(label, a.id) for a, label in focus_options(plan, lang)]
         if key_id is None:
             options.insert(0, ("—", None))
         self._relabelling = True  # the options change below is not the trainee's choice
@@ -108,7 +103,7 @@ class FocusForm:
         chosen = self.account.value
         if getattr(self, "_relabelling", False) or chosen == key_account_id(self.page.workbook().plan):
             return
-        update_workbook(self.page.workbook_path, lambda wb: setattr(wb.plan, "focus_account", chosen))
+        update_workbook(self.page.workbook_file(), lambda wb: setattr(wb.plan, "focus_account", chosen))
         self.page.refresh()
         self.status.say_key("ok", "rows.saved")
 
@@ -132,8 +127,9 @@ def focus_options(plan: AccountPlan, lang: Lang) -> list[tuple[Account, str]]:
     return [(a, " · ".join([a.name, *tags[a.id]])) for a in accounts]
 
 
+@for_registered
 def focus_form(page: Page) -> FocusForm | None:
-    return page.form(FocusForm(page)) if page.registered else None
+    return page.form(FocusForm(page))
 
 
 # ---- information (2.1, 2.2) -----------------------------------------------------------------------
@@ -167,23 +163,22 @@ class SeedForm:
         from kamlib.analysis import missing_standard_items
 
         missing = missing_standard_items(self.page.workbook().plan.information.items, self.page.lang)
-        update_workbook(self.page.workbook_path, lambda wb: wb.plan.information.items.extend(missing),
+        update_workbook(self.page.workbook_file(), lambda wb: wb.plan.information.items.extend(missing),
                         section="information")
         self.page.refresh()
         self.status.say_key("ok", "ch2.info.seeded", count=len(missing))
         return len(missing)
 
 
+@for_registered
 def information(page: Page) -> RowEditor | None:
     """The inventory: seed it with the course's items, record what is known and where it came from."""
-    if not page.registered:
-        return None
     page.form(SeedForm(page))
     editor = section_editor(page, "information", InformationItem, INFO_FIELDS, lambda i, lang: (
         f"{t(f'analysis.level.{i.level}', lang)} · {i.topic} · {t(f'analysis.status.{i.status}', lang)}"))
 
     def readiness(lang: Lang) -> Any:
-        from kamlib.charts.analysis import readiness_chart
+        from kamlib.charts.analysis import readiness_chart  # matplotlib: loaded when a chart is drawn
 
         items = page.workbook().plan.information.items
         return chart_image(readiness_chart(items, lang)) if items else Markdown(t("ch2.info.empty", lang))
@@ -196,10 +191,9 @@ def information(page: Page) -> RowEditor | None:
 # ---- the five-step method (2.3) ---------------------------------------------------------------------
 
 
+@for_registered
 def five_steps(page: Page) -> None:
     """Where the trainee stands on each step, and what is still missing before the next one."""
-    if not page.registered:
-        return
 
     def render(lang: Lang) -> Markdown:
         from kamlib.analysis import five_step_status
@@ -285,11 +279,10 @@ DECISION_PERSON_FIELDS = (
 )
 
 
+@for_registered
 def decision_people(page: Page) -> RowEditor | None:
     """Step 4's decision and procurement people: name them here, tick them in the opportunity below. They are
     the key persons of the six-step analysis further down (one list), which adds the rest of each person."""
-    if not page.registered:
-        return None
     page.prose("ch2.opportunity.people_intro")
     return section_editor(page, "key_persons", KeyPerson, DECISION_PERSON_FIELDS, _person_label)
 
@@ -333,7 +326,7 @@ def key_persons(page: Page) -> RowEditor | None:
         return None
 
     def panorama(lang: Lang) -> Any:
-        from kamlib.charts.people import panorama_chart
+        from kamlib.charts.people import panorama_chart  # matplotlib: loaded when a chart is drawn
         from kamlib.people import reporting_problems
 
         people = page.workbook().plan.key_persons.items
@@ -345,7 +338,7 @@ def key_persons(page: Page) -> RowEditor | None:
         return chart_image(panorama_chart(people, lang), tight=False)  # laid out by hand: nothing to crop
 
     def matrix(lang: Lang) -> Any:
-        from kamlib.charts.people import attitude_power_chart
+        from kamlib.charts.people import attitude_power_chart  # matplotlib: loaded when a chart is drawn
 
         people = page.workbook().plan.key_persons.items
         return chart_image(attitude_power_chart(people, lang), tight=False) if people else Markdown("")
@@ -409,7 +402,7 @@ class DeckExample:
         self.status.relabel(lang)
 
     def show(self) -> None:
-        from kamlib.charts.people import panorama_chart
+        from kamlib.charts.people import panorama_chart  # matplotlib: loaded when a chart is drawn
         from kamlib.people import deck_example
 
         people = deck_example(self.page.lang)

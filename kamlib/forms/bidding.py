@@ -36,7 +36,7 @@ from kamlib.bidding import (
 from kamlib.errors import InputError, KamError
 from kamlib.exercises import parse_number
 from kamlib.forms.common import Status, button, chart_image, fit_labels, guarded, markdown_table, md_escape
-from kamlib.forms.nav import nav_bar
+from kamlib.forms.nav import chapter_page
 from kamlib.forms.page import Page, message_html
 from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices
 from kamlib.i18n import Lang, Text, t
@@ -67,12 +67,7 @@ class BiddingPage(Page):
 
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> BiddingPage:
-    page = BiddingPage(lang=lang, workbook=workbook)
-    nav_bar(page, "bidding")  # the course map, the exercise, the next chapter
-    page.prose("bidding.intro")
-    if not page.registered:
-        page.prose("page.not_registered")
-    return page
+    return chapter_page(BiddingPage(lang=lang, workbook=workbook), "bidding", "bidding.intro")
 
 
 def _usable(page: BiddingPage) -> bool:
@@ -185,7 +180,7 @@ class ExampleForm:
             bid_id, key = existing.id, "bidding.example.already"
         else:
             bid = deck_example(self.page.lang)
-            update_workbook(self.page.workbook_path, lambda wb: wb.plan.bids.items.append(bid), section="bids")
+            update_workbook(self.page.workbook_file(), lambda wb: wb.plan.bids.items.append(bid), section="bids")
             bid_id, key = bid.id, "bidding.example.loaded"
         tender = self.page.tender
         assert tender is not None
@@ -455,7 +450,7 @@ def scores_figure(page: BiddingPage, lang: Lang) -> Any:
     found = _analysis(page)
     if found is None or not found.sheet.rows:
         return Markdown("")
-    from kamlib.charts.bidding import scores_chart
+    from kamlib.charts.bidding import scores_chart  # matplotlib: loaded when a chart is drawn
 
     return chart_image(scores_chart(found.sheet, lang), tight=False)  # the chart places every text itself
 
@@ -553,7 +548,7 @@ def heatmap_figure(page: BiddingPage, axes: AxesForm, lang: Lang) -> Any:
     if found is None or not found.searchable or axes.x.value == axes.y.value:
         return Markdown("")
     from kamlib.bidding import margin_grid
-    from kamlib.charts.bidding import margin_heatmap
+    from kamlib.charts.bidding import margin_heatmap  # matplotlib: loaded when a chart is drawn
 
     grid = margin_grid(found.contest, found.bounds.bounds, found.sheet.rule, axes.x.value, axes.y.value)
     return chart_image(margin_heatmap(grid, lang, found.best), tight=False)
@@ -617,10 +612,10 @@ def worksheet_view(page: BiddingPage, lang: Lang, today: dt.date | None = None) 
     late = overdue_actions(bid, today)
     if late:
         parts.append(t("bidding.targets.overdue", lang, count=len(late)))
-    found = analysed(bid, wb.plan.rule_templates.items, load_settings().bidding)
-    if found.key is not None:
-        key = "bidding.targets.key_missing" if found.key in missing else "bidding.targets.key_covered"
-        parts.append(t(key, lang, part=part_label(found.key, lang)))
+    analysis = analysed(bid, wb.plan.rule_templates.items, load_settings().bidding)
+    if analysis.key is not None:
+        key = "bidding.targets.key_missing" if analysis.key in missing else "bidding.targets.key_covered"
+        parts.append(t(key, lang, part=part_label(analysis.key, lang)))
     return Markdown("\n\n".join(parts))
 
 
@@ -672,7 +667,7 @@ class ChecklistForm:
             target = next(b for b in wb.plan.bids.items if b.id == bid.id)
             target.checklist = ticked
 
-        update_workbook(self.page.workbook_path, change, section="bids")
+        update_workbook(self.page.workbook_file(), change, section="bids")
         self.page.refresh({CHECKS})
         self.status.say_key("ok", "rows.saved")
 

@@ -13,7 +13,7 @@ from IPython.display import Markdown
 
 from kamlib.errors import InputError
 from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
-from kamlib.forms.page import Page
+from kamlib.forms.page import Page, for_registered
 from kamlib.forms.rows import NEW, FieldSpec, RowEditor, catalog_choices, key_person_choices, section_editor
 from kamlib.i18n import Lang, t
 from kamlib.model import update_workbook
@@ -96,10 +96,9 @@ class ProfileQuestionnaire(RowEditor):
         return super().save()
 
 
+@for_registered
 def questionnaire(page: Page) -> ProfileQuestionnaire | None:
     """The questionnaire form, then how complete each person's profile is per group."""
-    if not page.registered:
-        return None
     form = page.form(ProfileQuestionnaire(page, "key_persons", ProfileAnswer, PROFILE_FIELDS, _entry_label))
     page.show(lambda lang: completeness_table(page.workbook().plan.key_persons.items, lang), on={"key_persons"})
     return form
@@ -150,17 +149,16 @@ class BankSeed:
         from kamlib.question_bank import missing_starters
 
         missing = missing_starters(self.page.workbook().plan.question_bank.items, self.page.lang)
-        update_workbook(self.page.workbook_path, lambda wb: wb.plan.question_bank.items.extend(missing),
+        update_workbook(self.page.workbook_file(), lambda wb: wb.plan.question_bank.items.extend(missing),
                         section="question_bank")
         self.page.refresh({"question_bank"})
         self.status.say_key("ok", "question_bank.seeded", count=len(missing))
         return len(missing)
 
 
+@for_registered
 def question_bank(page: Page) -> RowEditor | None:
     """The bank step by step: the starter questions on request, the trainee's own, the answers."""
-    if not page.registered:
-        return None
     page.form(BankSeed(page))
     editor = section_editor(page, "question_bank", BankQuestion, BANK_FIELDS, lambda q, lang: (
         f"{'✔' if q.answer.strip() else '○'} {t(f'analysis.step.{q.step}.title', lang)} · {q.question}"))

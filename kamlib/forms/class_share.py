@@ -27,7 +27,7 @@ from kamlib.class_share import (
 )
 from kamlib.errors import InputError, KamError
 from kamlib.forms.common import Status, button, guarded
-from kamlib.forms.page import Page, message_markup
+from kamlib.forms.page import Page, for_registered, message_markup
 from kamlib.forms.sharing import review_html
 from kamlib.i18n import Lang, t
 from kamlib.model.workbook import AccountPlan, Workbook
@@ -170,10 +170,9 @@ class ClassShareForm:
                                            file=current.name))
 
 
+@for_registered
 def class_share_form(page: Page, plan_of: PlanOf | None = None, folder: str | Path | None = None
                      ) -> ClassShareForm | None:
     """The "share with the class" form, below the Share 1 card (nothing for a trainee not registered)."""
-    if not page.registered:
-        return None
     page.prose("class_share.form.heading")
     return page.form(ClassShareForm(page, plan_of, folder))

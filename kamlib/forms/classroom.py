@@ -24,6 +24,7 @@ from kamlib.class_share import ClassCards, PooledCards, pool_cards, read_class_c
 from kamlib.errors import KamError, explain
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
 from kamlib.forms.downloads import download_link
+from kamlib.forms.gradebook_notes import exercise_title, last_run, source_note
 from kamlib.forms.page import Page, message_html
 from kamlib.gradebook import Gradebook, grade_exchange, gradebook_path, read_gradebook
 from kamlib.i18n import Lang, t
@@ -132,8 +133,6 @@ class RefreshForm:
 
 
 def _labels(exercises: list[str], lang: Lang) -> list[str]:
-    from kamlib.forms.gradebook import exercise_title
-
     return [exercise_title(e, lang) for e in exercises]
 
 
@@ -206,7 +205,7 @@ def pooled_markdown(pooled: PooledCards, lang: Lang) -> Markdown:
         return Markdown(t("class_share.live.no_cards", lang))
     kinds = [[t(f"class_share.live.kind.{k}", lang), str(pooled.kinds.get(k, 0))] for k in KINDS if pooled.kinds.get(k)]
     levels = [[f"LEVEL{level}", str(pooled.levels.get(level, 0))] for level in LEVELS]
-    return Markdown(t("class_share.live.pooled_intro", lang, cards=pooled.cards) + "\n\n"
+    return Markdown(t("class_share.live.pooled_intro", lang, count=pooled.cards) + "\n\n"
                     + markdown_table([t("class_share.live.col.kind", lang), t("class_share.live.col.count", lang)],
                                      kinds) + "\n\n"
                     + markdown_table([t("class_share.live.col.level", lang), t("class_share.live.col.count", lang)],
@@ -214,7 +213,7 @@ def pooled_markdown(pooled: PooledCards, lang: Lang) -> Markdown:
 
 
 def pooled_chart(pooled: PooledCards, lang: Lang) -> Any:
-    from kamlib.charts import dashboard as charts
+    from kamlib.charts import dashboard as charts  # matplotlib: loaded when a chart is drawn
 
     if not pooled.boxes:
         return Markdown("")
@@ -233,7 +232,7 @@ def live_sections(page: Page, source: LiveSource, gradebook: str | Path | None, 
                   anonymous: bool) -> Snapshot:
     """Lay out the live sections on ``page`` (read once now; Refresh reads again); returns the snapshot the
     gradebook sections read from."""
-    from kamlib.charts import dashboard as charts
+    from kamlib.charts import dashboard as charts  # matplotlib: loaded when a chart is drawn
 
     snapshot = Snapshot(source, gradebook, keys)
     snapshot.reload()
@@ -266,8 +265,6 @@ def gradebook_note(snapshot: Snapshot, lang: Lang) -> Any:
         return message_html("error", "\n".join(explain(exc, lang) for exc in snapshot.problems))
     if snapshot.book is None:
         return message_html("info", t("class_share.live.no_gradebook", lang, folder=str(snapshot.where())))
-    from kamlib.forms.gradebook import last_run, source_note
-
     note = source_note(snapshot.book, lang)
     if not snapshot.book.last_rejections:
         return note

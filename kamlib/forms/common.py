@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import unicodedata
@@ -17,6 +18,11 @@ from kamlib.i18n import Lang, Text, t
 from kamlib.nobreak import keep_amounts_together
 
 Message = Callable[[Lang], str]
+
+
+def today() -> dt.date:
+    """Today's date, which the forms compare due dates with and offer for a new date."""
+    return dt.date.today()
 
 
 class Status:
@@ -221,7 +227,7 @@ def chart_image(fig: Any, tight: bool = True) -> Any:
     it travels from the kernel to the browser on the same machine, and is re-drawn on every save."""
     from IPython.display import Image
 
-    from kamlib.charts.render import to_png
+    from kamlib.charts.render import to_png  # matplotlib: loaded when a chart is drawn
 
     return Image(data=to_png(fig, tight=tight, fast=True))
 

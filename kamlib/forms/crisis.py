@@ -34,10 +34,19 @@ from kamlib.crisis import (
     repair_priority,
     template_steps,
 )
-from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape, problems_markdown
-from kamlib.forms.nav import nav_bar
-from kamlib.forms.page import Page
-from kamlib.forms.retention import AssessmentForm, NestedRows, activities_markdown, today
+from kamlib.forms.common import (
+    Status,
+    button,
+    chart_image,
+    guarded,
+    markdown_table,
+    md_escape,
+    problems_markdown,
+    today,
+)
+from kamlib.forms.nav import chapter_page
+from kamlib.forms.page import Page, for_registered
+from kamlib.forms.retention import AssessmentForm, NestedRows, activities_markdown
 from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices
 from kamlib.i18n import Lang, t
 from kamlib.model import update_workbook
@@ -51,12 +60,7 @@ INCIDENT = frozenset({"crises", SELECTED})
 
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
-    page = Page(lang=lang, workbook=workbook)
-    nav_bar(page, "crisis")  # the course map, the exercise, the next chapter
-    page.prose("crisis.intro")
-    if not page.registered:
-        page.prose("page.not_registered")
-    return page
+    return chapter_page(Page(lang=lang, workbook=workbook), "crisis", "crisis.intro")
 
 
 def playbook(page: Page) -> None:
@@ -94,10 +98,9 @@ def _crisis_label(c: Crisis, lang: Lang) -> str:
     return f"{when} · {c.title} · {t(f'crisis.severity.{c.severity}', lang)}"
 
 
+@for_registered
 def incident_log(page: Page) -> RowEditor | None:
     """The log: what happened, when, how severe, which products or services; then the list with each status."""
-    if not page.registered:
-        return None
     editor = page.form(RowEditor(page, "crises", Crisis, CRISIS_FIELDS, row_label=_crisis_label))
     page.show(lambda lang: log_text(page.workbook(), lang), on={"crises"})
     return editor
@@ -150,7 +153,7 @@ class CrisisPicker:
 
     def relabel(self, lang: Lang) -> None:
         crises = by_recency(self.page.workbook().plan.crises.items)
-        options = [(_crisis_label(c, lang), c.id) for c in crises] or [("—", None)]
+        options: list[tuple[str, str | None]] = [(_crisis_label(c, lang), c.id) for c in crises] or [("—", None)]
         current = self.choice.value
         self._busy = True
         try:
@@ -175,8 +178,9 @@ class CrisisPicker:
             listener()
 
 
+@for_registered
 def crisis_picker(page: Page) -> CrisisPicker | None:
-    return page.form(CrisisPicker(page)) if page.registered else None
+    return page.form(CrisisPicker(page))
 
 
 def _in_selected(picker: CrisisPicker, attr: str) -> Any:
@@ -199,9 +203,10 @@ AFFECTED_FIELDS = (
 )
 
 
+@for_registered
 def affected_people(page: Page, picker: CrisisPicker | None) -> NestedRows | None:
     """Who the incident touched (from the chapter 2 map) and how their attitude moved; whom to win back first."""
-    if not page.registered or picker is None:
+    if picker is None:
         return None
 
     def label(a: AffectedPerson, lang: Lang) -> str:
@@ -253,14 +258,14 @@ class CarryForm:
             nonlocal changed
             wb.plan.key_persons.items, changed = apply_after(wb.plan.key_persons.items, crisis)
 
-        update_workbook(self.page.workbook_path, change, section="key_persons")
+        update_workbook(self.page.workbook_file(), change, section="key_persons")
         self.page.refresh({"key_persons"})
         self.status.say_key("ok", "crisis.people.carried", count=changed)
         return changed
 
 
 def people_picture(wb: Workbook, picker: CrisisPicker, lang: Lang) -> Any:
-    from kamlib.charts.crisis import attitude_chart
+    from kamlib.charts.crisis import attitude_chart  # matplotlib: loaded when a chart is drawn
 
     crisis = picker.selected(wb)
     if crisis is None or not crisis.affected:
@@ -329,7 +334,7 @@ class SeedSteps:
             target = next(c for c in wb.plan.crises.items if c.id == crisis.id)
             target.steps.extend(steps)
 
-        update_workbook(self.page.workbook_path, change, section="crises")
+        update_workbook(self.page.workbook_file(), change, section="crises")
         self.page.refresh({"crises"})
         self.status.say_key("ok", "crisis.plan.seeded", count=len(steps))
         return len(steps)
@@ -341,9 +346,10 @@ def _step_label(s: ResponseStep, lang: Lang) -> str:
     return f"{mark}{t(f'crisis.phase.{s.phase}', lang)} · {s.action}{due}"
 
 
+@for_registered
 def response_plan(page: Page, picker: CrisisPicker | None) -> NestedRows | None:
     """The steps by phase with owners and dates; what the playbook still asks for; the timeline."""
-    if not page.registered or picker is None:
+    if picker is None:
         return None
     page.form(SeedSteps(page, picker))
     editor = page.form(NestedRows(page, "crises", ResponseStep, STEP_FIELDS, _step_label,
@@ -379,7 +385,7 @@ def plan_text(wb: Workbook, picker: CrisisPicker, lang: Lang) -> Markdown:
 
 
 def timeline_picture(wb: Workbook, picker: CrisisPicker, lang: Lang) -> Any:
-    from kamlib.charts.crisis import timeline_chart
+    from kamlib.charts.crisis import timeline_chart  # matplotlib: loaded when a chart is drawn
 
     crisis = picker.selected(wb)
     if crisis is None:
@@ -390,9 +396,10 @@ def timeline_picture(wb: Workbook, picker: CrisisPicker, lang: Lang) -> Any:
 # ---- the assessment re-run after the crisis -----------------------------------------------------------------
 
 
+@for_registered
 def rerun(page: Page, picker: CrisisPicker | None) -> AssessmentForm | None:
     """The eight questions again, linked to the incident; before and after side by side."""
-    if not page.registered or picker is None:
+    if picker is None:
         return None
     form = page.form(AssessmentForm(page, crisis=picker))
     picker.listeners.append(lambda: _reset(form))

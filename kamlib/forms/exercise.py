@@ -101,7 +101,7 @@ class ExerciseForm:
                 work.answers[item.id] = answer
                 work.updated_at = now()
 
-            update_workbook(self.page.workbook_path, change)
+            update_workbook(self.page.workbook_file(), change)
 
         return save
 
@@ -180,7 +180,7 @@ class ExerciseForm:
         def change(book: Workbook) -> None:
             book.exercises.setdefault(self.exercise.id, ExerciseWork()).submitted.append(path.name)
 
-        update_workbook(self.page.workbook_path, change)
+        update_workbook(self.page.workbook_file(), change)
         revealed = [item for item in self.exercise.items if item.reveal]
 
         def message(lang: Lang) -> str:
@@ -250,7 +250,7 @@ class GroupEntry:
         def change(wb: Workbook) -> None:
             wb.exercises.setdefault(self.exercise_id, ExerciseWork()).group = group
 
-        update_workbook(self.page.workbook_path, change)
+        update_workbook(self.page.workbook_file(), change)
         self.status.say_key("ok", "exercise.group.saved", count=len(group.members))
         return group
 
@@ -264,8 +264,7 @@ def check_summary(counts: CheckCounts, lang: Lang) -> str:
     if counts.blank:
         parts.append(t("exercise.checked.blank", lang, count=counts.blank))
     if counts.written:
-        key = "exercise.checked.written_one" if counts.written == 1 else "exercise.checked.written"
-        parts.append(t(key, lang, count=counts.written))
+        parts.append(t("exercise.checked.written", lang, count=counts.written))
     return t("exercise.checked.line", lang, parts=t("exercise.checked.separator", lang).join(parts))
 
 

@@ -16,10 +16,12 @@ from IPython.display import Markdown
 
 from kamlib import paths
 from kamlib.errors import InputError, KamError, explain
-from kamlib.exercises import exercise_ids, load_exercise, parse_number, prompt_text
-from kamlib.feedback import answer_text, write_feedback
+from kamlib.exercises import answer_text, choice_label, exercise_ids, load_exercise, parse_number, prompt_text
+from kamlib.feedback import write_feedback
+from kamlib.forms.classroom import live_sections, live_source
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
 from kamlib.forms.downloads import download_link
+from kamlib.forms.gradebook_notes import exercise_title, last_run, source_note
 from kamlib.forms.page import Page, message_html, message_markup
 from kamlib.gradebook import (
     Gradebook,
@@ -52,13 +54,6 @@ TOP_MISSED = 10
 ANSWERS_OF_MISSED = 3  # the most missed items whose answers are shown
 
 
-def exercise_title(exercise_id: str, lang: Lang) -> str:
-    try:
-        return t(f"{exercise_id}.title", lang)
-    except KeyError:
-        return exercise_id
-
-
 def item_prompt(exercise_id: str, item_id: str, lang: Lang) -> str:
     """The question's first line ("" when the exercise or item is unknown)."""
     try:
@@ -77,14 +72,6 @@ def chart_item_label(exercise_id: str, item_id: str, lang: Lang) -> str:
     that two questions still read apart)."""
     prompt = " ".join(item_prompt(exercise_id, item_id, lang).split())
     return f"{exercise_id} {item_id}\n{prompt}" if prompt else f"{exercise_id} {item_id}"
-
-
-def source_note(book: Gradebook, lang: Lang) -> Any:
-    """Which gradebook is shown; demo data said loudly."""
-    if book.demo:  # shown only when the default gradebook does not exist yet: name it
-        return message_html("info", t("gradebook.form.demo", lang, folder=str(paths.gradebook_dir())))
-    return Markdown(t("gradebook.form.source", lang, file=md_escape(book.path), trainees=len(book.trainees),
-                      exercises=len(book.exercises), submissions=len(book.submissions)))
 
 
 def _open(page: Page, gradebook: str | Path | None, keys: str | Path | None) -> Gradebook | None:
@@ -133,7 +120,7 @@ class ManualForm:
         self.exercise.options = [(exercise_title(e.id, lang), e.id) for e in book.exercises]
         if value not in book.exercise_ids():  # first time: the first exercise with items to score by hand
             manual = [ex for ex, items in book.items.items() if any(i.scoring == "manual" for i in items)]
-            value = (manual or book.exercise_ids() or [None])[0]
+            value = next(iter(manual or book.exercise_ids()), None)
         self.exercise.value = value
         self._items()
         self.status.relabel(lang)
@@ -284,7 +271,9 @@ class ExportForm:
     def write(self) -> list[Path]:
         lang = self.page.lang
         files = write_exports(self.path, lang)
-        pages = write_feedback(self.path, keys=self.keys, charts=self.charts.value)
+        from kamlib.charts.feedback import submission_pngs  # matplotlib: when the pages are written
+
+        pages = write_feedback(self.path, keys=self.keys, figures=submission_pngs if self.charts.value else None)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for p in pages:
@@ -311,14 +300,6 @@ def rubric_html(k: KeyItem, lang: Lang) -> str:
         parts += [f"<b>{_html(t('gradebook.form.example', lang))}</b>",
                   f"<div style='white-space:pre-wrap;max-width:48em'>{_html(k.example[lang])}</div>"]
     return "<div style='border-left:3px solid #999;padding-left:8px;margin:4px 0'>" + "".join(parts) + "</div>"
-
-
-def last_run(book: Gradebook, lang: Lang) -> Markdown:
-    """The files the last run rejected, in the page's language."""
-    if not book.last_rejections:
-        return Markdown(t("gradebook.report.none_rejected", lang))
-    lines = [f"- {md_escape(r.message(lang))}" for r in book.last_rejections]
-    return Markdown(t("gradebook.report.rejected", lang, count=len(lines)) + "\n\n" + "\n".join(lines))
 
 
 def grading_page(lang: str | None = None, gradebook: str | Path | None = None,
@@ -364,9 +345,7 @@ def summary_markdown(book: Gradebook, lang: Lang) -> Markdown:
 
 def missed_answers(book: Gradebook, lang: Lang, top: int = ANSWERS_OF_MISSED) -> Markdown:
     """For the most missed choice items: what the class answered instead of the key's answer."""
-    from kamlib.exercises import choice_label
-
-    lines = []
+    lines: list[str] = []
     for s in item_stats(book)[:TOP_MISSED]:
         if len(lines) >= top or s.missed == 0:
             break
@@ -433,8 +412,6 @@ def dashboard_page(lang: str | None = None, gradebook: str | Path | None = None,
     and as a gallery, a Refresh button), then the gradebook's sections when there is a gradebook (never the demo
     class; on the hub the exchange is graded into the gradebook at every read). Without either, the gradebook
     given, else the default one, else the demo class."""
-    from kamlib.forms.classroom import live_sections, live_source
-
     page = Page(lang=lang, workbook=None)
     page.prose("dashboard.title")
     source = live_source(exchange, collected)
@@ -522,7 +499,7 @@ BookOf = Callable[[], "Gradebook | None"]
 def gradebook_sections(page: Page, book_of: BookOf, keys: str | Path | None, anonymous: bool) -> None:
     """The sections drawn from the gradebook. Each reads ``book_of()`` when drawn (the live page reads the
     gradebook again on Refresh) and shows nothing while there is no gradebook."""
-    from kamlib.charts import dashboard as charts
+    from kamlib.charts import dashboard as charts  # matplotlib: loaded when a chart is drawn
 
     def need(draw: Callable[[Gradebook, Lang], Any]) -> Callable[[Lang], Any]:
         def render(lang: Lang) -> Any:
@@ -598,7 +575,7 @@ def _if_graded(exercise_id: str, draw: Callable[[Gradebook, Lang], Any]) -> Call
 
 
 def _pooled_render(exercise_id: str) -> Callable[[Gradebook, Lang], Any]:
-    from kamlib.charts import dashboard as charts
+    from kamlib.charts import dashboard as charts  # matplotlib: loaded when a chart is drawn
 
     def render(book: Gradebook, lang: Lang) -> Any:
         pooled = pooled_account_boxes(book, exercise_id)
@@ -611,16 +588,15 @@ def _pooled_render(exercise_id: str) -> Callable[[Gradebook, Lang], Any]:
 
 
 def _answers_render(exercise_id: str, item_id: str, keys: str | Path | None) -> Callable[[Gradebook, Lang], Any]:
-    from kamlib.charts import dashboard as charts
-    from kamlib.exercises import choice_label
-
+    from kamlib.charts import dashboard as charts  # matplotlib: loaded when a chart is drawn
     def render(book: Gradebook, lang: Lang) -> Any:
         item = load_exercise(exercise_id).item(item_id)
         try:
             keyed = next(k.answer for k in load_key(exercise_id, keys).items if k.id == item_id)
         except KamError:
             keyed = None
-        right = set(keyed if isinstance(keyed, list) else [keyed] if keyed else [])
+        # a choice item's key is one choice or a list of them (the answers counted are choices: text)
+        right = set(keyed if isinstance(keyed, list) else [keyed] if isinstance(keyed, str) and keyed else [])
         labels = {c: choice_label(exercise_id, item, c, lang) for c in item.choices}
         title = item_label(exercise_id, item_id, lang)
         return chart_image(charts.answer_distribution_chart(answer_counts(book, exercise_id, item_id), right,

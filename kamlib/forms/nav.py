@@ -5,6 +5,7 @@ behind in another tab would keep its kernel."""
 from __future__ import annotations
 
 import html
+from typing import TypeVar
 
 from IPython.display import HTML
 
@@ -45,3 +46,16 @@ def nav_html(here: str, lang: Lang) -> str:
 def nav_bar(page: Page, here: str) -> None:
     """Show the navigation bar of the page ``here`` (a chapter key, e.g. "ch1", or an exercise id, e.g. "ex01")."""
     page.show(lambda lang: HTML(nav_html(here, lang)), on=())
+
+
+PageT = TypeVar("PageT", bound=Page)
+
+
+def chapter_page(page: PageT, here: str, intro: str) -> PageT:
+    """The top of the chapter ``here`` on ``page``: the navigation bar, the catalog's ``intro``, and where to register
+    when the trainee has not yet (the chapter's forms then show nothing)."""
+    nav_bar(page, here)  # the course map, the exercise, the next chapter
+    page.prose(intro)
+    if not page.registered:
+        page.prose("page.not_registered")
+    return page

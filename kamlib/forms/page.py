@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from IPython.display import HTML, Markdown, display, update_display
 
@@ -18,8 +19,24 @@ from kamlib.i18n import Lang, resolve_lang, t
 from kamlib.model import load_workbook
 from kamlib.model.workbook import Workbook
 
+if TYPE_CHECKING:
+    from ipywidgets import Widget
+
 Render = Callable[[Lang], Any]
 EVERYTHING: frozenset[str] = frozenset({"*"})  # a display that reads the whole workbook
+
+
+class Form(Protocol):
+    """What ``Page.form`` shows and keeps in step: a widget, and ``relabel``, which writes the form's labels in
+    ``lang`` and shows what the workbook holds now (called on a language switch and after a save)."""
+
+    @property
+    def widget(self) -> Widget: ...
+
+    def relabel(self, lang: Lang) -> None: ...
+
+
+FormT = TypeVar("FormT", bound=Form)
 
 
 class Page:
@@ -38,7 +55,7 @@ class Page:
         self._displays: list[tuple[Any, Render]] = []
         self._depends: list[frozenset[str]] = []
         self._shown: list[Any] = []  # what each display shows now (its data), to leave an unchanged one alone
-        self._forms: list[Any] = []
+        self._forms: list[Form] = []
         self._batch = 0  # callbacks running (see ``batch``)
         self._pending: set[str] | None = set()  # sections saved within them, None: everything
         self._relabel_pending = False
@@ -58,6 +75,13 @@ class Page:
         if self.workbook_path is None or not self.workbook_path.is_file():
             raise KamError("page.no_workbook")  # plain words: shown under a form, where Markdown is not rendered
         return load_workbook(self.workbook_path)
+
+    def workbook_file(self) -> Path:
+        """Where the trainee's workbook is saved (for ``update_workbook``, which says when the file is missing); a
+        clear error on a page that has no workbook to save to."""
+        if self.workbook_path is None:
+            raise KamError("page.no_workbook")
+        return self.workbook_path
 
     # ---- displays ------------------------------------------------------------------------------
     def show(self, render: Render, on: frozenset[str] | set[str] | tuple[str, ...] = EVERYTHING) -> int:
@@ -94,8 +118,8 @@ class Page:
         """A paragraph of the catalog in the page's language."""
         self.show(lambda lang: Markdown(t(key, lang, **params)), on=())
 
-    def form(self, form: Any) -> Any:
-        """Display a form (an object with ``.widget`` and ``.relabel(lang)``) and keep it in step."""
+    def form(self, form: FormT) -> FormT:
+        """Display a form (see ``Form``) and keep it in step."""
         self._forms.append(form)
         display(form.widget)
         return form
@@ -152,6 +176,26 @@ class Page:
             return render(self.lang)
         except Exception as exc:  # a display must never become a traceback
             return message_html("error", explain(exc, self.lang))
+
+
+PageT = TypeVar("PageT", bound=Page)
+Params = ParamSpec("Params")
+Built = TypeVar("Built")
+
+
+def for_registered(
+    build: Callable[Concatenate[PageT, Params], Built | None],
+) -> Callable[Concatenate[PageT, Params], Built | None]:
+    """A part of a page that only a registered trainee has (a form, a table of their data): on a page without a
+    workbook, which says where to register, it shows nothing and returns None."""
+
+    @functools.wraps(build)
+    def part(page: PageT, /, *args: Params.args, **kwargs: Params.kwargs) -> Built | None:
+        if not page.registered:
+            return None
+        return build(page, *args, **kwargs)
+
+    return part
 
 
 def _data(shown: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,10 @@ from kamlib.forms.common import (
     markdown_table,
     md_escape,
     problems_markdown,
+    today,
 )
-from kamlib.forms.nav import nav_bar
-from kamlib.forms.page import Page
+from kamlib.forms.nav import chapter_page
+from kamlib.forms.page import Page, for_registered
 from kamlib.forms.rows import NEW, FieldSpec, RowEditor, catalog_choices
 from kamlib.i18n import Lang, Text, t
 from kamlib.model import update_workbook
@@ -45,6 +46,7 @@ from kamlib.model.retention import (
 )
 from kamlib.model.validation import describe
 from kamlib.model.workbook import Row, Workbook
+from kamlib.numbers import amount, pct
 from kamlib.retention import (
     ACTIVITIES,
     DECK_EXAMPLE,
@@ -75,17 +77,8 @@ STAGE_KEYS = frozenset({"retention.stage", "assessments"})
 ASSESSMENT_KEYS = frozenset({"assessments", "crises"})
 
 
-def today() -> dt.date:
-    return dt.date.today()
-
-
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
-    page = Page(lang=lang, workbook=workbook)
-    nav_bar(page, "ch4")  # the course map, the exercise, the next chapter
-    page.prose("retention.intro")
-    if not page.registered:
-        page.prose("page.not_registered")
-    return page
+    return chapter_page(Page(lang=lang, workbook=workbook), "ch4", "retention.intro")
 
 
 # ---- rows kept inside another model -------------------------------------------------------------------
@@ -180,7 +173,7 @@ class LeverageForm:
 
     def save(self) -> LeverageInputs:
         inputs = self.values()
-        update_workbook(self.page.workbook_path, lambda wb: setattr(wb.plan.retention, "leverage", inputs),
+        update_workbook(self.page.workbook_file(), lambda wb: setattr(wb.plan.retention, "leverage", inputs),
                         section="retention")
         self.page.refresh(set(LEVERAGE))
         self.status.say_key("ok", "rows.saved")
@@ -196,10 +189,9 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
+@for_registered
 def profit_leverage(page: Page) -> LeverageForm | None:
     """The calculator, its figures in words, the chart, and the assumption behind it."""
-    if not page.registered:
-        return None
     form = page.form(LeverageForm(page))
     page.show(lambda lang: leverage_text(page.workbook().plan.retention.leverage, lang), on=LEVERAGE)
     page.show(lambda lang: leverage_picture(page.workbook().plan.retention.leverage, lang), on=LEVERAGE)
@@ -209,7 +201,6 @@ def profit_leverage(page: Page) -> LeverageForm | None:
 
 def leverage_text(inputs: LeverageInputs, lang: Lang) -> Markdown:
     """The figures as a table and in sentences; what is still missing when they are not complete."""
-    from kamlib.charts.retention import amount, pct
     from kamlib.retention import leverage_figures
 
     try:
@@ -246,7 +237,7 @@ def leverage_text(inputs: LeverageInputs, lang: Lang) -> Markdown:
 
 def leverage_picture(inputs: LeverageInputs, lang: Lang) -> Any:
     """The leverage chart, once the figures are complete."""
-    from kamlib.charts.retention import leverage_chart
+    from kamlib.charts.retention import leverage_chart  # matplotlib: loaded when a chart is drawn
     from kamlib.retention import missing_inputs
 
     if missing_inputs(inputs) or not inputs.price or not inputs.volume:
@@ -262,10 +253,9 @@ LINE_FIELDS = (
 )
 
 
+@for_registered
 def product_lines(page: Page) -> NestedRows | None:
     """Our product lines: the columns of the whitespace map."""
-    if not page.registered:
-        return None
     return page.form(NestedRows(page, "retention", ProductLine, LINE_FIELDS, lambda r, lang: r.name,
                                 _retention_rows("product_lines"), WHITESPACE))
 
@@ -335,17 +325,16 @@ class WhitespaceForm:
     def save(self) -> int:
         """Store every marked cell (cells of units or lines no longer there are dropped); returns how many."""
         cells = whitespace_cells({key: box.value for key, box in self.cells.items()})
-        update_workbook(self.page.workbook_path, lambda wb: setattr(wb.plan.retention, "whitespace", cells),
+        update_workbook(self.page.workbook_file(), lambda wb: setattr(wb.plan.retention, "whitespace", cells),
                         section="retention")
         self.page.refresh(set(WHITESPACE))
         self.status.say_key("ok", "rows.saved")
         return len(cells)
 
 
+@for_registered
 def whitespace(page: Page) -> WhitespaceForm | None:
     """The map to fill in, then its chart and the gaps to work on."""
-    if not page.registered:
-        return None
     form = page.form(WhitespaceForm(page))
     page.show(lambda lang: whitespace_picture(page.workbook(), lang), on=WHITESPACE)
     page.show(lambda lang: whitespace_text(page.workbook(), lang), on=WHITESPACE)
@@ -358,7 +347,7 @@ def _space(wb: Workbook) -> Any:
 
 
 def whitespace_picture(wb: Workbook, lang: Lang) -> Any:
-    from kamlib.charts.retention import whitespace_chart
+    from kamlib.charts.retention import whitespace_chart  # matplotlib: loaded when a chart is drawn
 
     space = _space(wb)
     if not space.units or not space.lines:
@@ -415,10 +404,9 @@ def _relation_label(r: OrgRelation, lang: Lang) -> str:
     return f"{mark} {t(f'retention.org.kind.{org_kind(r.item)}', lang)} · {t(f'retention.org.item.{r.item}', lang)}"
 
 
+@for_registered
 def relations(page: Page) -> NestedRows | None:
     """What of the three kinds is in place at the account (or planned), and whether that makes it organised."""
-    if not page.registered:
-        return None
     editor = page.form(NestedRows(page, "retention", OrgRelation, RELATION_FIELDS, _relation_label,
                                   _retention_rows("relations"), RELATIONS))
     page.show(lambda lang: relations_text(page.workbook().plan.retention.relations, lang), on=RELATIONS)
@@ -578,7 +566,7 @@ class AssessmentForm:
             else:
                 items[next(i for i, a in enumerate(items) if a.id == row_id)] = row
 
-        update_workbook(self.page.workbook_path, change, section="assessments")
+        update_workbook(self.page.workbook_file(), change, section="assessments")
         self._forget_deleted()
         self.page.refresh({"assessments"})
         self.relabel(self.page.lang)
@@ -598,7 +586,7 @@ class AssessmentForm:
             deleted[:] = [(a, i) for i, a in enumerate(wb.plan.assessments.items) if a.id == row_id]
             wb.plan.assessments.items = [a for a in wb.plan.assessments.items if a.id != row_id]
 
-        update_workbook(self.page.workbook_path, change, section="assessments")
+        update_workbook(self.page.workbook_file(), change, section="assessments")
         self._deleted = deleted[0] if deleted else None
         self.page.refresh({"assessments"})
         self.relabel(self.page.lang)
@@ -622,7 +610,7 @@ class AssessmentForm:
             if not present[0]:
                 items.insert(min(index, len(items)), row)
 
-        update_workbook(self.page.workbook_path, change, section="assessments")
+        update_workbook(self.page.workbook_file(), change, section="assessments")
         self._forget_deleted()
         self.page.refresh({"assessments"})
         self.relabel(self.page.lang)
@@ -643,10 +631,9 @@ def _assessment_label(a: Assessment) -> str:
     return f"{a.taken_on.isoformat()} · {score(a)}/{len(QUESTIONS)}"
 
 
+@for_registered
 def assessment(page: Page) -> AssessmentForm | None:
     """The eight questions, the history with its trend, and the activities for what scored 0."""
-    if not page.registered:
-        return None
     form = page.form(AssessmentForm(page))
     page.show(lambda lang: history_text(page.workbook(), lang), on=ASSESSMENT_KEYS)
     page.show(lambda lang: trend_picture(page.workbook(), lang), on=ASSESSMENT_KEYS)
@@ -678,7 +665,7 @@ def history_text(wb: Workbook, lang: Lang) -> Markdown:
 
 
 def trend_picture(wb: Workbook, lang: Lang) -> Any:
-    from kamlib.charts.retention import assessment_trend_chart
+    from kamlib.charts.retention import assessment_trend_chart  # matplotlib: loaded when a chart is drawn
 
     items = wb.plan.assessments.items
     if not items:
@@ -698,7 +685,7 @@ def activities_text(wb: Workbook, lang: Lang) -> Markdown:
                     + activities_markdown(zeros, lang) + "\n\n" + t("retention.activities.mapping", lang))
 
 
-def activities_markdown(zeros: dict[str, tuple[str, ...]], lang: Lang) -> str:
+def activities_markdown(zeros: Mapping[str, tuple[str, ...]], lang: Lang) -> str:
     """A table: each question that scored 0 and the activities aimed at it (with what they do)."""
     rows = [[t("retention.numbered", lang, n=QUESTIONS.index(q) + 1, text=t(f"retention.question_short.{q}", lang)),
              "<br>".join(f"**{t(f'retention.activity.{a}.name', lang)}**: {t(f'retention.activity.{a}.for.{q}', lang)}"
@@ -724,10 +711,9 @@ ACTIVITY_FIELDS = (
 )
 
 
+@for_registered
 def planned_activities(page: Page) -> NestedRows | None:
     """The activities the trainee plans for the gaps, and the gaps no activity is aimed at yet."""
-    if not page.registered:
-        return None
     editor = page.form(NestedRows(
         page, "retention", PlannedActivity, ACTIVITY_FIELDS,
         lambda r, lang: ("✔ " if r.done else "") + f"{t(f'retention.activity_choice.{r.activity}', lang)} · {r.text}",
@@ -797,7 +783,7 @@ class StageForm:
                 "field": Text("retention.field.target_on"), "value": text})]) from None
         choice = StageChoice(current=self.current.value, evidence=self.evidence.value, target=self.target.value,
                              target_on=target_on)
-        update_workbook(self.page.workbook_path, lambda wb: setattr(wb.plan.retention, "stage", choice),
+        update_workbook(self.page.workbook_file(), lambda wb: setattr(wb.plan.retention, "stage", choice),
                         section="retention")
         self.page.refresh(set(STAGE_KEYS) - {"assessments"})
         self.status.say_key("ok", "rows.saved")
@@ -816,7 +802,7 @@ def stage(page: Page) -> StageForm | None:
 
 
 def stage_picture(wb: Workbook, lang: Lang) -> Any:
-    from kamlib.charts.retention import stage_chart
+    from kamlib.charts.retention import stage_chart  # matplotlib: loaded when a chart is drawn
 
     return chart_image(stage_chart(wb.plan.retention.stage, latest(wb.plan.assessments.items), lang), tight=False)
 
@@ -831,10 +817,10 @@ def stage_text(wb: Workbook, lang: Lang) -> Markdown:
 # ---- the chapter at a glance ------------------------------------------------------------------------------
 
 
+@for_registered
 def summary(page: Page) -> None:
     """Score and trend, stage, organisational relationship, whitespace and open crises, in a few lines."""
-    if page.registered:
-        page.show(lambda lang: summary_text(page.workbook(), lang))
+    page.show(lambda lang: summary_text(page.workbook(), lang))
 
 
 def summary_text(wb: Workbook, lang: Lang) -> Markdown:

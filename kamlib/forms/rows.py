@@ -11,7 +11,7 @@ import datetime as dt
 import html
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import ipywidgets as w
 from pydantic import ValidationError
@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from kamlib.errors import InputError
 from kamlib.exercises import parse_number
 from kamlib.forms.common import Status, button, fit_labels, guarded
-from kamlib.forms.page import Page
+from kamlib.forms.page import Page, for_registered
 from kamlib.i18n import Lang, Text, t
 from kamlib.model import update_workbook
 from kamlib.model.validation import describe
@@ -29,6 +29,7 @@ NEW = "__new__"
 Kind = Literal["text", "note", "number", "date", "choice", "multi", "combo", "bool", "history"]
 HISTORY_YEARS = 2  # rows of past years offered (the course looks at three years: two past + this one)
 Choices = Callable[[Lang, Workbook], list[tuple[str, Any]]]
+RowT = TypeVar("RowT", bound=Row)
 
 
 @dataclass(frozen=True)
@@ -44,21 +45,21 @@ class FieldSpec:
 
 
 @dataclass
-class RowEditor:
+class RowEditor(Generic[RowT]):
     """Edit the rows of ``section`` (a list of ``model`` rows in ``wb.plan``)."""
 
     page: Page
     section: str
-    model: type[Row]
+    model: type[RowT]
     fields: Sequence[FieldSpec]
-    row_label: Callable[[Row, Lang], str]
+    row_label: Callable[[RowT, Lang], str]
     on_saved: Callable[[], None] | None = None
     extra: Sequence[w.Widget] = field(default_factory=tuple)
     # (the row as saved before or None, the row as edited) -> the row to save, e.g. to keep history
-    before_save: Callable[[Row | None, Row], Row] | None = None
+    before_save: Callable[[RowT | None, RowT], RowT] | None = None
     # (the rows as saved now, the row about to be saved or put back) -> raise an InputError to refuse it,
     # e.g. an account whose name is on the list already; runs under the workbook's lock
-    check: Callable[[list[Row], Row], None] | None = None
+    check: Callable[[list[RowT], RowT], None] | None = None
 
     def __post_init__(self) -> None:
         self.status = Status(self.page)
@@ -68,7 +69,7 @@ class RowEditor:
         self.delete_button = button("", "danger")
         self.undo_button = button("")
         self.undo_button.layout.display = "none"  # shown after a delete, until it is used or the next save
-        self._deleted: tuple[Row, int, Place] | None = None  # the row last deleted here and where it stood
+        self._deleted: tuple[RowT, int, Place] | None = None  # the row last deleted here and where it stood
         run = guarded(self.page, self.status)
         self.picker.observe(run(lambda _c: self.load_row()), names="value")
         self.save_button.on_click(run(lambda _b: self.save()))
@@ -115,7 +116,7 @@ class RowEditor:
             self.undo_button.description = t("rows.undo", lang, row=self.row_label(self._deleted[0], lang))
         self.status.relabel(lang)
 
-    def rows(self, wb: Workbook) -> list[Row]:
+    def rows(self, wb: Workbook) -> list[RowT]:
         return getattr(wb.plan, self.section).items
 
     # ---- actions -------------------------------------------------------------------------------
@@ -185,7 +186,7 @@ class RowEditor:
                     self.check(rows, row)
                 rows[i] = row
 
-        wb = update_workbook(self.page.workbook_path, change, section=self.section)
+        wb = update_workbook(self.page.workbook_file(), change, section=self.section)
         saved_id = self.rows(wb)[-1].id if row_id == NEW else row_id
         self._forget_deleted()
         self.after_save(saved_id)
@@ -196,7 +197,7 @@ class RowEditor:
         row_id = self.picker.value
         if row_id == NEW:
             return
-        deleted: list[tuple[Row, int, Place]] = []
+        deleted: list[tuple[RowT, int, Place]] = []
 
         def change(wb: Workbook) -> None:
             rows = self.rows(wb)  # the list itself (of the section, or inside the model that holds it)
@@ -204,7 +205,7 @@ class RowEditor:
             deleted[:] = [(r, i, place) for i, r in enumerate(rows) if r.id == row_id]
             rows[:] = [r for r in rows if r.id != row_id]
 
-        update_workbook(self.page.workbook_path, change, section=self.section)
+        update_workbook(self.page.workbook_file(), change, section=self.section)
         self.after_save(NEW)
         if deleted:
             self._deleted = deleted[0]
@@ -233,7 +234,7 @@ class RowEditor:
                 self.check(rows, row)
             rows.insert(min(index, len(rows)), row)
 
-        update_workbook(self.page.workbook_path, change, section=self.section)
+        update_workbook(self.page.workbook_file(), change, section=self.section)
         self._forget_deleted()
         self.after_save(row.id)
         key = "rows.restore_present" if state else "rows.restored"
@@ -310,11 +311,10 @@ def key_person_choices(_lang: Lang, wb: Workbook) -> list[tuple[str, Any]]:
     return [(f"{p.name} ({p.title})" if p.title else p.name, p.id) for p in wb.plan.key_persons.items]
 
 
+@for_registered
 def section_editor(page: Page, section: str, model: type[Row], fields: Sequence[FieldSpec],
                    row_label: Callable[[Any, Lang], str], **options: Any) -> RowEditor | None:
     """The row editor of one plan section, shown on the page (none until the trainee has registered)."""
-    if not page.registered:
-        return None
     return page.form(RowEditor(page, section, model, fields, row_label=row_label, **options))
 
 
@@ -337,7 +337,7 @@ def _nest(base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _validated(model: type[Row], values: dict[str, Any], labels: dict[str, Text]) -> Row:
+def _validated(model: type[RowT], values: dict[str, Any], labels: dict[str, Text]) -> RowT:
     try:
         return model.model_validate(values)
     except ValidationError as exc:

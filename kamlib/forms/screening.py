@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from IPython.display import Image, Markdown
 
 from kamlib import paths
 from kamlib.account_names import Merge, merge_accounts, repeated_names, same_name
+from kamlib.atomic import OPEN_MODE, write_atomic
 from kamlib.errors import InputError
 from kamlib.forms.common import (
     Status,
@@ -26,8 +28,8 @@ from kamlib.forms.common import (
     problems_markdown,
 )
 from kamlib.forms.downloads import file_link
-from kamlib.forms.nav import nav_bar
-from kamlib.forms.page import Page
+from kamlib.forms.nav import chapter_page
+from kamlib.forms.page import Page, for_registered
 from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices
 from kamlib.forms.screening_checklist import (  # noqa: F401  (checklist_form: a cell of the chapter page)
     checklist,
@@ -95,12 +97,7 @@ ACCOUNT_FIELDS = (
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
     """Chapter 1's page; tells an unregistered trainee where to register."""
-    page = Page(lang=lang, workbook=workbook)
-    nav_bar(page, "ch1")  # the course map, the exercise, the next chapter
-    page.show(lambda lang: Markdown(t("ch1.intro", lang)))
-    if not page.registered:
-        page.prose("page.not_registered")
-    return page
+    return chapter_page(Page(lang=lang, workbook=workbook), "ch1", "ch1.intro")
 
 
 def _box(account: Account) -> str:
@@ -116,13 +113,12 @@ def _num(value: float | None) -> str:
 # ---- the account list --------------------------------------------------------------------------
 
 
+@for_registered
 def account_editor(page: Page) -> RowEditor | None:
     """Enter or edit one account of the list at a time."""
-    if not page.registered:
-        return None
     editor = RowEditor(
         page, "portfolio", Account, ACCOUNT_FIELDS,
-        row_label=lambda a, _lang: f"{a.name} · {_box(a)}",  # type: ignore[attr-defined]
+        row_label=lambda a, _lang: f"{a.name} · {_box(a)}",
         check=refuse_same_name,
     )
     page.show(lambda lang: Markdown(repeated_names_text(page.workbook().plan.portfolio.items, lang)),
@@ -161,7 +157,7 @@ def import_headers_html(lang: Lang) -> str:
 
     sep = t("i18n.separator", lang)
 
-    def spellings(examples: dict[Lang, tuple[str, ...]]) -> str:
+    def spellings(examples: Mapping[Lang, tuple[str, ...]]) -> str:
         return " · ".join(sep.join(f"“{h}”" for h in examples[x]) for x in ("en", "zh"))
 
     def column(name: str) -> str:
@@ -224,7 +220,7 @@ class ImportForm:
         def change(wb: Workbook) -> None:
             merged[:] = [merge_accounts(wb.plan.portfolio.items, incoming)]  # names compared as the editor does
 
-        update_workbook(self.page.workbook_path, change, section="portfolio")
+        update_workbook(self.page.workbook_file(), change, section="portfolio")
         merge = merged[0]
         counts = {"added": merge.added, "updated": merge.updated}
         name_column = table.columns.get("name", "name")
@@ -241,8 +237,9 @@ class ImportForm:
         return counts["added"], counts["updated"], skipped
 
 
+@for_registered
 def import_form(page: Page) -> ImportForm | None:
-    return page.form(ImportForm(page)) if page.registered else None
+    return page.form(ImportForm(page))
 
 
 # ---- RADP ----------------------------------------------------------------------------------------
@@ -260,10 +257,9 @@ def level3_note(lang: Lang) -> Markdown:
     return Markdown(t("ch1.pick.level3_note", lang, level3=_num(load_settings().radp.bp_level3_wan)))
 
 
+@for_registered
 def radp_view(page: Page) -> None:
     """The list with status, level and box; the 4×4 grid; BP × SoW."""
-    if not page.registered:
-        return
 
     def table(lang: Lang) -> Markdown:
         wb = page.workbook()
@@ -288,7 +284,7 @@ def radp_view(page: Page) -> None:
         return Markdown(markdown_table(headers, rows))
 
     def grid(lang: Lang) -> Any:
-        from kamlib.charts.screening import radp_grid
+        from kamlib.charts.screening import radp_grid  # matplotlib: loaded when a chart is drawn
 
         wb = page.workbook()
         if not wb.plan.portfolio.items:
@@ -296,7 +292,7 @@ def radp_view(page: Page) -> None:
         return chart_image(radp_grid(wb.plan.portfolio.items, wb.plan.key_accounts, lang, load_settings().radp))
 
     def scatter(lang: Lang) -> Any:
-        from kamlib.charts.screening import bp_sow_scatter
+        from kamlib.charts.screening import bp_sow_scatter  # matplotlib: loaded when a chart is drawn
 
         wb = page.workbook()
         if not wb.plan.portfolio.items:
@@ -415,7 +411,7 @@ class PicksForm:
                 KeyAccountPick(account_id=i, kind="strategic") for i in strategic
             ]
 
-        update_workbook(self.page.workbook_path, change, section="portfolio")
+        update_workbook(self.page.workbook_file(), change, section="portfolio")
         self.page.refresh()
         self._show_check()
 
@@ -433,14 +429,13 @@ class PicksForm:
             self.status.say_key("ok", "ch1.pick.ok")
 
 
+@for_registered
 def picks_form(page: Page) -> PicksForm | None:
-    if not page.registered:
-        return None
     page.show(level3_note, on=())
     form = page.form(PicksForm(page))
 
     def pyramid(lang: Lang) -> Any:
-        from kamlib.charts.screening import screening_pyramid
+        from kamlib.charts.screening import screening_pyramid  # matplotlib: loaded when a chart is drawn
 
         wb = page.workbook()
         return chart_image(screening_pyramid(wb.plan.portfolio.items, wb.plan.key_accounts, lang,
@@ -453,10 +448,9 @@ def picks_form(page: Page) -> PicksForm | None:
 # ---- the screening tool table and 20/80 -------------------------------------------------------------
 
 
+@for_registered
 def screening_table(page: Page) -> None:
     """The deck's screening tool table, in working order (largest BP first unless you set it)."""
-    if not page.registered:
-        return
 
     def render(lang: Lang) -> Markdown:
         accounts = page.workbook().plan.portfolio.items
@@ -501,17 +495,16 @@ TREE_FIELDS = (
 )
 
 
+@for_registered
 def tree_editor(page: Page) -> RowEditor | None:
     """Build the customer tree unit by unit; the chart and any problems follow each save."""
-    if not page.registered:
-        return None
     editor = page.form(RowEditor(
         page, "customer_tree", TreeUnit, TREE_FIELDS,
-        row_label=lambda u, lang: f"{u.name} · {t(f'ch1.kind.{u.kind}', lang)}",  # type: ignore[attr-defined]
+        row_label=lambda u, lang: f"{u.name} · {t(f'ch1.kind.{u.kind}', lang)}",
     ))
 
     def chart(lang: Lang) -> Any:
-        from kamlib.charts.tree import customer_tree_chart
+        from kamlib.charts.tree import customer_tree_chart  # matplotlib: loaded when a chart is drawn
         from kamlib.customer_tree import dmu_bp, tree_problems
 
         units = page.workbook().plan.customer_tree.items
@@ -586,13 +579,13 @@ class ShareForm:
                 "problem": self.problem.value.strip(), "organisation": self.organisation.value.strip(),
             })
 
-        update_workbook(self.page.workbook_path, change)
+        update_workbook(self.page.workbook_file(), change)
         self.page.refresh()
         self.status.say_key("ok", "rows.saved")
 
     def export(self) -> list[Path]:
         """Write the card as HTML and PNG (anonymised if ticked) into ``exports/``."""
-        from kamlib.share_card import share_card_html, share_card_png
+        from kamlib.charts.card import share_card_html, share_card_png  # matplotlib: when a card is written
 
         self.save()
         wb = self.page.workbook()
@@ -602,20 +595,19 @@ class ShareForm:
         stem = f"share1-{wb.trainee.id}" + ("-anonymised" if anonymise else "")
         html_path, png_path = folder / f"{stem}.html", folder / f"{stem}.png"
         lang = self.page.lang
-        html_path.write_text(share_card_html(wb.plan, lang, anonymise=anonymise), encoding="utf-8")
-        png_path.write_bytes(share_card_png(wb.plan, lang, anonymise=anonymise))
+        write_atomic(html_path, share_card_html(wb.plan, lang, anonymise=anonymise).encode("utf-8"), new_mode=OPEN_MODE)
+        write_atomic(png_path, share_card_png(wb.plan, lang, anonymise=anonymise), new_mode=OPEN_MODE)
         self.status.say_key("ok", "ch1.share.exported", html=str(html_path), png=str(png_path))
         self.download.value = " &nbsp; ".join(file_link(p, p.name) for p in (html_path, png_path))
         return [html_path, png_path]
 
 
+@for_registered
 def share_form(page: Page) -> ShareForm | None:
-    if not page.registered:
-        return None
     form = page.form(ShareForm(page))
 
     def preview(lang: Lang) -> Any:
-        from kamlib.share_card import share_card_png
+        from kamlib.charts.card import share_card_png  # matplotlib: when the card is drawn
 
         return Image(data=share_card_png(page.workbook().plan, lang))
 

@@ -13,7 +13,7 @@ from IPython.display import Markdown
 
 from kamlib.errors import InputError
 from kamlib.forms.common import Status, button, guarded, markdown_table, md_escape
-from kamlib.forms.page import Page
+from kamlib.forms.page import Page, for_registered
 from kamlib.guidelines import CRITERIA, ChecklistRow, checklist_rows, our_output, with_criteria
 from kamlib.i18n import Lang, t
 from kamlib.model import update_workbook
@@ -114,7 +114,7 @@ class ChecklistForm:
                 raise InputError("ch1.checklist.gone")
             items[i] = with_criteria(items[i], met)
 
-        wb = update_workbook(self.page.workbook_path, change, section="portfolio")
+        wb = update_workbook(self.page.workbook_file(), change, section="portfolio")
         name = next(a.name for a in wb.plan.portfolio.items if a.id == account_id)
         self.page.refresh({"portfolio"})
         self.status.say_key("ok", "ch1.checklist.saved", name=name, count=len(met))
@@ -134,10 +134,9 @@ def checklist_table(rows: list[ChecklistRow], lang: Lang) -> str:
     return markdown_table(cols, body)
 
 
+@for_registered
 def checklist_form(page: Page) -> ChecklistForm | None:
     """The checklist form and, below it, every candidate's criteria."""
-    if not page.registered:
-        return None
     page.prose("ch1.checklist.help")
     form = page.form(ChecklistForm(page))
 

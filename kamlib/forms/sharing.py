@@ -122,7 +122,7 @@ class SharingCheck:
         def change(wb: Workbook) -> None:
             wb.plan.sharing = wb.plan.sharing.model_copy(update={"hide": entries})
 
-        update_workbook(self.page.workbook_path, change, section="sharing")  # type: ignore[arg-type]
+        update_workbook(self.page.workbook_file(), change, section="sharing")
         self.entries.value = format_hide_list(entries)
         self.status.say_key("ok", "anonymise.hide.saved", count=len(entries))
         self.update()  # nothing else on a page shows the hide list

@@ -12,6 +12,7 @@ from IPython.display import HTML, Markdown
 from pydantic import ValidationError
 
 from kamlib import paths
+from kamlib.chapters import CHAPTERS
 from kamlib.errors import InputError, KamError
 from kamlib.exchange import read_feedback
 from kamlib.forms.common import WIDE, Status, button, chart_image, guarded
@@ -21,8 +22,8 @@ from kamlib.forms.page import Page, message_html
 from kamlib.i18n import LANGS, Lang, Text, t
 from kamlib.model import create_workbook, update_workbook
 from kamlib.model.validation import describe
-from kamlib.model.workbook import CHAPTER_SECTIONS, Trainee
-from kamlib.navigation import CHAPTER_NOTEBOOKS, EXERCISE_NOTEBOOKS, chapter_exercises
+from kamlib.model.workbook import Trainee
+from kamlib.navigation import EXERCISE_NOTEBOOKS, chapter_exercises
 from kamlib.progress import plan_progress
 from kamlib.settings import load_settings, settings_in_force, settings_path
 from kamlib.submission import list_submissions
@@ -51,13 +52,14 @@ def course_map(page: Page) -> None:
             return message_html("error", t("paths.no_notebooks", lang, folder=str(root)))
         rows = [f"| {t('start.map.chapter', lang)} | {t('start.map.produces', lang)} | "
                 f"{t('start.map.notebook', lang)} | {t('start.map.exercise', lang)} |", "|---|---|---|---|"]
-        for chapter, notebook in CHAPTER_NOTEBOOKS.items():
+        for chapter in CHAPTERS:
+            notebook = chapter.notebook
             exists = (root / "notebooks" / notebook).is_file()
             link = page_link(notebook, notebook) if exists else t("start.map.coming", lang)
             practice = " · ".join(page_link(f"../exercises/{name}", t(f"{ex}.title", lang))
-                                  for ex, name in exercises.get(chapter, [])) or "—"
-            rows.append(f"| {t(f'course.chapter.{chapter}.short', lang)} | "
-                        f"{t(f'course.chapter.{chapter}.produces', lang)} | {link} | {practice} |")
+                                  for ex, name in exercises.get(chapter.key, [])) or "—"
+            rows.append(f"| {t(chapter.title_key, lang)} | "
+                        f"{t(f'course.chapter.{chapter.key}.produces', lang)} | {link} | {practice} |")
         warmup = f"../exercises/{EXERCISE_NOTEBOOKS['ex00']}"
         intro = t("start.map.intro", lang, warmup=page_link(warmup, t("ex00.title", lang)))
         return Markdown(intro + "\n\n" + "\n".join(rows))
@@ -91,7 +93,7 @@ class LanguagePicker:
             return
         registered = self.page.registered
         if registered:
-            update_workbook(self.page.workbook_path, lambda wb: setattr(wb.trainee, "language", lang))
+            update_workbook(self.page.workbook_file(), lambda wb: setattr(wb.trainee, "language", lang))
         self.page.set_lang(lang)  # no workbook yet: registering saves the language in force then
         self.status.say_key("ok", "start.language.saved" if registered else "start.language.not_saved_yet")
 
@@ -144,8 +146,7 @@ class Registration:
             self.trainee_id.value = self.hub_user  # whatever the box was made to hold: the hub says who this is
         trainee = _validated_trainee(self.trainee_id.value, self.name.value, self.team.value, lang)
         if self.page.registered:
-            path = self.page.workbook_path
-            assert path is not None
+            path = self.page.workbook_file()
 
             def change(wb: Any) -> None:
                 wb.trainee.name, wb.trainee.team = trainee.name, trainee.team
@@ -187,7 +188,7 @@ def progress_summary(page: Page) -> None:
         for p in plan_progress(wb.plan):
             names = ", ".join(
                 ("✔ " if s in p.sections_filled else "○ ") + t(f"course.section.{s}", lang)
-                for s in CHAPTER_SECTIONS[p.chapter]
+                for s in p.sections_total
             )
             rows.append(f"| {t(f'course.chapter.{p.chapter}.short', lang)} | "
                         f"{len(p.sections_filled)}/{len(p.sections_total)} | {names} |")
@@ -197,7 +198,7 @@ def progress_summary(page: Page) -> None:
     def chart(lang: Lang) -> Any:
         if not page.registered:
             return Markdown("")
-        from kamlib.charts import progress_chart
+        from kamlib.charts import progress_chart  # matplotlib: loaded when a chart is drawn
 
         return chart_image(progress_chart(plan_progress(page.workbook().plan), lang))
 

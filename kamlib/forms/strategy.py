@@ -20,9 +20,10 @@ from kamlib.forms.common import (
     guarded,
     markdown_table,
     md_escape,
+    today,
 )
-from kamlib.forms.nav import nav_bar
-from kamlib.forms.page import Page
+from kamlib.forms.nav import chapter_page
+from kamlib.forms.page import Page, for_registered
 from kamlib.forms.rows import FieldSpec, RowEditor, catalog_choices, key_person_choices, section_editor
 from kamlib.health import key_account_id
 from kamlib.i18n import Lang, t
@@ -41,12 +42,8 @@ from kamlib.model.workbook import (
 
 
 def open_page(lang: str | None = None, workbook: str | Path | None = None) -> Page:
-    page = Page(lang=lang, workbook=workbook)
-    nav_bar(page, "ch3")  # the course map, the exercise, the next chapter
-    page.prose("ch3.intro")
-    if not page.registered:
-        page.prose("page.not_registered")
-    else:
+    page = chapter_page(Page(lang=lang, workbook=workbook), "ch3", "ch3.intro")
+    if page.registered:
         page.show(lambda lang: focus_line(page.workbook(), lang), on=())
     return page
 
@@ -60,10 +57,6 @@ def focus_line(wb: Workbook, lang: Lang) -> Markdown:
     return Markdown(t("ch3.focus", lang, name=md_escape(account.name)))
 
 
-def _today() -> dt.date:
-    return dt.date.today()
-
-
 # ---- 3.1 factors in four quadrants ------------------------------------------------------------------
 
 
@@ -74,7 +67,7 @@ def factors(page: Page) -> RowEditor | None:
         return None
 
     def chart(lang: Lang) -> Any:
-        from kamlib.charts.strategy import quadrant_chart
+        from kamlib.charts.strategy import quadrant_chart  # matplotlib: loaded when a chart is drawn
 
         items = page.workbook().plan.factors.items
         if not items:
@@ -98,7 +91,7 @@ def recommendation(page: Page) -> None:
         return Markdown("\n\n".join(line.render(lang) for line in rec.explanation()))
 
     def chart(lang: Lang) -> Any:
-        from kamlib.charts.strategy import strategy_chart
+        from kamlib.charts.strategy import strategy_chart  # matplotlib: loaded when a chart is drawn
         from kamlib.strategy import recommend
 
         rec = recommend(page.workbook().plan.factors.items)
@@ -147,14 +140,13 @@ class StrategyForm:
             wb.plan.strategy.reason = reason
             wb.plan.strategy.chosen_on = now().date() if chosen else None
 
-        update_workbook(self.page.workbook_path, change, section="strategy")
+        update_workbook(self.page.workbook_file(), change, section="strategy")
         self.page.refresh({"strategy"})
         self.status.say_key("ok", "rows.saved")
 
 
+@for_registered
 def strategy_choice(page: Page) -> StrategyForm | None:
-    if not page.registered:
-        return None
     form = page.form(StrategyForm(page))
 
     def verdict(lang: Lang) -> Markdown:
@@ -212,7 +204,7 @@ class SampleMeasures(ActionButton):
             added.extend(m for m in samples if m.key_factor not in have)
             wb.plan.measures.items.extend(added)
 
-        update_workbook(self.page.workbook_path, change, section="measures")
+        update_workbook(self.page.workbook_file(), change, section="measures")
         self.page.refresh({"measures"})
         self.status.say_key("ok", "ch3.measures.added", count=len(added))
         return len(added)
@@ -267,7 +259,7 @@ class CampaignProposals(ActionButton):
             added.extend(new_campaign_rows(wb.plan.key_persons.items, wb.plan.campaign.items))
             wb.plan.campaign.items.extend(added)
 
-        update_workbook(self.page.workbook_path, change, section="campaign")
+        update_workbook(self.page.workbook_file(), change, section="campaign")
         self.page.refresh({"campaign"})
         self.status.say_key("ok", "ch3.campaign.added", count=len(added))
         return len(added)
@@ -277,10 +269,9 @@ def _campaign_label(step: CampaignStep, lang: Lang, names: dict[str, str]) -> st
     return f"{step.priority or '—'}. {names.get(step.person_id, t('ch3.campaign.gone', lang))}"
 
 
+@for_registered
 def campaign(page: Page) -> RowEditor | None:
     """The campaign plan: proposed from the map, edited row by row, with routes and aims met."""
-    if not page.registered:
-        return None
     page.form(CampaignProposals(page))
 
     def label(step: Any, lang: Lang) -> str:
@@ -380,7 +371,7 @@ def team(page: Page) -> RowEditor | None:
         return Markdown("\n\n".join(blocks))
 
     def chart(lang: Lang) -> Any:
-        from kamlib.charts.strategy import team_chart
+        from kamlib.charts.strategy import team_chart  # matplotlib: loaded when a chart is drawn
 
         plan = page.workbook().plan
         return chart_image(team_chart(plan.team.items, plan.key_persons.items, lang), tight=False)
@@ -423,18 +414,18 @@ def actions(page: Page) -> RowEditor | None:
     """The action plan; every change of status, dates or evaluation is kept in the row's history."""
     from kamlib.actions import is_overdue
 
-    today = _today()
+    now = today()
     editor = section_editor(page, "actions", Action, ACTION_FIELDS,
-                     lambda a, lang: ("⚠ " if is_overdue(a, today) else "") + a.text, before_save=_keep_history)
+                     lambda a, lang: ("⚠ " if is_overdue(a, now) else "") + a.text, before_save=_keep_history)
     if editor is None:
         return None
-    page.show(lambda lang: action_summary(page.workbook(), _today(), lang), on={"actions"})
+    page.show(lambda lang: action_summary(page.workbook(), today(), lang), on={"actions"})
 
     def chart(lang: Lang) -> Any:
-        from kamlib.charts.strategy import timeline_chart
+        from kamlib.charts.strategy import timeline_chart  # matplotlib: loaded when a chart is drawn
 
         items = page.workbook().plan.actions.items
-        return chart_image(timeline_chart(items, _today(), lang), tight=False) if items else Markdown("")
+        return chart_image(timeline_chart(items, today(), lang), tight=False) if items else Markdown("")
 
     page.show(chart, on={"actions"})
     return editor

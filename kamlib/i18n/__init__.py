@@ -2,15 +2,21 @@
 
 Catalogs are TOML files in ``i18n/zh/`` and ``i18n/en/``; a file's name is the first part
 of its keys (``start.toml`` holds ``start.*``), nested tables add further parts.
+
+A message whose wording depends on a number is a table of CLDR plural forms, chosen by the ``count``
+parameter: ``accounts = { one = "{count} account", other = "{count} accounts" }``. English has the forms
+one and other; Chinese has only other, so its entry stays a plain string.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal, get_args
 
 Lang = Literal["zh", "en"]
@@ -45,10 +51,37 @@ class _Joined:
         return t(self.separator, lang).join(i.render(lang) for i in self.items)
 
 
+# CLDR's plural categories, and the ones each of our languages uses.
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+LANG_PLURALS: dict[Lang, tuple[str, ...]] = {"zh": ("other",), "en": ("one", "other")}
+
+
+class Plural(str):
+    """A message with one form per plural category, chosen by ``count``; as a str it is its ``other`` form."""
+
+    forms: Mapping[str, str]
+
+    def __new__(cls, forms: Mapping[str, str]) -> Plural:
+        message = super().__new__(cls, forms["other"])
+        message.forms = MappingProxyType(dict(forms))
+        return message
+
+
+def plural_category(lang: Lang, count: float) -> str:
+    """CLDR's plural category of ``count``: in English one for 1, other else; in Chinese always other."""
+    return "one" if lang == "en" and count == 1 else "other"
+
+
+def _is_plural(value: dict[str, Any]) -> bool:
+    return "other" in value and set(value) <= set(PLURAL_CATEGORIES) and all(isinstance(v, str) for v in value.values())
+
+
 def _flatten(table: dict[str, Any], prefix: str, out: dict[str, str]) -> None:
     for name, value in table.items():
         key = f"{prefix}.{name}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and _is_plural(value):
+            out[key] = Plural(value)
+        elif isinstance(value, dict):
             _flatten(value, key, out)
         else:
             out[key] = value
@@ -56,7 +89,7 @@ def _flatten(table: dict[str, Any], prefix: str, out: dict[str, str]) -> None:
 
 @cache
 def catalog(lang: Lang) -> dict[str, str]:
-    """All messages of one language, keyed by dotted key."""
+    """All messages of one language, keyed by dotted key (a plural message is a :class:`Plural`)."""
     out: dict[str, str] = {}
     for path in sorted((_DIR / lang).glob("*.toml")):
         with path.open("rb") as fh:
@@ -65,8 +98,13 @@ def catalog(lang: Lang) -> dict[str, str]:
 
 
 def t(key: str, lang: Lang, /, **params: Any) -> str:
-    """The message ``key`` in ``lang``, with ``{name}`` placeholders filled from ``params``."""
+    """The message ``key`` in ``lang``, with ``{name}`` placeholders filled from ``params``; a plural message takes
+    the form for ``count``."""
     template = catalog(check_lang(lang))[key]
+    if isinstance(template, Plural):
+        if "count" not in params:
+            raise TypeError(f"{key} is a plural message: pass count=")
+        template = template.forms.get(plural_category(lang, params["count"]), template)
     if not params:
         return template
     rendered = {k: v.render(lang) if isinstance(v, Text | _Joined) else v for k, v in params.items()}
@@ -93,7 +131,7 @@ def normalize_lang(value: object) -> Lang | None:
 def check_lang(lang: object) -> Lang:
     """``lang`` if it is one of ours; otherwise a ValueError naming what is accepted."""
     if lang in LANGS:
-        return lang  # type: ignore[return-value]
+        return lang
     raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
 
 

@@ -7,12 +7,13 @@ chapters extend the row models and raise ``SCHEMA_VERSION`` with a migration in 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import Field, PrivateAttr, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from kamlib import __version__
+from kamlib.chapters import CHAPTERS
 from kamlib.i18n import Lang
 from kamlib.model.base import (  # noqa: F401  (re-exported: the models' building blocks)
     Amount,
@@ -32,7 +33,7 @@ from kamlib.model.bidding import Bid, RuleTemplate
 from kamlib.model.retention import Assessment, Crisis, Retention
 from kamlib.model.sharing import HiddenName, Sharing  # noqa: F401  (HiddenName re-exported)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION: Final = 6
 
 
 class Trainee(Model):
@@ -409,12 +410,5 @@ class Workbook(Model):
     _source: tuple[str, str] | None = PrivateAttr(default=None)
 
 
-# Which chapter fills which section: the start page's progress summary reads this.
-CHAPTER_SECTIONS: dict[str, tuple[str, ...]] = {
-    "ch1": ("portfolio", "key_accounts", "customer_tree", "share"),
-    "ch2": ("information", "departments", "key_persons", "needs", "opportunities", "push_plan", "factors"),
-    "ch3": ("factors", "strategy", "measures", "campaign", "team", "actions"),
-    "bidding": ("bids",),
-    "ch4": ("assessments", "retention"),
-    "crisis": ("crises",),
-}
+# Which chapter fills which section (from the chapter registry): the start page's progress summary reads this.
+CHAPTER_SECTIONS: dict[str, tuple[str, ...]] = {c.key: c.workbook_sections for c in CHAPTERS}

@@ -39,7 +39,7 @@ def write_csv(rows: Iterable[Sequence[object]] | pd.DataFrame, path: str | os.Pa
     if hasattr(rows, "columns") and hasattr(rows, "iloc"):
         lines: Iterable[Sequence[object]] = _frame_lines(rows)  # type: ignore[arg-type]
     else:
-        lines = ([csv_cell(v) for v in row] for row in rows)  # type: ignore[union-attr]
+        lines = ([csv_cell(v) for v in row] for row in rows)
     with replacing(path) as fh:
         fh.write(codecs.BOM_UTF8)
         lines = iter(lines)

@@ -218,9 +218,9 @@ class _SheetWriter:
                         write_string(number, col, xlsx_text(value), fmt)  # type: ignore[arg-type]
                 elif kind is float:
                     if math.isfinite(value):  # type: ignore[arg-type]
-                        write_number(number, col, value, fmt)  # type: ignore[arg-type]
+                        write_number(number, col, value, fmt)
                 elif kind is int:
-                    write_number(number, col, value, fmt)  # type: ignore[arg-type]
+                    write_number(number, col, value, fmt)
                 elif value is not None:
                     self._other(number, col, value, BOLD if number == header else PLAIN)
         self.rows, self.columns = number + 1, columns

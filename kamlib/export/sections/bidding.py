@@ -26,7 +26,7 @@ from kamlib.bidding import (
     uncovered_parts,
 )
 from kamlib.export.context import Col, Context
-from kamlib.export.document import Block, Bullets, Cell, Chart, Facts, Heading, Part, Table
+from kamlib.export.document import Block, Bullets, Cell, Chart, Facts, Heading, Part, Table, Tone
 from kamlib.model.bidding import Bid, TargetAction
 
 Figure = Any  # a matplotlib Figure: only kamlib.charts imports matplotlib
@@ -112,7 +112,7 @@ def tender(ctx: Context, bid: Bid, found: Analysis) -> list[Part | None]:
         lang = ctx.lang
 
         def bars() -> Figure:
-            from kamlib.charts.bidding import scores_chart
+            from kamlib.charts.bidding import scores_chart  # matplotlib: loaded when a chart is drawn
 
             return scores_chart(sheet, lang)
 
@@ -188,5 +188,5 @@ def _worksheet_notes(ctx: Context, bid: Bid, found: Analysis) -> Bullets | None:
         lines.append(ctx.t(key, part=part_label(found.key, ctx.lang)))
     if not lines:
         return None
-    tone = "warning" if missing or late else "ok"
+    tone: Tone = "warning" if missing or late else "ok"
     return Bullets(ctx.t("export.bid.worksheet"), tuple(lines), tone)

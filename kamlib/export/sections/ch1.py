@@ -7,7 +7,7 @@ from typing import Any
 
 from kamlib.customer_tree import dmu_bp, levels, structure_problems, tree_order, tree_problems
 from kamlib.export.context import Col, Context
-from kamlib.export.document import Block, Bullets, Chart, Facts, Part
+from kamlib.export.document import Block, Bullets, Cell, Chart, Facts, Part
 from kamlib.export.sections.front import radp_of
 from kamlib.guidelines import CRITERIA, checklist_rows
 from kamlib.i18n import Text
@@ -20,7 +20,7 @@ def key_account(ctx: Context) -> Block:
     """The account, its figures and RADP box year by year, the Top and Strategic picks, Share 1, the RADP grid."""
     plan, account = ctx.plan, ctx.key_account
     radp = ctx.settings.radp
-    parts: list[Part] = []
+    parts: list[Part | None] = []
     if account is not None:
         mode = account_mode(account.segment)
         parts.append(Facts(tuple((k, v) for k, v in (
@@ -54,7 +54,7 @@ def key_account(ctx: Context) -> Block:
     accounts, lang = list(plan.portfolio.items), ctx.lang
     if any(a.bp_wan is not None and a.sow_pct is not None for a in accounts):
         def grid() -> Figure:
-            from kamlib.charts.screening import radp_grid
+            from kamlib.charts.screening import radp_grid  # matplotlib: loaded when a chart is drawn
 
             return radp_grid(accounts, list(plan.key_accounts), lang, radp)
 
@@ -65,7 +65,7 @@ def key_account(ctx: Context) -> Block:
 def guidelines(ctx: Context) -> Part:
     """The screening guidelines checklist (chapter 1.4): each candidate's box, standing and the criteria met."""
     plan = ctx.plan
-    rows = []
+    rows: list[list[Cell]] = []
     for r in checklist_rows(plan.portfolio.items, plan.key_accounts, ctx.settings.radp):
         q = r.qualification
         standing = (ctx.t(f"ch1.pick.{q.eligible}") if q.eligible else ctx.text(Text(
@@ -93,7 +93,7 @@ def customer_tree(ctx: Context) -> Block:
         lang = ctx.lang
 
         def tree() -> Figure:
-            from kamlib.charts.tree import customer_tree_chart
+            from kamlib.charts.tree import customer_tree_chart  # matplotlib: loaded when a chart is drawn
 
             return customer_tree_chart(shown, lang, title=False)
 

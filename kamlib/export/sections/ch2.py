@@ -8,7 +8,7 @@ from typing import Any
 
 from kamlib.analysis import LEVELS, depth_by_level, five_step_status, rank_opportunities, ready_for_first_visit
 from kamlib.export.context import Col, Context
-from kamlib.export.document import Block, Bullets, Chart, Facts, Part, Table
+from kamlib.export.document import Block, Bullets, Cell, Chart, Facts, Part, Table
 from kamlib.model.workbook import KeyPerson
 from kamlib.people import in_decision_layer, map_completeness, position_strength, red_flags, short_code
 from kamlib.questionnaire import GROUPS, by_group, profile_completeness
@@ -32,12 +32,12 @@ def information(ctx: Context) -> Block:
         lang = ctx.lang
 
         def pyramid() -> Figure:
-            from kamlib.charts.analysis import readiness_chart
+            from kamlib.charts.analysis import readiness_chart  # matplotlib: loaded when a chart is drawn
 
             return readiness_chart(items, lang)
 
         parts.append(Chart(ctx.t("export.chart.pyramid"), pyramid))  # levels and shares only: no names
-    counts = [[ctx.t(f"analysis.level.{level}"), sum(i.level == level for i in items), depth[level]]
+    counts: list[list[Cell]] = [[ctx.t(f"analysis.level.{level}"), sum(i.level == level for i in items), depth[level]]
               for level in LEVELS]
     parts.append(ctx.table("depth", [Col("level"), Col("items", "number"), Col("depth", "percent")], counts))
     order = {level: n for n, level in enumerate(LEVELS)}
@@ -93,12 +93,12 @@ def key_persons(ctx: Context) -> Block:
         shown, lang = ctx.shown_people(), ctx.lang
 
         def panorama() -> Figure:
-            from kamlib.charts.people import panorama_chart
+            from kamlib.charts.people import panorama_chart  # matplotlib: loaded when a chart is drawn
 
             return panorama_chart(shown, lang)
 
         def matrix() -> Figure:
-            from kamlib.charts.people import attitude_power_chart
+            from kamlib.charts.people import attitude_power_chart  # matplotlib: loaded when a chart is drawn
 
             return attitude_power_chart(shown, lang)
 

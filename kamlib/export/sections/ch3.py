@@ -3,14 +3,13 @@ map and the action plan as a timeline."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from kamlib.actions import COMMITMENTS, action_progress, is_due_soon, is_overdue, timeline_order
 from kamlib.analysis import factor_quadrant
 from kamlib.campaign import goal_reached, propose_campaign
 from kamlib.export.context import Col, Context
 from kamlib.export.document import Block, Bullets, Cell, Facts, Mark, Moment, Paragraph, Part, Timeline
 from kamlib.model.workbook import Action
+from kamlib.numbers import share_pct
 from kamlib.strategy import QUADRANTS, recommend
 from kamlib.team import OUR_ROLES, team_gaps
 
@@ -18,10 +17,6 @@ from kamlib.team import OUR_ROLES, team_gaps
 def _factor(ctx: Context, factor_id: str | None) -> str:
     factor = next((f for f in ctx.plan.factors.items if f.id == factor_id), None)
     return ctx.short(factor.text) if factor else ""
-
-
-def _pct(share: float | Fraction | None) -> str:
-    return "—" if share is None else f"{float(share):.0%}"
 
 
 def strategy(ctx: Context) -> Block:
@@ -36,9 +31,9 @@ def strategy(ctx: Context) -> Block:
         facts.append((ctx.t("export.fact.recommended"), ctx.t("export.recommended", name=ctx.t(
             f"strategy.name.{rec.best}"), verdict=verdict)))
         p = rec.profile
-        facts.append((ctx.t("export.fact.reading"), ctx.t("export.reading", share=_pct(p.advantage_share),
-                                                         ca=_pct(p.control_of_advantages),
-                                                         cd=_pct(p.control_of_disadvantages))))
+        facts.append((ctx.t("export.fact.reading"), ctx.t("export.reading", share=share_pct(p.advantage_share),
+                                                         ca=share_pct(p.control_of_advantages),
+                                                         cd=share_pct(p.control_of_disadvantages))))
     facts.append((ctx.t("export.fact.chosen"), ctx.t(f"strategy.name.{choice.chosen}") if choice.chosen
                   else ctx.t("export.not_chosen")))
     if choice.chosen_on:
@@ -55,7 +50,7 @@ def strategy(ctx: Context) -> Block:
             [ctx.t("export.disadvantage"), "\n".join(cells["reduce"]), "\n".join(cells["eliminate"])]]
     parts.append(ctx.table("quadrants", [Col("side"), Col("weak_control", "long"), Col("strong_control", "long")],
                            quad))
-    rows = [[ctx.short(f.text), ctx.code("analysis.dimension", f.dimension),
+    rows: list[list[Cell]] = [[ctx.short(f.text), ctx.code("analysis.dimension", f.dimension),
              ctx.t("export.advantage") if f.advantage else ctx.t("export.disadvantage"),
              ctx.t("export.strong") if f.strong_control else ctx.t("export.weak"),
              ctx.t(f"analysis.quadrant.{factor_quadrant(f)}"), f.importance] for f in factors]
@@ -66,8 +61,9 @@ def strategy(ctx: Context) -> Block:
 
 def measures(ctx: Context) -> Block:
     """The sales measures table, by priority."""
-    rows = [[m.priority, ctx.short(m.key_factor), _factor(ctx, m.factor_id), m.analysis, m.measures, m.resources]
-            for m in sorted(ctx.plan.measures.items, key=lambda m: m.priority)]
+    rows: list[list[Cell]] = [
+        [m.priority, ctx.short(m.key_factor), _factor(ctx, m.factor_id), m.analysis, m.measures, m.resources]
+        for m in sorted(ctx.plan.measures.items, key=lambda m: m.priority)]
     return ctx.block("measures", [ctx.table("measures", [
         Col("priority", "number"), Col("key_factor"), Col("factor"), Col("analysis", "long", private=True),
         Col("measures", "long", private=True), Col("resources", "long", private=True),

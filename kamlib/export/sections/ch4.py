@@ -15,6 +15,7 @@ from kamlib.errors import KamError
 from kamlib.export.context import Col, Context
 from kamlib.export.document import Block, Bullets, Cell, Chart, Facts, Paragraph, Part, Table
 from kamlib.model.retention import Assessment, PlannedActivity, ProductLine
+from kamlib.numbers import amount, pct
 from kamlib.retention import (
     ORG_KINDS,
     QUESTION_ACTIVITIES,
@@ -85,7 +86,7 @@ def assessments(ctx: Context) -> Block:
         lang = ctx.lang
 
         def drawn() -> Figure:
-            from kamlib.charts.retention import assessment_trend_chart
+            from kamlib.charts.retention import assessment_trend_chart  # matplotlib: loaded when a chart is drawn
 
             return assessment_trend_chart(items, lang, crises)
 
@@ -178,16 +179,6 @@ def retention(ctx: Context) -> Block:
     return ctx.block("retention", parts)
 
 
-def _pct(value: float) -> str:
-    text = f"{value:+,.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
-
-
-def _amount(value: float) -> str:
-    rounded = round(value, 2)
-    return f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.2f}"
-
-
 def _leverage(ctx: Context) -> list[Part | None]:
     """The calculator's cases and what they mean, when its figures are entered."""
     inputs = ctx.plan.retention.leverage
@@ -206,26 +197,26 @@ def _leverage(ctx: Context) -> list[Part | None]:
         discount = None if not f.base_profit else (f.discount_profit - f.base_profit) / abs(f.base_profit)
         gain = [None if v is None else v / 100 for v in (f.volume_gain_pct, f.price_gain_pct)]
         rows = [
-            [ctx.t("retention.leverage.row.base", volume=_amount(volume), price=_amount(price)), f.base_profit, None],
-            [ctx.t("retention.leverage.row.volume", x=_pct(x), volume=_amount(volume * (100 + x) / 100)),
+            [ctx.t("retention.leverage.row.base", volume=amount(volume), price=amount(price)), f.base_profit, None],
+            [ctx.t("retention.leverage.row.volume", x=pct(x), volume=amount(volume * (100 + x) / 100)),
              f.volume_profit, gain[0]],
-            [ctx.t("retention.leverage.row.price", x=_pct(x), price=_amount(price * (100 + x) / 100)),
+            [ctx.t("retention.leverage.row.price", x=pct(x), price=amount(price * (100 + x) / 100)),
              f.price_profit, gain[1]],
-            [ctx.t("retention.leverage.row.discount", x=_pct(-x), price=_amount(price * (100 - x) / 100)),
+            [ctx.t("retention.leverage.row.discount", x=pct(-x), price=amount(price * (100 - x) / 100)),
              f.discount_profit, discount],
         ]
-        plain = _pct(x).lstrip("+")
-        lines.append(ctx.t("export.leverage.margin", margin=_amount(f.unit_margin),
-                           pct=_pct(f.margin_pct).lstrip("+") if f.margin_pct is not None else "—"))
+        plain = pct(x).lstrip("+")
+        lines.append(ctx.t("export.leverage.margin", margin=amount(f.unit_margin),
+                           pct=pct(f.margin_pct).lstrip("+") if f.margin_pct is not None else "—"))
         if f.leverage is not None:
             lines.append(ctx.t("export.leverage.ratio", x=plain, times=f"{f.leverage:,.3g}"))
         if f.volume_loss_allowed_pct is not None:
-            lines.append(ctx.t("export.leverage.loss", x=plain, loss=_pct(f.volume_loss_allowed_pct).lstrip("+")))
+            lines.append(ctx.t("export.leverage.loss", x=plain, loss=pct(f.volume_loss_allowed_pct).lstrip("+")))
         if f.discount_volume_needed_pct is None:
             lines.append(ctx.t("export.leverage.discount_never", x=plain))
         else:
             lines.append(ctx.t("export.leverage.discount", x=plain,
-                               more=_pct(f.discount_volume_needed_pct).lstrip("+")))
+                               more=pct(f.discount_volume_needed_pct).lstrip("+")))
     table = ctx.table("leverage", [Col("case"), Col("profit", "number"), Col("profit_change", "percent")], rows,
                       empty=ctx.t("export.leverage.not_entered"))
     parts: list[Part | None] = [table]
@@ -253,7 +244,7 @@ def _whitespace(ctx: Context, space: WhitespaceMap) -> list[Part | None]:
             lang = ctx.lang
 
             def drawn() -> Figure:
-                from kamlib.charts.retention import whitespace_chart
+                from kamlib.charts.retention import whitespace_chart  # matplotlib: loaded when a chart is drawn
 
                 return whitespace_chart(space, lang)
 

@@ -45,7 +45,7 @@ def _move_word(ctx: Context, m: Move) -> str:
     if m.delta is None:
         return ctx.t("export.move.unknown")
     return ctx.t("export.move.fell" if m.delta < 0 else "export.move.rose" if m.delta > 0 else "export.move.same",
-                 steps=abs(m.delta))
+                 count=abs(m.delta))
 
 
 def _step_state(ctx: Context, step: ResponseStep) -> str:

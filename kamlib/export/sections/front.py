@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kamlib.export.context import Col, Context
-from kamlib.export.document import Block, Bullets, Facts, Paragraph
+from kamlib.export.document import Block, Bullets, Cell, Facts, Paragraph, Part, Tone
 from kamlib.health import STRENGTH_PARTS
 from kamlib.screening import radp_box
 
@@ -31,7 +31,7 @@ def cover(ctx: Context) -> Block:
         (ctx.t("export.fact.team"), trainee.team or None),
         (ctx.t("export.fact.date"), ctx.today),
     ]
-    parts = [Facts(tuple((k, v) for k, v in facts if v is not None))]
+    parts: list[Part] = [Facts(tuple((k, v) for k, v in facts if v is not None))]
     if ctx.anonymise:
         parts.append(Paragraph(ctx.t("export.anonymised"), "note"))
     else:
@@ -64,7 +64,7 @@ def health(ctx: Context) -> Block:
              for k in STRENGTH_PARTS if (v := h.strength_basis.get(k)) is not None]
     basis = ctx.t("health.figure.basis", parts=ctx.t("i18n.separator").join(known)) if known \
         else ctx.t("health.figure.basis_none")
-    rows = []
+    rows: list[list[Cell]] = []
     for s in h.sections:
         if not s.started:
             state = ctx.t("health.state.not_started")
@@ -79,9 +79,10 @@ def health(ctx: Context) -> Block:
         rows.append([ctx.t(f"health.section.{s.key}"), _pct(s.completeness), _pct(s.strength), updated, state, hint])
     table = ctx.table("health", [Col("section"), Col("completeness", "percent"), Col("strength", "percent"),
                                  Col("updated", "date"), Col("state"), Col("next")], rows)
-    parts = [facts, Paragraph(basis), Paragraph(ctx.t("health.figure.apart"), "note"), table]
-    lists = (("due_soon", h.due_soon, "warning"), ("overdue", h.overdue, "warning"),
-             ("stale_actions", h.stale_actions, "note"))
+    parts: list[Part] = [facts, Paragraph(basis), Paragraph(ctx.t("health.figure.apart"), "note"), table]
+    lists: tuple[tuple[str, tuple[str, ...], Tone], ...] = (
+        ("due_soon", h.due_soon, "warning"), ("overdue", h.overdue, "warning"),
+        ("stale_actions", h.stale_actions, "note"))
     for key, ids, tone in lists:
         if ids:
             title = ctx.t(f"export.health.{key}", count=len(ids), days=h.stale_days)

@@ -1,0 +1,213 @@
+"""The class gradebook: every trainee's latest submission per exercise graded against the keys, in SQLite.
+
+One file, ``<folder>/gradebook.sqlite`` (stdlib ``sqlite3``, no server). It keeps every submission read
+(earlier ones too), the automatic score of each item of the graded one, the instructor's manual scores
+and comments, and a log of runs, rejected files and changed scores. The final score of an item is the
+manual score where one is given, else the automatic one. Every write happens in one transaction: a crash
+mid-run leaves the gradebook as it was.
+
+One module per job; everything public is imported from here (``from kamlib.gradebook import grade_class``):
+
+- ``store``: the SQLite file, its schema, connections, migrations and transactions;
+- ``submissions``: which submission counts (latest received, group work, late and clock flags);
+- ``lists``: the class list and group lists the instructor gives (CSV);
+- ``runs``: a grading run (``grade_class``) and its report;
+- ``book``: reading the gradebook (``read_gradebook``: a read-only snapshot) and its logs;
+- ``marks``: the instructor's manual scores and comments, and their CSV;
+- ``exports``: the tables, written as CSV and XLSX;
+- ``stats``: the class's picture (per exercise, per item, answers given, parts);
+- ``demo``: a made-up class for the dashboard before real submissions exist.
+"""
+
+from kamlib.gradebook.book import (
+    MISSED,
+    Change,
+    ExerciseRow,
+    Gradebook,
+    GroupRow,
+    ItemRow,
+    Result,
+    ScoreRow,
+    SubmissionRow,
+    TraineeRow,
+    change_log,
+    check_readable,
+    read_gradebook,
+    read_gradebook_from,
+    run_log,
+)
+from kamlib.gradebook.demo import build_demo_gradebook, demo_groups, demo_submissions, open_or_demo
+from kamlib.gradebook.exports import (
+    SHEETS,
+    changes_table,
+    clock_label,
+    export_tables,
+    groups_table,
+    items_table,
+    rejected_table,
+    status_label,
+    submissions_table,
+    summary_table,
+    write_exports,
+    xlsx_sheets,
+)
+from kamlib.gradebook.lists import (
+    GROUP_COLUMNS,
+    RosterEntry,
+    given_group_list,
+    parse_csv_text,
+    read_groups,
+    read_roster,
+)
+from kamlib.gradebook.marks import (
+    MANUAL_COLUMNS,
+    MAX_COMMENT,
+    ManualEntry,
+    SubjectKind,
+    check_manual,
+    import_manual_csv,
+    manual_targets,
+    manual_template,
+    manual_value,
+    read_manual_csv,
+    set_manual,
+    subject_submission,
+)
+from kamlib.gradebook.runs import (
+    ClockNote,
+    Progress,
+    RunReport,
+    change_line,
+    grade_class,
+    grade_exchange,
+    key_digest,
+    utc_text,
+)
+from kamlib.gradebook.stats import (
+    ExerciseStats,
+    ItemStats,
+    answer_counts,
+    clock_flagged,
+    exercise_stats,
+    graded_submissions,
+    item_stats,
+    missing_submissions,
+    part_of,
+    part_scores,
+    pick_items,
+    pooled_account_boxes,
+    strategy_items,
+)
+from kamlib.gradebook.store import (
+    GRADEBOOK_FILE,
+    GRADEBOOK_SUFFIXES,
+    GRADED,
+    GRADED_EARLIER,
+    REFUSED,
+    SCHEMA,
+    SCHEMA_VERSION,
+    gradebook_path,
+    typed_gradebook,
+)
+from kamlib.gradebook.submissions import (
+    CLOCK_FLAGS,
+    Choice,
+    choose,
+    clock_flag,
+    group_member_ids,
+    is_late,
+    iso_time,
+    received_order,
+    submission_id,
+)
+
+__all__ = [
+    "CLOCK_FLAGS",
+    "GRADEBOOK_FILE",
+    "GRADEBOOK_SUFFIXES",
+    "GRADED",
+    "GRADED_EARLIER",
+    "GROUP_COLUMNS",
+    "MANUAL_COLUMNS",
+    "MAX_COMMENT",
+    "MISSED",
+    "REFUSED",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "SHEETS",
+    "Change",
+    "Choice",
+    "ClockNote",
+    "ExerciseRow",
+    "ExerciseStats",
+    "Gradebook",
+    "GroupRow",
+    "ItemRow",
+    "ItemStats",
+    "ManualEntry",
+    "Progress",
+    "Result",
+    "RosterEntry",
+    "RunReport",
+    "ScoreRow",
+    "SubjectKind",
+    "SubmissionRow",
+    "TraineeRow",
+    "answer_counts",
+    "build_demo_gradebook",
+    "change_line",
+    "change_log",
+    "changes_table",
+    "check_manual",
+    "check_readable",
+    "choose",
+    "clock_flag",
+    "clock_flagged",
+    "clock_label",
+    "demo_groups",
+    "demo_submissions",
+    "exercise_stats",
+    "export_tables",
+    "given_group_list",
+    "grade_class",
+    "grade_exchange",
+    "gradebook_path",
+    "graded_submissions",
+    "group_member_ids",
+    "groups_table",
+    "import_manual_csv",
+    "is_late",
+    "iso_time",
+    "item_stats",
+    "items_table",
+    "key_digest",
+    "manual_targets",
+    "manual_template",
+    "manual_value",
+    "missing_submissions",
+    "open_or_demo",
+    "parse_csv_text",
+    "part_of",
+    "part_scores",
+    "pick_items",
+    "pooled_account_boxes",
+    "read_gradebook",
+    "read_gradebook_from",
+    "read_groups",
+    "read_manual_csv",
+    "read_roster",
+    "received_order",
+    "rejected_table",
+    "run_log",
+    "set_manual",
+    "status_label",
+    "strategy_items",
+    "subject_submission",
+    "submission_id",
+    "submissions_table",
+    "summary_table",
+    "typed_gradebook",
+    "utc_text",
+    "write_exports",
+    "xlsx_sheets",
+]
