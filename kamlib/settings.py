@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from kamlib import paths
 from kamlib.errors import KamError, SettingsError
+from kamlib.model.bidding import DECK_BOUNDS
 from kamlib.model.validation import describe
 
 SETTINGS_FILE = "course-settings.toml"
@@ -67,10 +68,10 @@ class PointRange(_Settings):
 class BiddingSettings(_Settings):
     """The deck's ranges for J1 price, J2 product/technical, J3 service, J4 commercial."""
 
-    j1_price: PointRange = PointRange(low=30, high=40)
-    j2_technical: PointRange = PointRange(low=25, high=35)
-    j3_service: PointRange = PointRange(low=20, high=30)
-    j4_commercial: PointRange = PointRange(low=8, high=12)
+    j1_price: PointRange = PointRange(low=DECK_BOUNDS["j1_price"][0], high=DECK_BOUNDS["j1_price"][1])
+    j2_technical: PointRange = PointRange(low=DECK_BOUNDS["j2_technical"][0], high=DECK_BOUNDS["j2_technical"][1])
+    j3_service: PointRange = PointRange(low=DECK_BOUNDS["j3_service"][0], high=DECK_BOUNDS["j3_service"][1])
+    j4_commercial: PointRange = PointRange(low=DECK_BOUNDS["j4_commercial"][0], high=DECK_BOUNDS["j4_commercial"][1])
 
 
 class ExerciseSettings(_Settings):

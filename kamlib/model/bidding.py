@@ -24,11 +24,17 @@ ChecklistItem = Literal["toc", "numbers", "know", "team", "visits"]
 RULE_POINTS = 100  # the parts of a rule add up to this
 
 
-def _deck(part: str, end: str) -> int:
-    """The deck's bound of a part (the course settings' defaults): a new template starts from them."""
-    from kamlib.settings import BiddingSettings  # imported here: the settings module imports the model package
+# The deck's bounds of each part (low, high): a new template starts from them, and the course settings'
+# [bidding] defaults are these (kamlib.settings.BiddingSettings).
+DECK_BOUNDS: dict[str, tuple[int, int]] = {
+    "j1_price": (30, 40), "j2_technical": (25, 35), "j3_service": (20, 30), "j4_commercial": (8, 12),
+}
 
-    return getattr(getattr(BiddingSettings(), part), end)
+
+def _deck(part: str, end: str) -> int:
+    """The deck's bound of a part: ``end`` is "low" or "high"."""
+    low, high = DECK_BOUNDS[part]
+    return low if end == "low" else high
 
 
 def _kam(key: str, **params: object) -> PydanticCustomError:
