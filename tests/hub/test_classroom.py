@@ -295,7 +295,7 @@ def test_instructor_grades_the_exchange_and_releases_feedback(trial: TrialClass)
     kam = str(trial.venv / "bin" / "kam")
     graded = trial.run_as(trial.instructor, [kam, "--lang", "en", "grade", "--exchange"])
     assert graded.returncode == 0, graded.stderr + graded.stdout
-    assert "New submissions read: 1" in graded.stdout and "1 result(s) of 1 trainee(s)" in graded.stdout
+    assert "New submissions read: 1" in graded.stdout and "Graded: results 1, trainees 1" in graded.stdout
     released = trial.run_as(trial.instructor, [kam, "--lang", "en", "feedback", "--no-charts", "--release"])
     assert released.returncode == 0, released.stderr + released.stdout
     page = trial.settings.exchange / "outbound" / "trainee1" / "feedback.html"
