@@ -198,7 +198,7 @@ def _exercise_section(book: Gradebook, result: Result, key: AnswerKey | None, la
         meta.append(t("feedback.group", lang, group=name, members=members))
     pngs = figures(book, result, lang) if figures else []
     return {
-        "title": _title(ex, lang),
+        "title": exercise_title(ex, lang),
         "total": t("feedback.total", lang, total=_pts(result.total), max=_pts(result.max_total),
                    percent=f"{result.percent:.0f}"),
         "late": t("feedback.late", lang) if result.late else "",
@@ -235,7 +235,7 @@ def feedback_html(book: Gradebook, trainee_id: str, lang: Lang | None = None, ke
             missing.append(ex)
             continue
         sections.append(_exercise_section(book, result, loaded.get(ex), lang, figures))
-    names = ", ".join(_title(ex, lang) for ex in missing)
+    names = ", ".join(exercise_title(ex, lang) for ex in missing)
     return render(
         "feedback.html.j2",
         lang=lang,
@@ -254,7 +254,8 @@ def feedback_html(book: Gradebook, trainee_id: str, lang: Lang | None = None, ke
     )
 
 
-def _title(exercise_id: str, lang: Lang) -> str:
+def exercise_title(exercise_id: str, lang: Lang) -> str:
+    """An exercise's title in ``lang``; its id where the catalogs have none."""
     try:
         return t(f"{exercise_id}.title", lang)
     except KeyError:

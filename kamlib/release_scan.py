@@ -40,8 +40,10 @@ if TYPE_CHECKING:
 LEFT_OUT = ("solutions", "instructor")  # instructor material: never in the bundle
 TRAINEE_DATA_DIRS = frozenset({"workbook", "submissions", "exports", "gradebook", "test-artifacts", "dist", "build",
                                ".ipynb_checkpoints"})  # made by trainees or by tools, at any depth
-TRAINEE_DATA_FILES = (".last-trainee", "*.bak.json", "*.lock", ".*.tmp")
-SOURCE_DIRS = frozenset({"kamlib/gradebook"})  # package folders named like a data folder: source, always shipped
+TRAINEE_DATA_FILES = (".last-trainee", "*.bak.json", "*.lock", ".*.tmp",
+                      "*.sqlite*", "*.db", "*.db-*")  # a gradebook (and its journal) wherever it was written
+SOURCE_DIRS = frozenset({"kamlib/gradebook"})  # package folders named like a data folder: their code ships
+SOURCE_FILES = "*.py"  # the code of a SOURCE_DIRS folder; anything else in it is a gradebook's files, never shipped
 MIN_SECRET = 12  # shorter key texts (e.g. an answer "D") would match anywhere; they are not scanned for
 MIN_LIST = 3  # likewise list answers of one or two codes (two person codes are also a plain fact of a case)
 MIN_DIGITS = 3  # answer figures with fewer significant digits are too common to be a signal on their own
@@ -149,10 +151,19 @@ def folders(rel: PurePosixPath) -> list[str]:
     return [part for n, part in enumerate(parts) if "/".join(parts[:n + 1]) not in SOURCE_DIRS]
 
 
+def in_source_dir(rel: PurePosixPath) -> bool:
+    """Whether a bundle path lies in a package folder of ``SOURCE_DIRS`` (at any depth)."""
+    return any("/".join(rel.parts[:n]) in SOURCE_DIRS for n in range(1, len(rel.parts)))
+
+
 def is_trainee_data(rel: PurePosixPath) -> bool:
     """Whether a bundle path is (inside) a trainee's or a tool's data: a folder such as ``workbook/`` or
-    ``submissions/`` at any depth, ``.last-trainee``, a backup ``*.bak.json``, a lock or a store's temp file."""
+    ``submissions/`` at any depth, ``.last-trainee``, a backup ``*.bak.json``, a lock, a store's temp file, a
+    gradebook file (``*.sqlite``), or anything but code in a ``SOURCE_DIRS`` folder (``kam grade --out`` pointed
+    there writes the gradebook, its exports and feedback pages beside the package's code)."""
     if any(part in TRAINEE_DATA_DIRS for part in folders(rel)):
+        return True
+    if in_source_dir(rel) and not fnmatch.fnmatchcase(rel.name, SOURCE_FILES):
         return True
     return any(fnmatch.fnmatchcase(rel.name, pattern) for pattern in TRAINEE_DATA_FILES)
 

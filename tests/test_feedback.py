@@ -122,6 +122,20 @@ def test_write_feedback_for_everyone_and_unknown_trainees(book_dir: Path, tmp_pa
     assert "nobody" in err.value.message("en")
 
 
+def test_kam_feedback_draws_the_charts_unless_told_not_to(book_dir: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from kamlib.cli import main as kam
+
+    assert kam(["--lang", "en", "feedback", "--out", str(book_dir), "--to", str(tmp_path / "charts")]) == 0
+    page = (tmp_path / "charts" / "li.wei.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 2 and '<table class="parts">' in page
+    assert kam(["--lang", "en", "feedback", "--out", str(book_dir), "--to", str(tmp_path / "plain"),
+                "--no-charts"]) == 0
+    page = (tmp_path / "plain" / "li.wei.html").read_text(encoding="utf-8")
+    assert "data:image/png" not in page and '<table class="parts">' not in page
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_answers_read_as_the_trainee_saw_them() -> None:
     assert answer_text("ex00", "q3", ["lb", "ga"], "en").startswith("LB")
     assert answer_text("ex00", "q4", 20.0, "en") == "20"

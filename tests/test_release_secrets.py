@@ -234,6 +234,23 @@ def test_the_scan_finds_trainee_data_and_run_notebooks() -> None:
     assert json.loads(strip_notebook("notebooks/a.ipynb", run))["cells"][0]["execution_count"] is None
 
 
+def test_a_gradebook_written_into_the_gradebooks_code_folder_never_ships(tmp_path: Path) -> None:
+    """``kamlib/gradebook/`` is code, not a gradebook: but ``kam grade --out kamlib/gradebook`` (or a home set to
+    ``kamlib``) writes the class's gradebook, exports and feedback pages there, and a gradebook file goes anywhere."""
+    code = ["kamlib/gradebook/__init__.py", "kamlib/gradebook/store.py", "notebooks/a.ipynb"]
+    data = ["kamlib/gradebook/gradebook.sqlite", "kamlib/gradebook/gradebook.sqlite-journal",
+            "kamlib/gradebook/gradebook.csv", "kamlib/gradebook/gradebook.xlsx", "kamlib/gradebook/report-en.txt",
+            "kamlib/gradebook/feedback/li.wei.html", "kamlib/gradebook/submissions/li.wei/ex00.json",
+            "notebooks/class.sqlite", "exercises/class.db", "exercises/class.db-wal"]
+    root = tmp_path / "project"
+    for rel in code + data:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text('{"trainee": {"id": "li.wei", "name": "Li Wei"}}', encoding="utf-8")
+    assert sorted(collect(root).files) == sorted(code)
+    leaks = scan(Bundle({rel: b"{}" for rel in code + data}))
+    assert {(leak.file, leak.what.key) for leak in leaks} == {(rel, "release.found.trainee_data") for rel in data}
+
+
 @pytest.mark.parametrize("planted", [
     "BASE = 864\n", "base = 864.0  # price\n", "评标基准价 864万元。\n", "评标基准价：８６４。\n",
     "totals = [88.27, 80]\n", "profit = 81_600\n", "profit: 81,600 yuan\n", "<td>88.83</td>\n",

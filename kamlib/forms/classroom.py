@@ -22,9 +22,10 @@ from kamlib.check_log import CHECK_LOG, CheckAttempts, read_check_log
 from kamlib.class_gallery import gallery_html, gallery_page
 from kamlib.class_share import ClassCards, PooledCards, pool_cards, read_class_cards
 from kamlib.errors import KamError, explain
+from kamlib.feedback import exercise_title
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
 from kamlib.forms.downloads import download_link
-from kamlib.forms.gradebook_notes import exercise_title, last_run, source_note
+from kamlib.forms.gradebook_notes import last_run, source_note
 from kamlib.forms.page import Page, message_html
 from kamlib.gradebook import Gradebook, grade_exchange, gradebook_path, read_gradebook
 from kamlib.i18n import Lang, t

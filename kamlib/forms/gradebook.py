@@ -17,11 +17,11 @@ from IPython.display import Markdown
 from kamlib import paths
 from kamlib.errors import InputError, KamError, explain
 from kamlib.exercises import answer_text, choice_label, exercise_ids, load_exercise, parse_number, prompt_text
-from kamlib.feedback import write_feedback
+from kamlib.feedback import exercise_title, write_feedback
 from kamlib.forms.classroom import live_sections, live_source
 from kamlib.forms.common import Status, button, chart_image, guarded, markdown_table, md_escape
 from kamlib.forms.downloads import download_link
-from kamlib.forms.gradebook_notes import exercise_title, last_run, source_note
+from kamlib.forms.gradebook_notes import last_run, source_note
 from kamlib.forms.page import Page, message_html, message_markup
 from kamlib.gradebook import (
     Gradebook,
@@ -589,6 +589,7 @@ def _pooled_render(exercise_id: str) -> Callable[[Gradebook, Lang], Any]:
 
 def _answers_render(exercise_id: str, item_id: str, keys: str | Path | None) -> Callable[[Gradebook, Lang], Any]:
     from kamlib.charts import dashboard as charts  # matplotlib: loaded when a chart is drawn
+
     def render(book: Gradebook, lang: Lang) -> Any:
         item = load_exercise(exercise_id).item(item_id)
         try:

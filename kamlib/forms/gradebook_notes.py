@@ -1,6 +1,5 @@
-"""What the instructor pages say about a gradebook: an exercise's title, which gradebook is shown, what its last
-run rejected. Shared by the grading and dashboard pages (``forms.gradebook``) and the class live
-(``forms.classroom``)."""
+"""What the instructor pages say about a gradebook: which gradebook is shown, what its last run rejected. Shared by
+the grading and dashboard pages (``forms.gradebook``) and the class live (``forms.classroom``)."""
 
 from __future__ import annotations
 
@@ -13,13 +12,6 @@ from kamlib.forms.common import md_escape
 from kamlib.forms.page import message_html
 from kamlib.gradebook import Gradebook
 from kamlib.i18n import Lang, t
-
-
-def exercise_title(exercise_id: str, lang: Lang) -> str:
-    try:
-        return t(f"{exercise_id}.title", lang)
-    except KeyError:
-        return exercise_id
 
 
 def source_note(book: Gradebook, lang: Lang) -> Any:

@@ -113,26 +113,26 @@ class RunReport:
             out.append(t("gradebook.report.kept", lang, exercise=exercise))
         if self.rejected:
             out.append(t("gradebook.report.rejected", lang, count=len(self.rejected)))
-            out += [f"  {r.message(lang)}" for r in self.rejected[:limit]]
-            if len(self.rejected) > limit:
-                out.append("  " + t("gradebook.report.more", lang, count=len(self.rejected) - limit))
+            out += _first([r.message(lang) for r in self.rejected[:limit]], len(self.rejected), "more", lang)
         if self.unchecked:
             out.append(t("gradebook.report.unchecked", lang, count=len(self.unchecked)))
         if self.clock:
             out.append(t("gradebook.report.clock", lang, count=len(self.clock)))
-            out += [f"  {c.message(lang)}" for c in self.clock[:limit]]
-            if len(self.clock) > limit:
-                out.append("  " + t("gradebook.report.more_clock", lang, count=len(self.clock) - limit))
+            out += _first([c.message(lang) for c in self.clock[:limit]], len(self.clock), "more_clock", lang)
         if self.changes:
             out.append(t("gradebook.report.changes", lang, count=len(self.changes)))
-            out += [f"  {change_line(c, lang)}" for c in self.changes[:limit]]
-            if len(self.changes) > limit:
-                out.append("  " + t("gradebook.report.more", lang, count=len(self.changes) - limit))
+            out += _first([change_line(c, lang) for c in self.changes[:limit]], len(self.changes), "more", lang)
         out.append(t("gradebook.report.missing", lang, count=self.missing))
         if self.pending_manual:
             out.append(t("gradebook.report.pending", lang, count=self.pending_manual))
         out.append(t("gradebook.report.file", lang, file=str(self.gradebook)))
         return out
+
+
+def _first(shown: list[str], total: int, more: str, lang: Lang) -> list[str]:
+    """The lines shown of a list, indented, and a line saying how many more there are (``gradebook.report.<more>``)."""
+    rest = total - len(shown)
+    return [f"  {line}" for line in shown] + (["  " + t(f"gradebook.report.{more}", lang, count=rest)] if rest else [])
 
 
 def change_line(change: Change, lang: Lang) -> str:
