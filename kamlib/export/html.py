@@ -67,19 +67,10 @@ HELPERS: dict[str, Any] = {"cell_text": cell_text, "clamp01": _clamp01, "kind": 
                            "timeline_months": timeline_months, "chart_png": _chart_png}
 
 
-def _parts() -> Any:
-    """The macros of ``export_parts.html.j2``, for writing one part or block alone."""
-    return template("export_parts.html.j2").make_module(HELPERS)
-
-
-def part_html(part: Part, level: int = 4) -> str:
-    """One part; ``level`` is the heading level of its title (5 under an item's heading)."""
-    return str(_parts().part(part, level))
-
-
 def block_html(block: Block, level: int = 3) -> str:
-    """One section of the plan, with its parts (or the note that it is not started)."""
-    return str(_parts().block(block, level))
+    """One section of the plan alone, with its parts (or the note that it is not started)."""
+    parts: Any = template("export_parts.html.j2").make_module(HELPERS)  # its macros are the template's own
+    return str(parts.block(block, level))
 
 
 def document_html(doc: Document) -> str:
