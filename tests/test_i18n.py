@@ -162,6 +162,18 @@ def test_chinese_prose_uses_full_width_punctuation() -> None:
     assert bad == {}
 
 
+# An ASCII mark between two placeholders ("{label}:{text}", "{name}({id})"): the prose check cannot see it.
+ASCII_MARK_BETWEEN_PLACEHOLDERS = re.compile(r"\}[:;(]\s*\{")
+
+
+def test_chinese_joins_placeholders_with_full_width_marks() -> None:
+    joined = ASCII_MARK_BETWEEN_PLACEHOLDERS
+    assert joined.search("{label}:{text}") and joined.search("{a}({b})")
+    assert not joined.search("压缩比 {ratio}:1") and not joined.search("{a}：{b}")
+    bad = {key: value for key, value in _zh_texts() if ASCII_MARK_BETWEEN_PLACEHOLDERS.search(value)}
+    assert bad == {}
+
+
 # One name per thing in Chinese: each pattern is a variant of the name on its right.
 FORBIDDEN_ZH_VARIANTS = {
     r"第\s*[0-9０-９]+\s*章": "第一章 … 第四章 (the deck's own form)",
