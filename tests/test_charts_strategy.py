@@ -87,3 +87,19 @@ def test_empty_charts_say_so() -> None:
     assert t("ch3.chart.timeline_empty", "en") in _check(timeline_chart([], TODAY, "en"))
     gap = t("ch3.chart.gap", "en")
     assert f"{gap} · {t('ch3.team.role.account_manager', 'en')}" in _check(team_chart([], [], "en"))
+
+
+@pytest.mark.parametrize(("today", "span"), [
+    (dt.date(2026, 12, 5), 28),  # the page's case: ticks on the 29th and on the 1st, side by side
+    (dt.date(2026, 12, 25), 10),  # the 31st and the 1st
+    (dt.date(2026, 12, 7), 271),  # monthly ticks: too many for the width
+])
+def test_the_timeline_dates_do_not_overlap(today: dt.date, span: int) -> None:
+    actions = [Action(text=f"Action {i}", target_on=today + dt.timedelta(days=-span // 2 + span * i // 4))
+               for i in range(5)]
+    fig = timeline_chart(actions, today, "en")
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    boxes = [label.get_window_extent(renderer) for label in fig.axes[0].get_xticklabels() if label.get_text()]
+    assert len(boxes) >= 3
+    assert not [i for i in range(len(boxes) - 1) if boxes[i].overlaps(boxes[i + 1])]

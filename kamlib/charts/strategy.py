@@ -221,6 +221,9 @@ def timeline_chart(actions: Sequence[Action], today: dt.date, lang: Lang) -> Fig
     ax.text(today, -0.8, t("ch3.chart.today", lang), ha="center", va="bottom", fontsize=10, color=INK)  # type: ignore[arg-type]
     ax.set_yticks(range(len(ordered)), labels)
     ax.set_ylim(len(ordered) - 0.5, -1.0)
+    # ticks every so many days from the first, not on days of the month: those start again on the 1st, and the 29th
+    # and the 1st written side by side overlap
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8, interval_multiples=False))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
     ax.tick_params(axis="x", labelrotation=30)
     ax.grid(axis="x", color="#DDDDDD")

@@ -81,6 +81,7 @@ def factors(page: Page) -> RowEditor | None:
 # ---- 3.2 the integrated strategy ----------------------------------------------------------------------
 
 
+@for_registered
 def recommendation(page: Page) -> None:
     """The recommender's answer in words and as a chart."""
 
